@@ -6,7 +6,7 @@ namespace Uplift.Models;
 /// <summary>
 /// A fitted model: immutable, only scores. Higher score = treat first (better incremental value per
 /// unit of incremental cost). Models work on preprocessed features (<see cref="Dataset"/>); the
-/// preprocessing that maps raw columns to those features lives in <see cref="Persistence.ModelFile"/>.
+/// preprocessing that maps raw columns to those features lives in the model file (Persistence/ModelFile.cs).
 /// </summary>
 public interface IUpliftModel
 {
@@ -16,7 +16,7 @@ public interface IUpliftModel
     int Features { get; }
     /// <summary>Writes one score per row of <paramref name="data"/> into <paramref name="scores"/>.</summary>
     void Score(Dataset data, Span<double> scores);
-    /// <summary>The fitted state as JSON (weights, options); read back by the kind's loader in <see cref="Persistence.ModelFile"/>.</summary>
+    /// <summary>The fitted state as JSON (weights, options); read back by the kind's loader in the model file (Persistence/ModelFile.cs).</summary>
     JsonObject Save();
 }
 
