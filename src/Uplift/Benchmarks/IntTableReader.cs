@@ -1,4 +1,6 @@
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Uplift.Benchmarks;
@@ -64,36 +66,44 @@ internal sealed class IntTableReader : IDisposable
     {
         if (!NextLine(out var line)) return false;
         Row++;
-        int col = 0, i = 0, n = line.Length;
+        int col = 0, i = 0, n = line.Length, width = dest.Length;
+        ref byte p = ref MemoryMarshal.GetReference(line);
+        ref int o = ref MemoryMarshal.GetReference(dest);
         while (true)
         {
-            if (col >= dest.Length)
-                throw Error($"expected {dest.Length} comma-separated columns, found more ({line.Count((byte)',') + 1}).", null);
-            // One field: optional spaces, optional sign, digits, optional spaces.
-            while (i < n && line[i] == (byte)' ') i++;
+            if (col >= width)
+                throw Error($"expected {width} comma-separated columns, found more ({line.Count((byte)',') + 1}).", null);
+            // One field: optional spaces, optional sign, 1 to 10 digits, optional spaces.
+            while (i < n && Unsafe.Add(ref p, i) == (byte)' ') i++;
             bool neg = false;
-            if (i < n && (line[i] == (byte)'-' || line[i] == (byte)'+')) { neg = line[i] == (byte)'-'; i++; }
+            if (i < n && Unsafe.Add(ref p, i) is (byte)'-' or (byte)'+') { neg = Unsafe.Add(ref p, i) == (byte)'-'; i++; }
             int digitsStart = i;
             long value = 0;
             while (i < n)
             {
-                uint d = (uint)(line[i] - (byte)'0');
+                uint d = (uint)(Unsafe.Add(ref p, i) - (byte)'0');
                 if (d > 9) break;
                 value = value * 10 + d;
-                if (value > 2147483648L) throw Error("integer out of range.", col);
                 i++;
             }
-            if (i == digitsStart) throw Error(FieldMessage(line, i, "an integer"), col);
-            while (i < n && line[i] == (byte)' ') i++;
+            int digits = i - digitsStart;
+            if (digits == 0) throw Error(FieldMessage(line, i, "an integer"), col);
             if (neg) value = -value;
-            if (value > int.MaxValue) throw Error("integer out of range.", col);
-            dest[col++] = (int)value;
+            if (digits > 10 || value > int.MaxValue || value < int.MinValue) throw Error("integer out of range.", col);
+            Unsafe.Add(ref o, col++) = (int)value;
             if (i == n) break;
-            if (line[i] != (byte)',') throw Error(FieldMessage(line, i, "',' or the end of the line"), col - 1);
+            byte next = Unsafe.Add(ref p, i);
+            if (next == (byte)' ')
+            {
+                while (i < n && Unsafe.Add(ref p, i) == (byte)' ') i++;
+                if (i == n) break;
+                next = Unsafe.Add(ref p, i);
+            }
+            if (next != (byte)',') throw Error(FieldMessage(line, i, "',' or the end of the line"), col - 1);
             i++;
         }
-        if (col != dest.Length)
-            throw Error($"expected {dest.Length} comma-separated columns, found {col}.", null);
+        if (col != width)
+            throw Error($"expected {width} comma-separated columns, found {col}.", null);
         return true;
     }
 
@@ -101,7 +111,7 @@ internal sealed class IntTableReader : IDisposable
     {
         int end = at;
         while (end < line.Length && line[end] != (byte)',' && end - at < 20) end++;
-        string found = at >= line.Length ? "an empty field" : $"'{Encoding.UTF8.GetString(line[at..end])}'";
+        string found = end == at ? "an empty field" : $"'{Encoding.UTF8.GetString(line[at..end])}'";
         return $"expected {expected}, found {found}.";
     }
 
