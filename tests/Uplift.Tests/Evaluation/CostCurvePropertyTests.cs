@@ -15,7 +15,8 @@ public class CostCurvePropertyTests
     public bool AuccIsInvariantToPositiveRescalingOfValueAndCost(int seed, int a, int b)
     {
         var (truth, t, v, c) = EvalData.Campaign(400, seed, noise: 1);
-        var score = truth.Select((s, i) => s + 0.3 * EvalData.RandomScores(400, seed)[i]).ToArray();
+        var noise = EvalData.RandomScores(400, seed);
+        var score = truth.Select((s, i) => s + 0.3 * noise[i]).ToArray();
         double baseAucc = CostCurve.Aucc(score, t, v, c);
         double sv = Scale(a), sc = Scale(b);
         double scaledV = CostCurve.Aucc(score, t, v.Select(x => x * sv).ToArray(), c);
