@@ -118,7 +118,7 @@ public class SyntheticCampaignTests
     }
 
     /// <summary>Ordinary least squares of the oracle score on the features (with intercept), fitted values.</summary>
-    internal static double[] LeastSquaresFit(SyntheticData d)
+    public static double[] LeastSquaresFit(SyntheticData d)
     {
         var ds = d.Data; int p = ds.Features + 1;
         var a = new double[p, p]; var b = new double[p]; var row = new double[p];
