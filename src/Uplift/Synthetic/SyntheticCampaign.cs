@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Numerics.Tensors;
 using Uplift.Data;
 using Uplift.Evaluation;
 
@@ -130,40 +132,54 @@ public static class SyntheticCampaign
         Parallel.For(0, chunks, po, chunk =>
         {
             var rng = Rng.Derive(options.Seed, chunk);
-            var normals = new Normals();
-            int end = Math.Min(n, (chunk + 1) * ChunkRows);
-            for (int i = chunk * ChunkRows; i < end; i++)
+            int first = chunk * ChunkRows, end = Math.Min(n, first + ChunkRows);
+            // all normals of the chunk at once (vectorized Box-Muller): d per row for the features, 2 for the noise
+            int perRow = d + 2;
+            var normals = ArrayPool<double>.Shared.Rent((end - first) * perRow + 1);
+            var scratch = ArrayPool<double>.Shared.Rent(2 * ((end - first) * perRow / 2 + 1));
+            try
             {
-                var row = x.AsSpan(i * d, d);
-                double rest = 0;
-                for (int j = 0; j < d; j++)
+                FillNormals(ref rng, normals.AsSpan(0, (end - first) * perRow), scratch);
+                int q = 0;
+                for (int i = first; i < end; i++)
                 {
-                    float xj = j == 4 ? (rng.NextDouble() < 0.5 ? 0f : 1f) : (float)normals.Next(ref rng);
-                    row[j] = xj;
-                    if (j >= 5) rest += xj;
+                    var row = x.AsSpan(i * d, d);
+                    double rest = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        double g = normals[q++];
+                        float xj = j == 4 ? (g < 0 ? 0f : 1f) : (float)g; // x4 = 1{g >= 0}: binary with probability 1/2
+                        row[j] = xj;
+                        if (j >= 5) rest += xj;
+                    }
+                    double x0 = row[0], x1 = row[1], x2 = row[2], x3 = row[3], x4 = row[4];
+                    double z = 0.6 * x0 + 0.8 * x2;
+                    double muV = 3 + 2 * x0 + 1.5 * x1 - x2 + x4 + restScale * rest;
+                    double muC = 2 + x1 + 0.8 * x3 + 0.5 * x4;
+                    double tv, tc, ei = share;
+                    switch (scenario)
+                    {
+                        case SyntheticScenario.Linear:
+                            tv = 1 + 0.9 * z; tc = 1 + 0.1 * x3; break;
+                        case SyntheticScenario.Nonlinear:
+                            tv = 1 + 1.2 * Math.Sin(2 * x0) + 0.8 * x1 * x2; tc = 0.3 + 0.7 * Math.Abs(x3) + 0.4 * x4; break;
+                        case SyntheticScenario.VaryingCost:
+                            tv = 1 + 0.3 * z; tc = 0.8 * Softplus(1.5 * x1) - 0.1; break;
+                        default: // ObservationalPropensity
+                            tv = 1 + 0.9 * z; tc = 1 + 0.1 * x3;
+                            ei = Math.Clamp(1 / (1 + Math.Exp(-(logitShare + 0.5 * x3 - 0.5 * x2))), 0.05, 0.95);
+                            break;
+                    }
+                    byte ti = rng.NextDouble() < ei ? (byte)1 : (byte)0;
+                    t[i] = ti; tauV[i] = tv; tauC[i] = tc; e[i] = ei;
+                    v[i] = muV + ti * tv + noise * normals[q++];
+                    c[i] = muC + ti * tc + noise * normals[q++];
                 }
-                double x0 = row[0], x1 = row[1], x2 = row[2], x3 = row[3], x4 = row[4];
-                double z = 0.6 * x0 + 0.8 * x2;
-                double muV = 3 + 2 * x0 + 1.5 * x1 - x2 + x4 + restScale * rest;
-                double muC = 2 + x1 + 0.8 * x3 + 0.5 * x4;
-                double tv, tc, ei = share;
-                switch (scenario)
-                {
-                    case SyntheticScenario.Linear:
-                        tv = 1 + 0.9 * z; tc = 1 + 0.1 * x3; break;
-                    case SyntheticScenario.Nonlinear:
-                        tv = 1 + 1.2 * Math.Sin(2 * x0) + 0.8 * x1 * x2; tc = 0.3 + 0.7 * Math.Abs(x3) + 0.4 * x4; break;
-                    case SyntheticScenario.VaryingCost:
-                        tv = 1 + 0.3 * z; tc = 0.8 * Softplus(1.5 * x1) - 0.1; break;
-                    default: // ObservationalPropensity
-                        tv = 1 + 0.9 * z; tc = 1 + 0.1 * x3;
-                        ei = Math.Clamp(1 / (1 + Math.Exp(-(logitShare + 0.5 * x3 - 0.5 * x2))), 0.05, 0.95);
-                        break;
-                }
-                byte ti = rng.NextDouble() < ei ? (byte)1 : (byte)0;
-                t[i] = ti; tauV[i] = tv; tauC[i] = tc; e[i] = ei;
-                v[i] = muV + ti * tv + noise * normals.Next(ref rng);
-                c[i] = muC + ti * tc + noise * normals.Next(ref rng);
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(normals);
+                ArrayPool<double>.Shared.Return(scratch);
             }
         });
 
@@ -176,20 +192,21 @@ public static class SyntheticCampaign
 
     static double Softplus(double a) => a > 30 ? a : Math.Log(1 + Math.Exp(a));
 
-    /// <summary>Box-Muller normals, two per pair of uniforms.</summary>
-    struct Normals
+    /// <summary>Fills <paramref name="dest"/> with standard normals: Box-Muller on pairs of uniforms, vectorized.</summary>
+    static void FillNormals(ref Rng rng, Span<double> dest, double[] scratch)
     {
-        double _spare;
-        bool _has;
-
-        public double Next(ref Rng rng)
+        int pairs = (dest.Length + 1) / 2;
+        var r = scratch.AsSpan(0, pairs);
+        var a = scratch.AsSpan(pairs, pairs);
+        for (int j = 0; j < pairs; j++) { r[j] = 1.0 - rng.NextDouble(); a[j] = 2.0 * Math.PI * rng.NextDouble(); }
+        TensorPrimitives.Log(r, r);
+        TensorPrimitives.Multiply(r, -2.0, r);
+        TensorPrimitives.Sqrt(r, r);
+        for (int j = 0; j < pairs; j++)
         {
-            if (_has) { _has = false; return _spare; }
-            double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
-            double r = Math.Sqrt(-2.0 * Math.Log(u1));
-            (double s, double co) = Math.SinCos(2.0 * Math.PI * u2);
-            _spare = r * s; _has = true;
-            return r * co;
+            (double sin, double cos) = Math.SinCos(a[j]);
+            dest[2 * j] = r[j] * cos;
+            if (2 * j + 1 < dest.Length) dest[2 * j + 1] = r[j] * sin;
         }
     }
 }
