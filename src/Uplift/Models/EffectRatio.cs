@@ -14,6 +14,15 @@ public static class EffectRatio
     public static double Guarded(double tauV, double tauC, double eps = DefaultEpsilon) =>
         Math.Max(tauV, 0.0) / (Math.Max(tauC, 0.0) + eps);
 
+    /// <summary>Element-wise <see cref="Guarded(double, double, double)"/> into <paramref name="destination"/>.</summary>
+    public static void Guarded(ReadOnlySpan<double> tauV, ReadOnlySpan<double> tauC, Span<double> destination, double eps = DefaultEpsilon)
+    {
+        if (tauV.Length != tauC.Length || destination.Length != tauV.Length)
+            throw new ArgumentException("tauV, tauC and destination must have the same length.");
+        if (!(eps > 0)) throw new UpliftOptionException("epsilon", $"must be positive, got {eps}.");
+        for (int i = 0; i < tauV.Length; i++) destination[i] = Guarded(tauV[i], tauC[i], eps);
+    }
+
     /// <summary>The Lagrangian score tau_v - lambda * tau_c.</summary>
     public static double Lagrangian(double tauV, double tauC, double lambda) => tauV - lambda * tauC;
 }

@@ -1,3 +1,4 @@
+using Uplift.Models;
 using System.Buffers;
 using System.Numerics.Tensors;
 using Uplift.Data;

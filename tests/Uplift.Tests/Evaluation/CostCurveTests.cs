@@ -1,3 +1,4 @@
+using Uplift.Models;
 using Uplift.Evaluation;
 using Xunit;
 
