@@ -127,13 +127,13 @@ public sealed class Preprocessor
         if (trainRows.Length == 0) throw new UpliftDataException("no training rows", src);
 
         var t = Treatment(table, bound.Treatment, trainRows);
-        int treated = 0;
-        foreach (var b in t) treated += b;
-        CheckArms(src, trainRows.Length, treated, options.MinRowsPerArm, "training rows");
         Values(table, bound.Value, "value", trainRows);
         Values(table, bound.Cost, "cost", trainRows);
         if (bound.Propensity is not null) Values(table, bound.Propensity, "propensity", trainRows);
         if (bound.Weight is not null) Values(table, bound.Weight, "weight", trainRows);
+        int treated = 0;
+        foreach (var b in t) treated += b;
+        CheckArms(src, trainRows.Length, treated, options.MinRowsPerArm, "training rows");
 
         var specs = new FeatureSpec[bound.Features!.Count];
         for (int f = 0; f < specs.Length; f++)

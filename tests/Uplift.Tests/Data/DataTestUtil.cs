@@ -48,7 +48,7 @@ static class DataTestUtil
     public static UpliftDataException Throws(Action a, params string[] fragments)
     {
         var e = Assert.Throws<UpliftDataException>(a);
-        foreach (var f in fragments) Assert.Contains(f, e.Message);
+        foreach (var f in fragments) Assert.True(e.Message.Contains(f, StringComparison.Ordinal), $"expected \"{f}\" in: {e.Message}");
         return e;
     }
 }
