@@ -74,6 +74,26 @@ static class CsvTableReader
         public int RereadBefore = -1;
     }
 
+    /// <summary>
+    /// An upper bound on the data rows of a plain (not gzipped) file: its line count minus the header. Knowing it up
+    /// front lets the column arrays be allocated once (fresh memory is costly to touch; doubling touches it ~3 times).
+    /// Null for a gzipped file.
+    /// </summary>
+    static int? RowBound(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var buf = new byte[1 << 20];
+        int got = fs.Read(buf, 0, buf.Length);
+        if (got >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) return null;
+        long lines = 1; // a last line without a newline
+        while (got > 0)
+        {
+            lines += buf.AsSpan(0, got).Count((byte)'\n');
+            got = fs.Read(buf, 0, buf.Length);
+        }
+        return (int)Math.Min(Array.MaxLength, Math.Max(1, lines - 1));
+    }
+
     static Stream Open(string path)
     {
         var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -105,6 +125,7 @@ static class CsvTableReader
 
         ColumnBuilder[] cols = [];
         int n = 0, capacity = 0;
+        int? bound = RowBound(path);
         long blankRow = -1;
         bool header = true;
         using (var reader = OpenReader(path, options))
@@ -127,10 +148,10 @@ static class CsvTableReader
                     throw new UpliftDataException($"blank line inside the data (expected {cols.Length} fields)", path, blankRow);
                 if (n == capacity)
                 {
-                    capacity = capacity == 0 ? 4096 : checked(capacity * 2);
+                    capacity = capacity == 0 ? bound ?? 4096 : (int)Math.Min(Array.MaxLength, 2L * capacity);
                     foreach (var b in cols)
                     {
-                        if (b.Numbers is not null) Array.Resize(ref b.Numbers, capacity);
+                        if (b.Numbers is not null) b.Numbers = Grow(b.Numbers, n, capacity);
                         else Array.Resize(ref b.Strings, capacity);
                     }
                 }
@@ -170,10 +191,17 @@ static class CsvTableReader
         for (int j = 0; j < cols.Length; j++)
         {
             var b = cols[j];
-            if (b.Numbers is not null) { Array.Resize(ref b.Numbers, n); columns[j] = RawColumn.Numeric(b.Name, b.Numbers); }
-            else { Array.Resize(ref b.Strings, n); columns[j] = RawColumn.Text(b.Name, b.Strings!); }
+            if (b.Numbers is not null) columns[j] = RawColumn.Numeric(b.Name, b.Numbers.Length == n ? b.Numbers : Grow(b.Numbers, n, n));
+            else { if (b.Strings!.Length != n) Array.Resize(ref b.Strings, n); columns[j] = RawColumn.Text(b.Name, b.Strings!); }
         }
         return new RawTable(path, n, columns);
+    }
+
+    static double[] Grow(double[] a, int used, int size)
+    {
+        var r = GC.AllocateUninitializedArray<double>(size);
+        a.AsSpan(0, used).CopyTo(r);
+        return r;
     }
 
     static ColumnBuilder[] ReadHeader(SepReader.Row row, string path, HashSet<string> textColumns)

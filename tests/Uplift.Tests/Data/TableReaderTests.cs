@@ -115,6 +115,18 @@ public class TableReaderTests
     }
 
     [Fact]
+    public void Utf8_bom_and_crlf_line_endings()
+    {
+        using var dir = new TempDir();
+        string path = dir.Name("bom.csv");
+        File.WriteAllText(path, "a,b\r\n1,x\r\n2,y\r\n", new UTF8Encoding(true));
+        var table = TableReader.Read(path);
+        Assert.Equal(["a", "b"], table.ColumnNames);
+        Assert.Equal([1.0, 2.0], table["a"].Numbers!);
+        SeqEqual(["x", "y"], table["b"].Strings!);
+    }
+
+    [Fact]
     public void Trailing_blank_lines_are_ignored()
     {
         using var dir = new TempDir();
