@@ -249,7 +249,7 @@ static class ParquetTableReader
     {
         try { return ReadAsync(path, options).GetAwaiter().GetResult(); }
         catch (UpliftException) { throw; }
-        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new UpliftDataException($"cannot read the Parquet file: {e.Message}", path);
         }

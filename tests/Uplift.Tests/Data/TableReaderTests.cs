@@ -183,6 +183,15 @@ public class TableReaderTests
     }
 
     [Fact]
+    public void Error_truncated_parquet_file()
+    {
+        using var dir = new TempDir();
+        string path = dir.Name("bad.parquet");
+        File.WriteAllBytes(path, Encoding.ASCII.GetBytes("PAR1 not really parquet"));
+        Throws(() => TableReader.Read(path), "bad.parquet", "cannot read the Parquet file");
+    }
+
+    [Fact]
     public async Task Reads_parquet_with_all_row_groups_nulls_and_types()
     {
         using var dir = new TempDir();
