@@ -1,0 +1,465 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Uplift.Data;
+
+/// <summary>What to do with a missing (empty) cell in a numeric feature.</summary>
+public enum MissingNumericPolicy
+{
+    /// <summary>Replace it with the training mean, so the feature is 0 after z-scoring (the default).</summary>
+    ImputeMean,
+    /// <summary>Stop with an <see cref="UpliftDataException"/> naming the row and the column.</summary>
+    Error,
+}
+
+/// <summary>How a feature column is encoded.</summary>
+public enum FeatureKind
+{
+    /// <summary>One output feature: (x - mean) / sd.</summary>
+    Numeric,
+    /// <summary>One 0/1 output feature per category of the vocabulary (one-hot), plus an "other" one when the vocabulary was capped.</summary>
+    Categorical,
+}
+
+/// <summary>
+/// Options of <see cref="Preprocessor.Fit"/>.
+/// Missing values: a missing numeric feature follows <see cref="MissingNumeric"/> (default
+/// <see cref="DefaultMissingNumeric"/>: the training mean, i.e. 0 after z-scoring); a missing text feature
+/// gets all zeros in its one-hot block (it is not a category of its own).
+/// </summary>
+public sealed record PreprocessOptions
+{
+    /// <summary>The default policy for missing numeric features: <see cref="MissingNumericPolicy.ImputeMean"/>.</summary>
+    public const MissingNumericPolicy DefaultMissingNumeric = MissingNumericPolicy.ImputeMean;
+
+    /// <summary>Policy for a missing numeric feature value. Default <see cref="DefaultMissingNumeric"/>.</summary>
+    public MissingNumericPolicy MissingNumeric { get; init; } = DefaultMissingNumeric;
+
+    /// <summary>
+    /// Cap on the one-hot vocabulary of a text feature (default 100; null = no cap). Above it only the most frequent
+    /// training categories are kept and every other value, seen in training or not, sets the feature's "other" indicator.
+    /// </summary>
+    public int? MaxCategories { get; init; } = 100;
+
+    /// <summary>
+    /// A text feature with more distinct training values than this (default 1000) is an error: it is most likely an
+    /// id or a free-text column included by mistake (leave it out with the feature list).
+    /// </summary>
+    public int MaxDistinctCategories { get; init; } = 1000;
+
+    /// <summary>Fewest training rows needed in each arm (treated, control) (default 10, at least 1).</summary>
+    public int MinRowsPerArm { get; init; } = 10;
+
+    /// <summary>Throws <see cref="UpliftOptionException"/> for an option out of range.</summary>
+    public void Validate()
+    {
+        UpliftOptionException.Check(Enum.IsDefined(MissingNumeric), "MissingNumeric", "must be ImputeMean or Error");
+        UpliftOptionException.Check(MaxCategories is null or >= 1, "MaxCategories", $"must be at least 1 (or null for no cap), got {MaxCategories}");
+        UpliftOptionException.Check(MaxDistinctCategories >= 1, "MaxDistinctCategories", $"must be at least 1, got {MaxDistinctCategories}");
+        UpliftOptionException.Check(MinRowsPerArm >= 1, "MinRowsPerArm", $"must be at least 1, got {MinRowsPerArm}");
+    }
+}
+
+/// <summary>
+/// The fitted encoding of one feature column.
+/// </summary>
+/// <param name="Column">The column name in the data.</param>
+/// <param name="Kind">Numeric (z-scored) or categorical (one-hot).</param>
+/// <param name="Mean">Training mean (numeric only; 0 when every training value was missing).</param>
+/// <param name="Sd">Training standard deviation used to divide (numeric only; 1 when the training sd is 0).</param>
+/// <param name="Vocabulary">Categories kept, in ordinal order (categorical only; empty for numeric).</param>
+/// <param name="HasOther">True when the vocabulary was capped and an "other" indicator follows the categories.</param>
+public sealed record FeatureSpec(string Column, FeatureKind Kind, double Mean, double Sd, IReadOnlyList<string> Vocabulary, bool HasOther)
+{
+    /// <summary>Number of output features.</summary>
+    public int Width => Kind == FeatureKind.Numeric ? 1 : Vocabulary.Count + (HasOther ? 1 : 0);
+
+    /// <summary>The output feature names: "age", or "country=FR", ..., "country=(other)".</summary>
+    public IEnumerable<string> OutputNames()
+    {
+        if (Kind == FeatureKind.Numeric) { yield return Column; yield break; }
+        foreach (var v in Vocabulary) yield return $"{Column}={v}";
+        if (HasOther) yield return $"{Column}={Preprocessor.OtherCategory}";
+    }
+}
+
+/// <summary>
+/// Turns a <see cref="RawTable"/> into a <see cref="Dataset"/>: numeric features are z-scored, text features one-hot
+/// encoded, with statistics fitted on the training rows only, so validation, test and scoring data are transformed
+/// exactly like the training data. Immutable; saved with the model (<see cref="ToJson"/> / <see cref="FromJson"/>).
+/// <para>Missing values: see <see cref="PreprocessOptions"/> (numeric: training mean by default; text: all zeros).
+/// A category never seen in training gives all zeros (or the "other" indicator when the vocabulary was capped).</para>
+/// </summary>
+public sealed class Preprocessor
+{
+    /// <summary>The category name of the "other" bucket of a capped vocabulary.</summary>
+    public const string OtherCategory = "(other)";
+    const string JsonKind = "uplift.preprocessor";
+    const int JsonVersion = 1;
+    const int Block = 1024;
+
+    /// <summary>The roles, with <see cref="ColumnRoles.Features"/> resolved to the explicit list of feature columns.</summary>
+    public ColumnRoles Roles { get; }
+    /// <summary>One spec per feature column, in output order.</summary>
+    public IReadOnlyList<FeatureSpec> Specs { get; }
+    /// <summary>The output feature names (as in <see cref="Dataset.FeatureNames"/>).</summary>
+    public IReadOnlyList<string> FeatureNames { get; }
+    /// <summary>The policy for missing numeric features.</summary>
+    public MissingNumericPolicy MissingNumeric { get; }
+
+    Preprocessor(ColumnRoles roles, IReadOnlyList<FeatureSpec> specs, MissingNumericPolicy missing)
+    {
+        Roles = roles; Specs = specs; MissingNumeric = missing;
+        FeatureNames = specs.SelectMany(s => s.OutputNames()).ToArray();
+    }
+
+    /// <summary>
+    /// Fits the preprocessing on the rows <paramref name="trainRows"/> of <paramref name="table"/> only. Also checks the
+    /// outcome columns of those rows (T in {0,1}, V and C finite, ...) and that each arm has at least
+    /// <see cref="PreprocessOptions.MinRowsPerArm"/> rows.
+    /// </summary>
+    public static Preprocessor Fit(RawTable table, ColumnRoles roles, ReadOnlySpan<int> trainRows, PreprocessOptions? options = null)
+    {
+        options ??= new PreprocessOptions();
+        options.Validate();
+        var bound = roles.Bind(table);
+        string src = table.Source;
+        if (trainRows.Length == 0) throw new UpliftDataException("no training rows", src);
+
+        var t = Treatment(table, bound.Treatment, trainRows);
+        Values(table, bound.Value, "value", trainRows);
+        Values(table, bound.Cost, "cost", trainRows);
+        if (bound.Propensity is not null) Values(table, bound.Propensity, "propensity", trainRows);
+        if (bound.Weight is not null) Values(table, bound.Weight, "weight", trainRows);
+        int treated = 0;
+        foreach (var b in t) treated += b;
+        CheckArms(src, trainRows.Length, treated, options.MinRowsPerArm, "training rows");
+
+        var specs = new FeatureSpec[bound.Features!.Count];
+        for (int f = 0; f < specs.Length; f++)
+        {
+            var col = table[bound.Features[f]];
+            specs[f] = col.IsNumeric ? FitNumeric(src, col, trainRows, options) : FitCategorical(src, col, trainRows, options);
+        }
+        return new Preprocessor(bound, specs, options.MissingNumeric);
+    }
+
+    static FeatureSpec FitNumeric(string src, RawColumn col, ReadOnlySpan<int> rows, PreprocessOptions options)
+    {
+        var x = col.Numbers!;
+        double sum = 0; long n = 0;
+        foreach (int i in rows)
+        {
+            double v = x[i];
+            if (double.IsNaN(v))
+            {
+                if (options.MissingNumeric == MissingNumericPolicy.Error)
+                    throw new UpliftDataException("missing value in a numeric feature (missing-value policy: error)", src, i + 1, col.Name);
+                continue;
+            }
+            if (!double.IsFinite(v)) throw new UpliftDataException($"feature value {Show(v)} is not finite", src, i + 1, col.Name);
+            sum += v; n++;
+        }
+        double mean = n == 0 ? 0 : sum / n;
+        double ss = 0;
+        foreach (int i in rows) { double v = x[i]; if (!double.IsNaN(v)) ss += (v - mean) * (v - mean); }
+        double sd = n == 0 ? 0 : Math.Sqrt(ss / n);
+        // A constant feature: centre it and divide by 1, so it becomes 0 (METHOD.md benchmarks: zero variance -> 0).
+        if (!(sd > 1e-12 * Math.Max(1, Math.Abs(mean))) || !double.IsFinite(sd)) sd = 1;
+        return new FeatureSpec(col.Name, FeatureKind.Numeric, mean, sd, [], false);
+    }
+
+    static FeatureSpec FitCategorical(string src, RawColumn col, ReadOnlySpan<int> rows, PreprocessOptions options)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var s = col.Strings!;
+        foreach (int i in rows)
+        {
+            var v = s[i];
+            if (v is null) continue;
+            counts[v] = counts.GetValueOrDefault(v) + 1;
+            if (counts.Count > options.MaxDistinctCategories)
+                throw new UpliftDataException(
+                    $"text feature has more than {options.MaxDistinctCategories} distinct values in the training rows; it looks like an id or free text, " +
+                    "not a feature: leave it out with --features (or make it the id column)", src, column: col.Name);
+        }
+        IEnumerable<string> keep = counts.Keys;
+        bool other = false;
+        if (options.MaxCategories is int cap && counts.Count > cap)
+        {
+            keep = counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(cap).Select(p => p.Key);
+            other = true;
+        }
+        var vocab = keep.Order(StringComparer.Ordinal).ToArray();
+        return new FeatureSpec(col.Name, FeatureKind.Categorical, 0, 1, vocab, other);
+    }
+
+    internal static void CheckArms(string src, int rows, int treated, int minPerArm, string where)
+    {
+        int control = rows - treated;
+        if (treated == 0) throw new UpliftDataException($"no treated rows (treatment = 1) in the {where}; both arms are needed", src);
+        if (control == 0) throw new UpliftDataException($"no control rows (treatment = 0) in the {where}; both arms are needed", src);
+        if (treated < minPerArm || control < minPerArm)
+            throw new UpliftDataException(
+                $"too few rows: {treated} treated and {control} control in the {where}; at least {minPerArm} per arm are needed", src);
+    }
+
+    /// <summary>Transforms every row of <paramref name="table"/>. See the overload with rows.</summary>
+    public Dataset Transform(RawTable table, bool requireOutcomes = true)
+    {
+        var all = new int[table.Rows];
+        for (int i = 0; i < all.Length; i++) all[i] = i;
+        return Transform(table, all, requireOutcomes);
+    }
+
+    /// <summary>
+    /// Builds the dataset of the rows <paramref name="rows"/> of <paramref name="table"/>, in that order, with the
+    /// fitted encoding. When <paramref name="requireOutcomes"/> is true, T, V and C must be present and valid and both
+    /// arms non-empty; when false (scoring data) they may be absent and are ignored. The feature columns must all be
+    /// present. Propensity, weight and id are carried when their columns are present.
+    /// </summary>
+    public Dataset Transform(RawTable table, ReadOnlySpan<int> rows, bool requireOutcomes = true)
+    {
+        string src = table.Source;
+        var absent = Specs.Select(s => s.Column).Where(c => !table.Contains(c)).ToList();
+        if (requireOutcomes)
+            absent.InsertRange(0, new[] { Roles.Treatment, Roles.Value, Roles.Cost }.Where(c => !table.Contains(c)));
+        if (absent.Count > 0)
+            throw new UpliftDataException(
+                $"data does not match the model: missing column(s) {string.Join(", ", absent.Select(a => $"'{a}'"))}; available columns: {table.DescribeColumns()}",
+                src, column: absent[0]);
+        foreach (int i in rows)
+            if ((uint)i >= (uint)table.Rows) throw new ArgumentOutOfRangeException(nameof(rows), $"row {i} is outside the table ({table.Rows} rows)");
+
+        byte[]? t = null; double[]? v = null, c = null;
+        if (requireOutcomes)
+        {
+            t = Treatment(table, Roles.Treatment, rows);
+            v = Values(table, Roles.Value, "value", rows);
+            c = Values(table, Roles.Cost, "cost", rows);
+            if (rows.Length > 0)
+            {
+                int treated = 0;
+                foreach (var b in t) treated += b;
+                if (treated == 0) throw new UpliftDataException("no treated rows (treatment = 1); both arms are needed", src);
+                if (treated == rows.Length) throw new UpliftDataException("no control rows (treatment = 0); both arms are needed", src);
+            }
+        }
+        double[]? p = Roles.Propensity is { } pc && table.Contains(pc) ? Values(table, pc, "propensity", rows) : null;
+        double[]? w = Roles.Weight is { } wc && table.Contains(wc) ? Values(table, wc, "weight", rows) : null;
+        string[]? ids = Roles.Id is { } ic && table.Contains(ic) ? Ids(table, ic, rows) : null;
+
+        int d = FeatureNames.Count;
+        var x = new float[(long)rows.Length * d];
+        var sources = Specs.Select(s => Prepare(table, s)).ToArray();
+        for (int start = 0; start < rows.Length; start += Block)
+        {
+            var block = rows.Slice(start, Math.Min(Block, rows.Length - start));
+            int offset = 0;
+            for (int f = 0; f < Specs.Count; f++)
+            {
+                var spec = Specs[f];
+                if (spec.Kind == FeatureKind.Numeric) FillNumeric(src, spec, sources[f], block, x, start, d, offset);
+                else FillCategorical(spec, sources[f], block, x, start, d, offset);
+                offset += spec.Width;
+            }
+        }
+        return new Dataset(x, rows.Length, d, FeatureNames, t, v, c, p, w, ids);
+    }
+
+    /// <summary>The source of one feature: numbers (numeric spec) or (text, vocabulary index) for a categorical one.</summary>
+    sealed record Source(RawColumn Column, double[]? Numbers, Dictionary<string, int>? Index);
+
+    Source Prepare(RawTable table, FeatureSpec spec)
+    {
+        var col = table[spec.Column];
+        if (spec.Kind == FeatureKind.Numeric)
+            return new Source(col, col.Numbers ?? ParseAll(table.Source, col, $"'{col.Name}' is a numeric feature of the model"), null);
+        var index = new Dictionary<string, int>(spec.Vocabulary.Count, StringComparer.Ordinal);
+        for (int k = 0; k < spec.Vocabulary.Count; k++) index[spec.Vocabulary[k]] = k;
+        return new Source(col, null, index);
+    }
+
+    void FillNumeric(string src, FeatureSpec spec, Source s, ReadOnlySpan<int> block, float[] x, int start, int d, int offset)
+    {
+        var nums = s.Numbers!;
+        double mean = spec.Mean, inv = 1.0 / spec.Sd;
+        for (int k = 0; k < block.Length; k++)
+        {
+            int i = block[k];
+            double v = nums[i];
+            float z;
+            if (double.IsNaN(v))
+            {
+                if (MissingNumeric == MissingNumericPolicy.Error)
+                    throw new UpliftDataException("missing value in a numeric feature (missing-value policy: error)", src, i + 1, spec.Column);
+                z = 0f; // imputed with the training mean, which is 0 after z-scoring
+            }
+            else if (!double.IsFinite(v)) throw new UpliftDataException($"feature value {Show(v)} is not finite", src, i + 1, spec.Column);
+            else z = (float)((v - mean) * inv);
+            x[(long)(start + k) * d + offset] = z;
+        }
+    }
+
+    static void FillCategorical(FeatureSpec spec, Source s, ReadOnlySpan<int> block, float[] x, int start, int d, int offset)
+    {
+        var col = s.Column;
+        var index = s.Index!;
+        for (int k = 0; k < block.Length; k++)
+        {
+            string? v = col.TextAt(block[k]);
+            if (v is null) continue; // missing text: all zeros
+            if (index.TryGetValue(v, out int slot)) x[(long)(start + k) * d + offset + slot] = 1f;
+            else if (spec.HasOther) x[(long)(start + k) * d + offset + spec.Vocabulary.Count] = 1f;
+            // unseen category without an "other" bucket: all zeros
+        }
+    }
+
+    /// <summary>Reads the treatment of <paramref name="rows"/> as 0/1, with a clear error for anything else.</summary>
+    internal static byte[] Treatment(RawTable table, string column, ReadOnlySpan<int> rows)
+    {
+        var col = table[column];
+        var nums = col.Numbers ?? ParseAll(table.Source, col, "the treatment must be 0 or 1");
+        var t = new byte[rows.Length];
+        for (int k = 0; k < rows.Length; k++)
+        {
+            int i = rows[k];
+            double v = nums[i];
+            if (double.IsNaN(v)) throw new UpliftDataException("missing treatment (must be 0 or 1)", table.Source, i + 1, column);
+            if (v == 1) t[k] = 1;
+            else if (v != 0) throw new UpliftDataException($"treatment must be 0 or 1, got {Show(v)}", table.Source, i + 1, column);
+        }
+        return t;
+    }
+
+    /// <summary>Reads a value / cost / propensity / weight column for <paramref name="rows"/>, checking its range.</summary>
+    static double[] Values(RawTable table, string column, string role, ReadOnlySpan<int> rows)
+    {
+        var col = table[column];
+        var nums = col.Numbers ?? ParseAll(table.Source, col, $"the {role} must be a number");
+        var r = new double[rows.Length];
+        for (int k = 0; k < rows.Length; k++)
+        {
+            int i = rows[k];
+            double v = nums[i];
+            if (double.IsNaN(v)) throw new UpliftDataException($"missing {role}", table.Source, i + 1, column);
+            if (!double.IsFinite(v)) throw new UpliftDataException($"{role} {Show(v)} is not a finite number", table.Source, i + 1, column);
+            if (role == "propensity" && !(v > 0 && v < 1))
+                throw new UpliftDataException($"propensity must be strictly between 0 and 1, got {Show(v)}", table.Source, i + 1, column);
+            if (role == "weight" && v < 0)
+                throw new UpliftDataException($"weight must be >= 0, got {Show(v)}", table.Source, i + 1, column);
+            r[k] = v;
+        }
+        return r;
+    }
+
+    static string[] Ids(RawTable table, string column, ReadOnlySpan<int> rows)
+    {
+        var col = table[column];
+        var ids = new string[rows.Length];
+        for (int k = 0; k < rows.Length; k++)
+            ids[k] = col.TextAt(rows[k]) ?? throw new UpliftDataException("missing id", table.Source, rows[k] + 1, column);
+        return ids;
+    }
+
+    /// <summary>Parses a text column as numbers (missing stays NaN); the first non-number is an error naming its row.</summary>
+    static double[] ParseAll(string src, RawColumn col, string why)
+    {
+        var s = col.Strings!;
+        var r = new double[s.Length];
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (s[i] is null) { r[i] = double.NaN; continue; }
+            if (!double.TryParse(s[i], NumberStyles.Float, CultureInfo.InvariantCulture, out r[i]))
+                throw new UpliftDataException($"'{s[i]}' is not a number ({why})", src, i + 1, col.Name);
+        }
+        return r;
+    }
+
+    static string Show(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The fitted preprocessing as JSON (roles, per-feature specs, output names, missing policy).</summary>
+    public JsonObject ToJson()
+    {
+        var roles = new JsonObject
+        {
+            ["treatment"] = Roles.Treatment, ["value"] = Roles.Value, ["cost"] = Roles.Cost,
+            ["propensity"] = Roles.Propensity, ["weight"] = Roles.Weight, ["id"] = Roles.Id,
+        };
+        var features = new JsonArray();
+        foreach (var s in Specs)
+        {
+            var o = new JsonObject { ["column"] = s.Column };
+            if (s.Kind == FeatureKind.Numeric)
+            {
+                o["kind"] = "numeric"; o["mean"] = s.Mean; o["sd"] = s.Sd;
+            }
+            else
+            {
+                o["kind"] = "categorical";
+                o["vocabulary"] = new JsonArray(s.Vocabulary.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+                o["other"] = s.HasOther;
+            }
+            features.Add(o);
+        }
+        return new JsonObject
+        {
+            ["kind"] = JsonKind,
+            ["version"] = JsonVersion,
+            ["roles"] = roles,
+            ["missingNumeric"] = MissingNumeric == MissingNumericPolicy.ImputeMean ? "impute-mean" : "error",
+            ["features"] = features,
+            ["featureNames"] = new JsonArray(FeatureNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
+        };
+    }
+
+    /// <summary>Reads what <see cref="ToJson"/> wrote; throws <see cref="UpliftException"/> when it is malformed.</summary>
+    public static Preprocessor FromJson(JsonObject json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            if ((string?)json["kind"] != JsonKind) throw Bad("not a preprocessor");
+            int version = (int)json["version"]!;
+            if (version != JsonVersion) throw Bad($"version {version} is not supported (expected {JsonVersion})");
+            var r = json["roles"]!.AsObject();
+            var roles = new ColumnRoles((string)r["treatment"]!, (string)r["value"]!, (string)r["cost"]!)
+            {
+                Propensity = (string?)r["propensity"], Weight = (string?)r["weight"], Id = (string?)r["id"],
+            };
+            var missing = (string?)json["missingNumeric"] switch
+            {
+                "impute-mean" => MissingNumericPolicy.ImputeMean,
+                "error" => MissingNumericPolicy.Error,
+                var m => throw Bad($"unknown missingNumeric '{m}'"),
+            };
+            var specs = new List<FeatureSpec>();
+            foreach (var node in json["features"]!.AsArray())
+            {
+                var o = node!.AsObject();
+                string column = (string)o["column"]!;
+                specs.Add((string?)o["kind"] switch
+                {
+                    "numeric" => new FeatureSpec(column, FeatureKind.Numeric, (double)o["mean"]!, (double)o["sd"]!, [], false),
+                    "categorical" => new FeatureSpec(column, FeatureKind.Categorical, 0, 1,
+                        o["vocabulary"]!.AsArray().Select(v => (string)v!).ToArray(), (bool)o["other"]!),
+                    var k => throw Bad($"unknown feature kind '{k}'"),
+                });
+                if (specs[^1] is { Kind: FeatureKind.Numeric } ns && (!double.IsFinite(ns.Mean) || !(ns.Sd > 0) || !double.IsFinite(ns.Sd)))
+                    throw Bad($"feature '{column}' has an invalid mean or sd");
+            }
+            roles = roles with { Features = specs.Select(s => s.Column).ToArray() };
+            roles.CheckNames("model file");
+            var pre = new Preprocessor(roles, specs, missing);
+            var names = json["featureNames"]!.AsArray().Select(v => (string)v!).ToArray();
+            if (!names.SequenceEqual(pre.FeatureNames)) throw Bad("feature names do not match the feature specs");
+            return pre;
+        }
+        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or InvalidCastException or UpliftDataException)
+        {
+            throw e as UpliftException ?? Bad(e.Message);
+        }
+    }
+
+    static UpliftException Bad(string why) => new($"model file: invalid preprocessor: {why}");
+}
