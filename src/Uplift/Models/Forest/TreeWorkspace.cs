@@ -1,0 +1,54 @@
+namespace Uplift.Models.Forest;
+
+/// <summary>
+/// Per-thread scratch memory of the tree trainer, reused from tree to tree so growing a tree allocates only
+/// its final arrays. The growing rows of the current tree are renumbered 0..n-1 ("local ids"); for every
+/// feature f, <c>Ord[f*Cap + p]</c> lists local ids sorted by x_f and <c>Val[f*Cap + p]</c> the matching values.
+/// Every node owns the same range [start, end) in each feature's list (children are stable partitions of it).
+/// </summary>
+internal sealed class TreeWorkspace
+{
+    public readonly int Rows, Features, Cap;
+    public readonly int[] Ord;
+    public readonly float[] Val;
+    public readonly int[] GrowRows;      // local id -> training row
+    public readonly double[] LY, LW, LS; // local outcome, treatment, sample weight
+    public readonly double[] Rho;        // pseudo-outcomes of the current node (by local id)
+    public readonly double[] A, B, C, E; // per-node sufficient statistics the splitting rule sweeps
+    public readonly byte[] Flag;
+    public readonly byte[] GoLeft;
+    public readonly int[] TmpOrd;
+    public readonly float[] TmpVal;
+    public readonly int[] LocalOf;       // training row -> local id, -1 outside the growing set
+    public readonly int[] Perm;          // subsample draw
+    public readonly int[] FeaturePerm;
+
+    // Nodes under construction (capacity 2 * Cap + 1 covers any binary tree on Cap rows).
+    public readonly int[] NodeStart, NodeEnd, NodeFeature, NodeLeft, NodeRight, NodeLeaf;
+    public readonly float[] NodeThreshold;
+    public readonly int[] NodeCount, NodeOffset, NodeRows, NewIndex, Queue;
+
+    public TreeWorkspace(int rows, int features, int cap)
+    {
+        Rows = rows; Features = features; Cap = Math.Max(cap, 1);
+        Ord = new int[(long)features * Cap];
+        Val = new float[(long)features * Cap];
+        GrowRows = new int[Cap];
+        LY = new double[Cap]; LW = new double[Cap]; LS = new double[Cap]; Rho = new double[Cap];
+        A = new double[Cap]; B = new double[Cap]; C = new double[Cap]; E = new double[Cap];
+        Flag = new byte[Cap]; GoLeft = new byte[Cap];
+        TmpOrd = new int[Cap]; TmpVal = new float[Cap];
+        LocalOf = new int[rows]; Array.Fill(LocalOf, -1);
+        Perm = new int[rows];
+        FeaturePerm = new int[features];
+        int nodes = 2 * Cap + 1;
+        NodeStart = new int[nodes]; NodeEnd = new int[nodes]; NodeFeature = new int[nodes];
+        NodeLeft = new int[nodes]; NodeRight = new int[nodes]; NodeLeaf = new int[nodes];
+        NodeThreshold = new float[nodes];
+        NodeCount = new int[nodes]; NodeOffset = new int[nodes + 1];
+        NodeRows = new int[rows]; NewIndex = new int[nodes]; Queue = new int[nodes];
+    }
+
+    /// <summary>The local ids of node [start, end) (in the order of feature 0).</summary>
+    public ReadOnlySpan<int> NodeSamples(int start, int end) => new(Ord, start, end - start);
+}
