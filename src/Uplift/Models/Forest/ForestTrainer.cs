@@ -20,8 +20,7 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
         FitContext context, string stage)
     {
         int rows = fx.Rows;
-        int drawn = (int)(rows * o.SampleFraction);
-        int grow = o.Honesty ? (int)(drawn * o.HonestyFraction) : drawn;
+        var (drawn, grow) = SampleSizes(rows, o);
         if (grow < 1 || (o.Honesty && drawn - grow < 1))
             throw new UpliftDataException(
                 $"{stage}: {rows} rows are too few for sample fraction {o.SampleFraction}" +
@@ -46,15 +45,10 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
 
     (Tree, ulong[]) GrowTree(FeatureIndex fx, Observations obs, in TreeOptions o, TreeWorkspace ws, Rng rng, int drawn, int grow)
     {
-        int rows = fx.Rows, d = fx.Features, cap = ws.Cap;
+        int rows = fx.Rows, d = fx.Features;
         // Subsample without replacement: partial Fisher-Yates; the first `grow` rows choose the splits.
         int[] perm = ws.Perm;
-        for (int i = 0; i < rows; i++) perm[i] = i;
-        for (int i = 0; i < drawn; i++)
-        {
-            int j = i + rng.NextInt(rows - i);
-            (perm[i], perm[j]) = (perm[j], perm[i]);
-        }
+        DrawSubsample(ref rng, perm, drawn);
         var bag = new ulong[(rows + 63) >> 6];
         for (int i = 0; i < drawn; i++) bag[perm[i] >> 6] |= 1UL << perm[i];
 
@@ -64,18 +58,20 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
             ws.LocalOf[r] = l; ws.GrowRows[l] = r;
             ws.LY[l] = obs.Y[r]; ws.LW[l] = obs.W is null ? 0 : obs.W[r]; ws.LS[l] = obs.S[r];
         }
-        // Root: each feature's presorted rows restricted to the growing set.
+        // Root: each feature's presorted rows restricted to the growing set (branch-free: write always, advance when kept).
         for (int f = 0; f < d; f++)
         {
             var gRows = new ReadOnlySpan<int>(fx.SortedRows, f * rows, rows);
             var gVals = new ReadOnlySpan<float>(fx.SortedValues, f * rows, rows);
-            var ord = new Span<int>(ws.Ord, f * cap, grow);
-            var val = new Span<float>(ws.Val, f * cap, grow);
+            var ent = new Span<SortedEntry>(ws.Ent, f * ws.Stride, grow + 1);
+            int[] localOf = ws.LocalOf;
             int p = 0;
             for (int k = 0; k < rows; k++)
             {
-                int l = ws.LocalOf[gRows[k]];
-                if (l >= 0) { ord[p] = l; val[p] = gVals[k]; p++; }
+                int l = localOf[gRows[k]];
+                ref var e = ref ent[p];
+                e.Value = gVals[k]; e.Local = l;
+                p += (int)((uint)~l >> 31);
             }
         }
         for (int l = 0; l < grow; l++) ws.LocalOf[ws.GrowRows[l]] = -1;
@@ -102,7 +98,7 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
                     out int feature, out int nLeft)) continue;
             Partition(ws, start, end, feature, nLeft);
             ws.NodeFeature[k] = feature;
-            ws.NodeThreshold[k] = ws.Val[feature * cap + start + nLeft - 1];
+            ws.NodeThreshold[k] = ws.Sorted(feature, start, end)[nLeft - 1].Value;
             ws.NodeLeft[k] = count; ws.NodeStart[count] = start; ws.NodeEnd[count] = start + nLeft; count++;
             ws.NodeRight[k] = count; ws.NodeStart[count] = start + nLeft; ws.NodeEnd[count] = end; count++;
         }
@@ -111,11 +107,11 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
         Array.Clear(ws.NodeCount, 0, count);
         if (o.Honesty)
         {
-            for (int i = grow; i < drawn; i++) ws.NodeCount[Descend(ws, fx.X, perm[i], d)]++;
+            for (int i = grow; i < drawn; i++) ws.NodeCount[ws.EstNode[i] = Descend(ws, fx.X, perm[i], d)]++;
             Offsets(ws, count);
             for (int i = grow; i < drawn; i++)
             {
-                int node = Descend(ws, fx.X, perm[i], d);
+                int node = ws.EstNode[i];
                 ws.NodeRows[ws.NodeOffset[node] + ws.NodeCount[node]++] = perm[i];
             }
         }
@@ -127,13 +123,36 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
             for (int k = 0; k < count; k++)
             {
                 if (ws.NodeFeature[k] >= 0) continue;
-                foreach (int l in ws.NodeSamples(ws.NodeStart[k], ws.NodeEnd[k]))
-                    ws.NodeRows[ws.NodeOffset[k] + ws.NodeCount[k]++] = ws.GrowRows[l];
+                foreach (var e in ws.NodeSamples(ws.NodeStart[k], ws.NodeEnd[k]))
+                    ws.NodeRows[ws.NodeOffset[k] + ws.NodeCount[k]++] = ws.GrowRows[e.Local];
             }
         }
         for (int k = 0; k < count; k++) ws.NodeLeaf[k] = k;
         if (o.Honesty && o.PruneLeaves) Prune(ws, count);
         return (Compact(ws), bag);
+    }
+
+    /// <summary>
+    /// Tree b's subsample: with rng = Rng.Derive(seed, b), the first <paramref name="drawn"/> entries of
+    /// <paramref name="perm"/> (a partial Fisher-Yates shuffle of 0..rows-1). With honesty the first
+    /// floor(drawn * HonestyFraction) of them choose the splits and the rest fill the leaves.
+    /// </summary>
+    internal static void DrawSubsample(ref Rng rng, int[] perm, int drawn)
+    {
+        int rows = perm.Length;
+        for (int i = 0; i < rows; i++) perm[i] = i;
+        for (int i = 0; i < drawn; i++)
+        {
+            int j = i + rng.NextInt(rows - i);
+            (perm[i], perm[j]) = (perm[j], perm[i]);
+        }
+    }
+
+    /// <summary>Subsample sizes: rows drawn per tree, and rows of them that choose the splits.</summary>
+    internal static (int Drawn, int Grow) SampleSizes(int rows, in TreeOptions o)
+    {
+        int drawn = (int)(rows * o.SampleFraction);
+        return (drawn, o.Honesty ? (int)(drawn * o.HonestyFraction) : drawn);
     }
 
     static int Descend(TreeWorkspace ws, float[] x, int row, int d)
@@ -153,27 +172,26 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
         ws.NodeOffset[count] = acc;
     }
 
-    /// <summary>Stable partition of the node's range of every feature list: left child first.</summary>
+    /// <summary>Stable partition of the node's range of every feature list: left child first (branch-free).</summary>
     static void Partition(TreeWorkspace ws, int start, int end, int feature, int nLeft)
     {
-        int cap = ws.Cap;
         byte[] goLeft = ws.GoLeft;
-        var splitOrd = new ReadOnlySpan<int>(ws.Ord, feature * cap + start, end - start);
-        for (int p = 0; p < splitOrd.Length; p++) goLeft[splitOrd[p]] = p < nLeft ? (byte)1 : (byte)0;
+        var split = ws.Sorted(feature, start, end);
+        for (int p = 0; p < split.Length; p++) goLeft[split[p].Local] = p < nLeft ? (byte)1 : (byte)0;
+        var tmp = ws.Tmp.AsSpan();
         for (int f = 0; f < ws.Features; f++)
         {
             if (f == feature) continue;
-            var ord = new Span<int>(ws.Ord, f * cap + start, end - start);
-            var val = new Span<float>(ws.Val, f * cap + start, end - start);
+            var ent = ws.Sorted(f, start, end);
             int wl = 0, wr = 0;
-            for (int p = 0; p < ord.Length; p++)
+            for (int p = 0; p < ent.Length; p++)
             {
-                int l = ord[p];
-                if (goLeft[l] != 0) { ord[wl] = l; val[wl] = val[p]; wl++; }
-                else { ws.TmpOrd[wr] = l; ws.TmpVal[wr] = val[p]; wr++; }
+                var e = ent[p];
+                int g = goLeft[e.Local];
+                ent[wl] = e; tmp[wr] = e;
+                wl += g; wr += 1 - g;
             }
-            new ReadOnlySpan<int>(ws.TmpOrd, 0, wr).CopyTo(ord[wl..]);
-            new ReadOnlySpan<float>(ws.TmpVal, 0, wr).CopyTo(val[wl..]);
+            tmp[..wr].CopyTo(ent[wl..]);
         }
     }
 

@@ -37,7 +37,7 @@ internal sealed class NoopRelabeling : IRelabelingStrategy
     public static readonly NoopRelabeling Instance = new();
     public bool Relabel(TreeWorkspace ws, int start, int end)
     {
-        foreach (int l in ws.NodeSamples(start, end)) ws.Rho[l] = ws.LY[l];
+        foreach (var e in ws.NodeSamples(start, end)) ws.Rho[e.Local] = ws.LY[e.Local];
         return true;
     }
 }
@@ -57,12 +57,13 @@ internal sealed class CausalRelabeling : IRelabelingStrategy
         var rows = ws.NodeSamples(start, end);
         double[] y = ws.LY, w = ws.LW, s = ws.LS;
         double sw = 0, sy = 0, sz = 0;
-        foreach (int l in rows) { sw += s[l]; sy += s[l] * y[l]; sz += s[l] * w[l]; }
+        foreach (var en in rows) { int l = en.Local; sw += s[l]; sy += s[l] * y[l]; sz += s[l] * w[l]; }
         if (sw <= 0) return false;
         double yBar = sy / sw, wBar = sz / sw;
         double num = 0, den = 0;
-        foreach (int l in rows)
+        foreach (var en in rows)
         {
+            int l = en.Local;
             double dw = w[l] - wBar;
             num += s[l] * dw * (y[l] - yBar);
             den += s[l] * dw * dw;
@@ -70,8 +71,9 @@ internal sealed class CausalRelabeling : IRelabelingStrategy
         if (Math.Abs(den) <= 1e-10) return false; // no treatment variation: do not split (as grf)
         double tauP = num / den;
         double invVar = sw / den;
-        foreach (int l in rows)
+        foreach (var en in rows)
         {
+            int l = en.Local;
             double dw = w[l] - wBar;
             ws.Rho[l] = dw * (y[l] - yBar - dw * tauP) * invVar;
         }
@@ -94,8 +96,9 @@ internal sealed class RegressionSplittingRule : ISplittingRule
         int n = end - start;
         double[] a = ws.A, b = ws.B;
         double sumW = 0, sumR = 0;
-        foreach (int l in ws.NodeSamples(start, end))
+        foreach (var en in ws.NodeSamples(start, end))
         {
+            int l = en.Local;
             a[l] = ws.LS[l]; b[l] = ws.LS[l] * ws.Rho[l];
             sumW += a[l]; sumR += b[l];
         }
@@ -105,15 +108,14 @@ internal sealed class RegressionSplittingRule : ISplittingRule
         feature = -1; nLeft = 0;
         foreach (int f in features)
         {
-            var ord = new ReadOnlySpan<int>(ws.Ord, f * ws.Cap + start, n);
-            var val = new ReadOnlySpan<float>(ws.Val, f * ws.Cap + start, n);
-            if (val[0] == val[n - 1]) continue;
+            ReadOnlySpan<SortedEntry> ent = ws.Sorted(f, start, end);
+            if (ent[0].Value == ent[n - 1].Value) continue;
             double wl = 0, sl = 0;
             for (int p = 0; p < n - 1; p++)
             {
-                int l = ord[p];
+                int l = ent[p].Local;
                 wl += a[l]; sl += b[l];
-                if (val[p] == val[p + 1]) continue;
+                if (ent[p].Value == ent[p + 1].Value) continue;
                 int nl = p + 1;
                 if (nl < minChild) continue;
                 int nr = n - nl;
@@ -149,8 +151,9 @@ internal sealed class CausalSplittingRule : ISplittingRule
         byte[] small = ws.Flag;
         var rows = ws.NodeSamples(start, end);
         double sumW = 0, sumR = 0, sumZ = 0, sumZZ = 0;
-        foreach (int l in rows)
+        foreach (var en in rows)
         {
+            int l = en.Local;
             double s = ws.LS[l], z = ws.LW[l];
             a[l] = s; b[l] = s * ws.Rho[l]; c[l] = s * z; e[l] = s * z * z;
             sumW += a[l]; sumR += b[l]; sumZ += c[l]; sumZZ += e[l];
@@ -159,7 +162,7 @@ internal sealed class CausalSplittingRule : ISplittingRule
         if (sumW <= 0) return false;
         double meanZ = sumZ / sumW;
         int smallNode = 0;
-        foreach (int l in rows) { byte f = ws.LW[l] < meanZ ? (byte)1 : (byte)0; small[l] = f; smallNode += f; }
+        foreach (var en in rows) { int l = en.Local; byte f = ws.LW[l] < meanZ ? (byte)1 : (byte)0; small[l] = f; smallNode += f; }
         double sizeNode = sumZZ - sumZ * sumZ / sumW;
         double minChildSize = sizeNode * o.Alpha;
         int minNode = o.MinNodeSize;
@@ -167,16 +170,15 @@ internal sealed class CausalSplittingRule : ISplittingRule
         double best = 0;
         foreach (int f in features)
         {
-            var ord = new ReadOnlySpan<int>(ws.Ord, f * ws.Cap + start, n);
-            var val = new ReadOnlySpan<float>(ws.Val, f * ws.Cap + start, n);
-            if (val[0] == val[n - 1]) continue;
+            ReadOnlySpan<SortedEntry> ent = ws.Sorted(f, start, end);
+            if (ent[0].Value == ent[n - 1].Value) continue;
             double wl = 0, sl = 0, zl = 0, zzl = 0;
             int smallL = 0;
             for (int p = 0; p < n - 1; p++)
             {
-                int l = ord[p];
+                int l = ent[p].Local;
                 wl += a[l]; sl += b[l]; zl += c[l]; zzl += e[l]; smallL += small[l];
-                if (val[p] == val[p + 1]) continue;
+                if (ent[p].Value == ent[p + 1].Value) continue;
                 int nl = p + 1;
                 if (smallL < minNode || nl - smallL < minNode) continue;
                 int nr = n - nl, smallR = smallNode - smallL;

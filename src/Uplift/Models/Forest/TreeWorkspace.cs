@@ -8,17 +8,16 @@ namespace Uplift.Models.Forest;
 /// </summary>
 internal sealed class TreeWorkspace
 {
-    public readonly int Rows, Features, Cap;
-    public readonly int[] Ord;
-    public readonly float[] Val;
+    public readonly int Rows, Features, Cap, Stride;
+    public readonly SortedEntry[] Ent;
     public readonly int[] GrowRows;      // local id -> training row
     public readonly double[] LY, LW, LS; // local outcome, treatment, sample weight
     public readonly double[] Rho;        // pseudo-outcomes of the current node (by local id)
     public readonly double[] A, B, C, E; // per-node sufficient statistics the splitting rule sweeps
     public readonly byte[] Flag;
     public readonly byte[] GoLeft;
-    public readonly int[] TmpOrd;
-    public readonly float[] TmpVal;
+    public readonly SortedEntry[] Tmp;
+    public readonly int[] EstNode;       // node of each estimation row while routing
     public readonly int[] LocalOf;       // training row -> local id, -1 outside the growing set
     public readonly int[] Perm;          // subsample draw
     public readonly int[] FeaturePerm;
@@ -31,13 +30,14 @@ internal sealed class TreeWorkspace
     public TreeWorkspace(int rows, int features, int cap)
     {
         Rows = rows; Features = features; Cap = Math.Max(cap, 1);
-        Ord = new int[(long)features * Cap];
-        Val = new float[(long)features * Cap];
+        Stride = Cap + 1; // one slack slot for branch-free compaction
+        Ent = new SortedEntry[(long)features * Stride];
         GrowRows = new int[Cap];
         LY = new double[Cap]; LW = new double[Cap]; LS = new double[Cap]; Rho = new double[Cap];
         A = new double[Cap]; B = new double[Cap]; C = new double[Cap]; E = new double[Cap];
         Flag = new byte[Cap]; GoLeft = new byte[Cap];
-        TmpOrd = new int[Cap]; TmpVal = new float[Cap];
+        Tmp = new SortedEntry[Cap];
+        EstNode = new int[rows];
         LocalOf = new int[rows]; Array.Fill(LocalOf, -1);
         Perm = new int[rows];
         FeaturePerm = new int[features];
@@ -49,6 +49,16 @@ internal sealed class TreeWorkspace
         NodeRows = new int[rows]; NewIndex = new int[nodes]; Queue = new int[nodes];
     }
 
-    /// <summary>The local ids of node [start, end) (in the order of feature 0).</summary>
-    public ReadOnlySpan<int> NodeSamples(int start, int end) => new(Ord, start, end - start);
+    /// <summary>The entries of node [start, end) in the order of feature 0 (use <c>.Local</c> for the local ids).</summary>
+    public ReadOnlySpan<SortedEntry> NodeSamples(int start, int end) => new(Ent, start, end - start);
+
+    /// <summary>The entries of node [start, end) sorted by feature <paramref name="f"/>.</summary>
+    public Span<SortedEntry> Sorted(int f, int start, int end) => new(Ent, f * Stride + start, end - start);
+}
+
+/// <summary>A feature value with the local id of its row.</summary>
+internal struct SortedEntry
+{
+    public float Value;
+    public int Local;
 }
