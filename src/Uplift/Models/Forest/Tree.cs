@@ -18,7 +18,13 @@ internal sealed class Tree
     public Tree(int[] feature, float[] threshold, int[] left, int[] leafOffsets, int[] leafRows)
     {
         Feature = feature; Threshold = threshold; Left = left; LeafOffsets = leafOffsets; LeafRows = leafRows;
+        _nodes = new PackedNode[feature.Length];
+        for (int k = 0; k < feature.Length; k++) _nodes[k] = new PackedNode(feature[k], threshold[k], left[k]);
     }
+
+    /// <summary>The nodes interleaved (one cache line per visited node) for fast descent.</summary>
+    readonly PackedNode[] _nodes;
+    readonly record struct PackedNode(int Feature, float Threshold, int Left);
 
     public int Nodes => Feature.Length;
     public int Leaves => LeafOffsets.Length - 1;
@@ -26,14 +32,11 @@ internal sealed class Tree
     /// <summary>The leaf index that row <paramref name="x"/> falls into.</summary>
     public int FindLeaf(ReadOnlySpan<float> x)
     {
-        int k = 0;
-        int[] feature = Feature;
-        while (true)
-        {
-            int f = feature[k];
-            if (f < 0) return Left[k];
-            k = x[f] <= Threshold[k] ? Left[k] : Left[k] + 1;
-        }
+        var nodes = _nodes;
+        var node = nodes[0];
+        while (node.Feature >= 0)
+            node = nodes[node.Left + (x[node.Feature] <= node.Threshold ? 0 : 1)];
+        return node.Left;
     }
 
     public ReadOnlySpan<int> LeafSamples(int leaf) =>
