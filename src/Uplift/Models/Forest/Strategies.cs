@@ -94,13 +94,14 @@ internal sealed class RegressionSplittingRule : ISplittingRule
         out int feature, out int nLeft)
     {
         int n = end - start;
-        double[] a = ws.A, b = ws.B;
+        SplitStat[] st = ws.Stat;
         double sumW = 0, sumR = 0;
         foreach (var en in ws.NodeSamples(start, end))
         {
             int l = en.Local;
-            a[l] = ws.LS[l]; b[l] = ws.LS[l] * ws.Rho[l];
-            sumW += a[l]; sumR += b[l];
+            ref var q = ref st[l];
+            q.S = ws.LS[l]; q.SRho = ws.LS[l] * ws.Rho[l];
+            sumW += q.S; sumR += q.SRho;
         }
         int minChild = Math.Max((int)Math.Ceiling(n * o.Alpha), 1);
         double penalty = o.ImbalancePenalty;
@@ -113,8 +114,8 @@ internal sealed class RegressionSplittingRule : ISplittingRule
             double wl = 0, sl = 0;
             for (int p = 0; p < n - 1; p++)
             {
-                int l = ent[p].Local;
-                wl += a[l]; sl += b[l];
+                ref readonly var q = ref st[ent[p].Local];
+                wl += q.S; sl += q.SRho;
                 if (ent[p].Value == ent[p + 1].Value) continue;
                 int nl = p + 1;
                 if (nl < minChild) continue;
@@ -147,22 +148,22 @@ internal sealed class CausalSplittingRule : ISplittingRule
         out int feature, out int nLeft)
     {
         int n = end - start;
-        double[] a = ws.A, b = ws.B, c = ws.C, e = ws.E;
-        byte[] small = ws.Flag;
+        SplitStat[] st = ws.Stat;
         var rows = ws.NodeSamples(start, end);
         double sumW = 0, sumR = 0, sumZ = 0, sumZZ = 0;
         foreach (var en in rows)
         {
             int l = en.Local;
             double s = ws.LS[l], z = ws.LW[l];
-            a[l] = s; b[l] = s * ws.Rho[l]; c[l] = s * z; e[l] = s * z * z;
-            sumW += a[l]; sumR += b[l]; sumZ += c[l]; sumZZ += e[l];
+            ref var q = ref st[l];
+            q.S = s; q.SRho = s * ws.Rho[l]; q.SZ = s * z; q.SZZ = s * z * z;
+            sumW += q.S; sumR += q.SRho; sumZ += q.SZ; sumZZ += q.SZZ;
         }
         feature = -1; nLeft = 0;
         if (sumW <= 0) return false;
         double meanZ = sumZ / sumW;
         int smallNode = 0;
-        foreach (var en in rows) { int l = en.Local; byte f = ws.LW[l] < meanZ ? (byte)1 : (byte)0; small[l] = f; smallNode += f; }
+        foreach (var en in rows) { int l = en.Local; int f = ws.LW[l] < meanZ ? 1 : 0; st[l].Small = f; smallNode += f; }
         double sizeNode = sumZZ - sumZ * sumZ / sumW;
         double minChildSize = sizeNode * o.Alpha;
         int minNode = o.MinNodeSize;
@@ -176,8 +177,8 @@ internal sealed class CausalSplittingRule : ISplittingRule
             int smallL = 0;
             for (int p = 0; p < n - 1; p++)
             {
-                int l = ent[p].Local;
-                wl += a[l]; sl += b[l]; zl += c[l]; zzl += e[l]; smallL += small[l];
+                ref readonly var q = ref st[ent[p].Local];
+                wl += q.S; sl += q.SRho; zl += q.SZ; zzl += q.SZZ; smallL += q.Small;
                 if (ent[p].Value == ent[p + 1].Value) continue;
                 int nl = p + 1;
                 if (smallL < minNode || nl - smallL < minNode) continue;

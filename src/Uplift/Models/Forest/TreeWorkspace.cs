@@ -13,8 +13,7 @@ internal sealed class TreeWorkspace
     public readonly int[] GrowRows;      // local id -> training row
     public readonly double[] LY, LW, LS; // local outcome, treatment, sample weight
     public readonly double[] Rho;        // pseudo-outcomes of the current node (by local id)
-    public readonly double[] A, B, C, E; // per-node sufficient statistics the splitting rule sweeps
-    public readonly byte[] Flag;
+    public readonly SplitStat[] Stat;    // per-row statistics the splitting rule sweeps (by local id)
     public readonly byte[] GoLeft;
     public readonly SortedEntry[] Tmp;
     public readonly int[] EstNode;       // node of each estimation row while routing
@@ -34,8 +33,8 @@ internal sealed class TreeWorkspace
         Ent = new SortedEntry[(long)features * Stride];
         GrowRows = new int[Cap];
         LY = new double[Cap]; LW = new double[Cap]; LS = new double[Cap]; Rho = new double[Cap];
-        A = new double[Cap]; B = new double[Cap]; C = new double[Cap]; E = new double[Cap];
-        Flag = new byte[Cap]; GoLeft = new byte[Cap];
+        Stat = new SplitStat[Cap];
+        GoLeft = new byte[Cap];
         Tmp = new SortedEntry[Cap];
         EstNode = new int[rows];
         LocalOf = new int[rows]; Array.Fill(LocalOf, -1);
@@ -54,6 +53,14 @@ internal sealed class TreeWorkspace
 
     /// <summary>The entries of node [start, end) sorted by feature <paramref name="f"/>.</summary>
     public Span<SortedEntry> Sorted(int f, int start, int end) => new(Ent, f * Stride + start, end - start);
+}
+
+/// <summary>One row's weighted statistics for the split sweep, packed so a sweep step reads one cache line:
+/// s, s rho, s z, s z^2 and whether z is below the node's mean (causal rule).</summary>
+internal struct SplitStat
+{
+    public double S, SRho, SZ, SZZ;
+    public int Small;
 }
 
 /// <summary>A feature value with the local id of its row.</summary>
