@@ -32,7 +32,14 @@ public sealed class CausalForestLearner(CausalForestOptions? options = null) : I
         var w = new double[train.Rows];
         for (int i = 0; i < w.Length; i++) w[i] = train.T[i];
         var s = train.Weight;
-        var wHat = CausalForest.PropensityHat(fx, w, s, Options, ForestInputs.SubSeed(context.Seed, 1), context);
+        // A known propensity column (METHOD.md section 1) is used as ê as is; otherwise Options.Propensity decides.
+        double[] wHat;
+        if (train.Propensity is not null)
+        {
+            ForestInputs.CheckFinite(train.Propensity, "propensity");
+            wHat = train.Propensity;
+        }
+        else wHat = CausalForest.PropensityHat(fx, w, s, Options, ForestInputs.SubSeed(context.Seed, 1), context);
         var value = CausalForest.Fit(fx, train.V, w, wHat, s, Options, ForestInputs.SubSeed(context.Seed, 2), context, "causal forest (value)");
         var cost = CausalForest.Fit(fx, train.C, w, wHat, s, Options, ForestInputs.SubSeed(context.Seed, 3), context, "causal forest (cost)");
         return new CausalForestModel(Options, value, cost);

@@ -75,15 +75,26 @@ internal sealed class Forest
                 var t = Trees[b];
                 var stats = _leafStats[b];
                 var bag = oob ? InBag![b] : null;
-                for (int i = 0; i < m; i++)
+                int i0 = 0;
+                if (bag is null)
+                {
+                    for (; i0 + 4 <= m; i0 += 4)
+                    {
+                        int r = (r0 + i0) * Features;
+                        t.FindLeaves4(new ReadOnlySpan<float>(x, r, Features), new ReadOnlySpan<float>(x, r + Features, Features),
+                            new ReadOnlySpan<float>(x, r + 2 * Features, Features), new ReadOnlySpan<float>(x, r + 3 * Features, Features),
+                            out int l0, out int l1, out int l2, out int l3);
+                        Add(t, stats, l0, acc.Slice(i0 * k, k));
+                        Add(t, stats, l1, acc.Slice((i0 + 1) * k, k));
+                        Add(t, stats, l2, acc.Slice((i0 + 2) * k, k));
+                        Add(t, stats, l3, acc.Slice((i0 + 3) * k, k));
+                    }
+                }
+                for (int i = i0; i < m; i++)
                 {
                     int row = r0 + i;
                     if (bag is not null && (bag[row >> 6] & (1UL << row)) != 0) continue;
-                    int leaf = t.FindLeaf(new ReadOnlySpan<float>(x, row * Features, Features));
-                    if (t.LeafOffsets[leaf + 1] == t.LeafOffsets[leaf]) continue;
-                    var s = new ReadOnlySpan<double>(stats, leaf * k, k);
-                    var a = acc.Slice(i * k, k);
-                    for (int j = 0; j < k; j++) a[j] += s[j];
+                    Add(t, stats, t.FindLeaf(new ReadOnlySpan<float>(x, row * Features, Features)), acc.Slice(i * k, k));
                 }
             }
             for (int i = 0; i < m; i++)
@@ -93,6 +104,14 @@ internal sealed class Forest
             }
         });
         return result;
+    }
+
+    /// <summary>Adds a leaf's statistics to a row's sums (trees whose leaf is empty give no estimate).</summary>
+    static void Add(Tree t, double[] stats, int leaf, Span<double> acc)
+    {
+        if (t.LeafOffsets[leaf + 1] == t.LeafOffsets[leaf]) return;
+        var s = new ReadOnlySpan<double>(stats, leaf * acc.Length, acc.Length);
+        for (int j = 0; j < acc.Length; j++) acc[j] += s[j];
     }
 
     /// <summary>

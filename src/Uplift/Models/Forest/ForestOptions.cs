@@ -82,7 +82,8 @@ public sealed record CausalForestOptions
     public double ImbalancePenalty { get; init; }
     /// <summary>Trees of the centring forests; null = max(50, NumTrees / 4) as grf.</summary>
     public int? NuisanceTrees { get; init; }
-    /// <summary>How ê(x) is obtained (default <see cref="PropensityMode.Forest"/>, as grf).</summary>
+    /// <summary>How ê(x) is obtained (default <see cref="PropensityMode.Forest"/>, as grf). The learner uses the
+    /// data's propensity column instead when there is one.</summary>
     public PropensityMode Propensity { get; init; } = PropensityMode.Forest;
     /// <summary>The model's ranking score (default the guarded ratio).</summary>
     public ForestScore Score { get; init; } = ForestScore.GuardedRatio;

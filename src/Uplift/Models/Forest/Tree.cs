@@ -39,6 +39,22 @@ internal sealed class Tree
         return node.Left;
     }
 
+    /// <summary>The leaves of four rows, descended in lockstep so their memory accesses overlap.</summary>
+    public void FindLeaves4(ReadOnlySpan<float> x0, ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, ReadOnlySpan<float> x3,
+        out int l0, out int l1, out int l2, out int l3)
+    {
+        var nodes = _nodes;
+        PackedNode n0 = nodes[0], n1 = n0, n2 = n0, n3 = n0;
+        while ((n0.Feature & n1.Feature & n2.Feature & n3.Feature) >= 0) // some row is not at a leaf yet
+        {
+            if (n0.Feature >= 0) n0 = nodes[n0.Left + (x0[n0.Feature] <= n0.Threshold ? 0 : 1)];
+            if (n1.Feature >= 0) n1 = nodes[n1.Left + (x1[n1.Feature] <= n1.Threshold ? 0 : 1)];
+            if (n2.Feature >= 0) n2 = nodes[n2.Left + (x2[n2.Feature] <= n2.Threshold ? 0 : 1)];
+            if (n3.Feature >= 0) n3 = nodes[n3.Left + (x3[n3.Feature] <= n3.Threshold ? 0 : 1)];
+        }
+        l0 = n0.Left; l1 = n1.Left; l2 = n2.Left; l3 = n3.Left;
+    }
+
     public ReadOnlySpan<int> LeafSamples(int leaf) =>
         new(LeafRows, LeafOffsets[leaf], LeafOffsets[leaf + 1] - LeafOffsets[leaf]);
 }

@@ -242,6 +242,21 @@ public class ForestTests
     }
 
     [Fact]
+    public void Known_or_constant_propensity_centres_the_treatment_exactly()
+    {
+        var data = Campaign(600, 4, 91);
+        var withP = new Uplift.Data.Dataset(data.X, data.Rows, 4, data.FeatureNames, data.T, data.V, data.C,
+            propensity: Enumerable.Repeat(0.4, data.Rows).ToArray());
+        var opts = new CausalForestOptions { NumTrees = 10, NuisanceTrees = 5 };
+        var m = new CausalForestLearner(opts).FitModel(withP, Ctx);
+        for (int i = 0; i < data.Rows; i++) Assert.Equal(data.T[i] - 0.4, m.Value.CentredW[i]);
+
+        var c = new CausalForestLearner(opts with { Propensity = PropensityMode.Constant }).FitModel(data, Ctx);
+        double frac = data.TreatedCount / (double)data.Rows;
+        for (int i = 0; i < data.Rows; i++) Assert.Equal(data.T[i] - frac, c.Cost.CentredW[i], 12);
+    }
+
+    [Fact]
     public void Progress_reports_each_forest_to_completion()
     {
         var data = Campaign(800, 4, 71);
