@@ -120,6 +120,7 @@ internal sealed class Forest
     /// </summary>
     public double[] Weights(ReadOnlySpan<float> x, int oobRow = -1)
     {
+        if (oobRow >= 0 && InBag is null) throw new InvalidOperationException("out-of-bag weights need the fitted forest");
         var alpha = new double[Obs.Rows];
         int used = 0;
         for (int b = 0; b < Trees.Length; b++)

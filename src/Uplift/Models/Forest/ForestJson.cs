@@ -10,7 +10,7 @@ namespace Uplift.Models.Forest;
 /// (int32 per leaf), "leafRows" (int32 training-row indices of the leaves, in leaf order), and the training
 /// observations "y", "w", "s" (float64 per training row: centred outcome, centred treatment, sample weight).
 /// </summary>
-public static class ForestJson
+internal static class ForestJson
 {
     internal static JsonObject SaveForest(Forest forest)
     {
