@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using Uplift.Data;
+
+namespace Uplift.Models.Forest;
+
+/// <summary>
+/// The causal-forest baseline (METHOD.md section 5): two causal forests, one for the value V and one for the
+/// cost C, on the same data (sharing ê(x)); users ranked by the guarded ratio of tau_v and tau_c, or the Lagrangian.
+/// </summary>
+public sealed class CausalForestLearner(CausalForestOptions? options = null) : IUpliftLearner
+{
+    public const string KindName = "causal-forest";
+    public string Kind => KindName;
+    public CausalForestOptions Options { get; } = options ?? new CausalForestOptions();
+
+    /// <summary>Fits both forests; <paramref name="validation"/> is not used.</summary>
+    public IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context) => FitModel(train, context);
+
+    public CausalForestModel FitModel(Dataset train, FitContext context)
+    {
+        Options.Validate();
+        if (!train.HasOutcomes) throw new UpliftDataException("causal forest: training data needs treatment, value and cost");
+        int treated = train.TreatedCount;
+        if (treated == 0 || treated == train.Rows)
+            throw new UpliftDataException("causal forest: training data needs both treated and control users");
+        ForestInputs.CheckFinite(train.V, "value");
+        ForestInputs.CheckFinite(train.C, "cost");
+        if (train.Weight is not null) ForestInputs.CheckWeights(train.Weight, train.Rows);
+        Options.ToTreeOptions(train.Features); // mtry range check against the data
+
+        var fx = FeatureIndex.Build(train.X, train.Rows, train.Features, context.ParallelOptions);
+        var w = new double[train.Rows];
+        for (int i = 0; i < w.Length; i++) w[i] = train.T[i];
+        var s = train.Weight;
+        // A known propensity column (METHOD.md section 1) is used as ê as is; otherwise Options.Propensity decides.
+        double[] wHat;
+        if (train.Propensity is not null)
+        {
+            ForestInputs.CheckFinite(train.Propensity, "propensity");
+            wHat = train.Propensity;
+        }
+        else wHat = CausalForest.PropensityHat(fx, w, s, Options, ForestInputs.SubSeed(context.Seed, 1), context);
+        var value = CausalForest.Fit(fx, train.V, w, wHat, s, Options, ForestInputs.SubSeed(context.Seed, 2), context, "causal forest (value)");
+        var cost = CausalForest.Fit(fx, train.C, w, wHat, s, Options, ForestInputs.SubSeed(context.Seed, 3), context, "causal forest (cost)");
+        return new CausalForestModel(Options, value, cost);
+    }
+}
+
+/// <summary>
+/// A fitted pair of causal forests. Scores are EffectRatio.Guarded(tau_v, tau_c) by default or
+/// EffectRatio.Lagrangian(tau_v, tau_c, lambda) (<see cref="CausalForestOptions.Score"/>). To score new rows the
+/// model keeps, per forest, the trees with their leaves' training-row indices and the centred training Y, W
+/// (and sample weights).
+/// </summary>
+public sealed class CausalForestModel : IEffectModel
+{
+    public string Kind => CausalForestLearner.KindName;
+    public int Features => Value.Features;
+    public CausalForestOptions Options { get; }
+    public CausalForest Value { get; }
+    public CausalForest Cost { get; }
+
+    internal CausalForestModel(CausalForestOptions options, CausalForest value, CausalForest cost)
+    {
+        Options = options; Value = value; Cost = cost;
+    }
+
+    public void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC)
+    {
+        CheckData(data);
+        Value.Predict(data.X, data.Rows).CopyTo(tauV);
+        Cost.Predict(data.X, data.Rows).CopyTo(tauC);
+    }
+
+    public void Score(Dataset data, Span<double> scores)
+    {
+        CheckData(data);
+        var tv = Value.Predict(data.X, data.Rows);
+        var tc = Cost.Predict(data.X, data.Rows);
+        for (int i = 0; i < tv.Length; i++) scores[i] = ScoreOf(tv[i], tc[i]);
+    }
+
+    /// <summary>The ranking score of one user from the two effect estimates (METHOD.md section 5).</summary>
+    public double ScoreOf(double tauV, double tauC) => Options.Score == ForestScore.Lagrangian
+        ? EffectRatio.Lagrangian(tauV, tauC, Options.Lambda)
+        : EffectRatio.Guarded(tauV, tauC, Options.Epsilon);
+
+    void CheckData(Dataset data)
+    {
+        if (data.Features != Features)
+            throw new UpliftDataException($"the causal-forest model expects {Features} features, the data has {data.Features}");
+    }
+
+    /// <summary>The fitted state; big arrays are base64 of raw little-endian values (see <see cref="ForestJson"/>).</summary>
+    public JsonObject Save() => new()
+    {
+        ["kind"] = Kind,
+        ["format"] = 1,
+        ["features"] = Features,
+        ["options"] = ForestJson.SaveOptions(Options),
+        ["value"] = ForestJson.SaveForest(Value.Inner),
+        ["cost"] = ForestJson.SaveForest(Cost.Inner),
+    };
+
+    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    public static CausalForestModel Load(JsonObject json)
+    {
+        try
+        {
+            if ((string?)json["kind"] != CausalForestLearner.KindName)
+                throw new UpliftException($"model file: expected kind '{CausalForestLearner.KindName}', found '{(string?)json["kind"]}'");
+            if ((int?)json["format"] != 1) throw new UpliftException("model file: unsupported causal-forest format");
+            int features = (int)json["features"]!;
+            var options = ForestJson.LoadOptions(json["options"]!.AsObject());
+            var po = new FitContext().ParallelOptions;
+            var value = ForestJson.LoadForest(json["value"]!.AsObject(), features, CausalPrediction.Instance, po);
+            var cost = ForestJson.LoadForest(json["cost"]!.AsObject(), features, CausalPrediction.Instance, po);
+            return new CausalForestModel(options, new CausalForest(value, null), new CausalForest(cost, null));
+        }
+        catch (Exception e) when (e is not UpliftException)
+        {
+            throw new UpliftException($"model file: the causal-forest model is damaged ({e.Message})", e);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+namespace Uplift.Models.Forest;
+
+/// <summary>
+/// A fitted generic forest: trees with their leaf rows, the training observations the leaves average, and the
+/// prediction strategy. Predictions average per-leaf statistics over the trees whose leaf is not empty, which is
+/// the forest-weighted estimate with alpha_i(x) = mean over trees of 1{i in leaf_b(x)} / |leaf_b(x)| (see
+/// <see cref="Weights"/>). Immutable.
+/// </summary>
+internal sealed class Forest
+{
+    /// <summary>Rows per prediction chunk (fixed, so the result does not depend on the thread count).</summary>
+    const int Chunk = 256;
+
+    public Tree[] Trees { get; }
+    public Observations Obs { get; }
+    public IPredictionStrategy Strategy { get; }
+    public int Features { get; }
+    /// <summary>Per tree, a bitset of the training rows it drew (both honesty halves); null after loading from a file.</summary>
+    public ulong[][]? InBag { get; }
+    /// <summary>Estimate when no tree gives one: the strategy applied with equal weights on all training rows.</summary>
+    public double Fallback { get; }
+
+    readonly double[][] _leafStats;
+
+    public Forest(Tree[] trees, Observations obs, IPredictionStrategy strategy, int features, ulong[][]? inBag, ParallelOptions po)
+    {
+        Trees = trees; Obs = obs; Strategy = strategy; Features = features; InBag = inBag;
+        int k = strategy.StatCount;
+        _leafStats = new double[trees.Length][];
+        Parallel.For(0, trees.Length, po, b =>
+        {
+            var t = trees[b];
+            var stats = new double[t.Leaves * k];
+            for (int leaf = 0; leaf < t.Leaves; leaf++)
+            {
+                var rows = t.LeafSamples(leaf);
+                if (rows.Length > 0) strategy.LeafStats(rows, obs, stats.AsSpan(leaf * k, k));
+            }
+            _leafStats[b] = stats;
+        });
+        var all = new int[obs.Rows];
+        for (int i = 0; i < all.Length; i++) all[i] = i;
+        Span<double> g = stackalloc double[k];
+        strategy.LeafStats(all, obs, g);
+        double fb = strategy.Predict(g);
+        Fallback = double.IsFinite(fb) ? fb : 0.0;
+    }
+
+    public int TrainingRows => Obs.Rows;
+
+    /// <summary>Predictions for the rows of row-major <paramref name="x"/>.</summary>
+    public double[] Predict(float[] x, int rows, ParallelOptions po) => PredictCore(x, rows, oob: false, po);
+
+    /// <summary>Out-of-bag predictions for the training rows: row i only uses trees whose subsample excluded it.</summary>
+    public double[] PredictOob(float[] trainingX, ParallelOptions po)
+    {
+        if (InBag is null) throw new InvalidOperationException("out-of-bag predictions need the fitted forest (a loaded forest has no subsample record)");
+        return PredictCore(trainingX, Obs.Rows, oob: true, po);
+    }
+
+    double[] PredictCore(float[] x, int rows, bool oob, ParallelOptions po)
+    {
+        if ((long)rows * Features != x.Length) throw new ArgumentException($"X has {x.Length} values, expected {rows} x {Features}.");
+        var result = new double[rows];
+        int k = Strategy.StatCount;
+        int chunks = (rows + Chunk - 1) / Chunk;
+        Parallel.For(0, chunks, po, c =>
+        {
+            int r0 = c * Chunk, r1 = Math.Min(rows, r0 + Chunk), m = r1 - r0;
+            Span<double> acc = stackalloc double[m * k];
+            acc.Clear();
+            // Tree-major within the chunk: a tree's arrays stay in cache for all its rows.
+            for (int b = 0; b < Trees.Length; b++)
+            {
+                var t = Trees[b];
+                var stats = _leafStats[b];
+                var bag = oob ? InBag![b] : null;
+                int i0 = 0;
+                if (bag is null)
+                {
+                    for (; i0 + 4 <= m; i0 += 4)
+                    {
+                        int r = (r0 + i0) * Features;
+                        t.FindLeaves4(new ReadOnlySpan<float>(x, r, Features), new ReadOnlySpan<float>(x, r + Features, Features),
+                            new ReadOnlySpan<float>(x, r + 2 * Features, Features), new ReadOnlySpan<float>(x, r + 3 * Features, Features),
+                            out int l0, out int l1, out int l2, out int l3);
+                        Add(t, stats, l0, acc.Slice(i0 * k, k));
+                        Add(t, stats, l1, acc.Slice((i0 + 1) * k, k));
+                        Add(t, stats, l2, acc.Slice((i0 + 2) * k, k));
+                        Add(t, stats, l3, acc.Slice((i0 + 3) * k, k));
+                    }
+                }
+                for (int i = i0; i < m; i++)
+                {
+                    int row = r0 + i;
+                    if (bag is not null && (bag[row >> 6] & (1UL << row)) != 0) continue;
+                    Add(t, stats, t.FindLeaf(new ReadOnlySpan<float>(x, row * Features, Features)), acc.Slice(i * k, k));
+                }
+            }
+            for (int i = 0; i < m; i++)
+            {
+                double p = Strategy.Predict(acc.Slice(i * k, k));
+                result[r0 + i] = double.IsFinite(p) ? p : Fallback;
+            }
+        });
+        return result;
+    }
+
+    /// <summary>Adds a leaf's statistics to a row's sums (trees whose leaf is empty give no estimate).</summary>
+    static void Add(Tree t, double[] stats, int leaf, Span<double> acc)
+    {
+        if (t.LeafOffsets[leaf + 1] == t.LeafOffsets[leaf]) return;
+        var s = new ReadOnlySpan<double>(stats, leaf * acc.Length, acc.Length);
+        for (int j = 0; j < acc.Length; j++) acc[j] += s[j];
+    }
+
+    /// <summary>
+    /// The forest weights alpha_i(x) over the training rows (sum 1 when some tree has a non-empty leaf for x),
+    /// optionally out-of-bag for training row <paramref name="oobRow"/>.
+    /// </summary>
+    public double[] Weights(ReadOnlySpan<float> x, int oobRow = -1)
+    {
+        if (oobRow >= 0 && InBag is null) throw new InvalidOperationException("out-of-bag weights need the fitted forest");
+        var alpha = new double[Obs.Rows];
+        int used = 0;
+        for (int b = 0; b < Trees.Length; b++)
+        {
+            if (oobRow >= 0 && (InBag![b][oobRow >> 6] & (1UL << oobRow)) != 0) continue;
+            var rows = Trees[b].LeafSamples(Trees[b].FindLeaf(x));
+            if (rows.Length == 0) continue;
+            used++;
+            foreach (int i in rows) alpha[i] += 1.0 / rows.Length;
+        }
+        if (used > 0) for (int i = 0; i < alpha.Length; i++) alpha[i] /= used;
+        return alpha;
+    }
+}

@@ -1,0 +1,253 @@
+namespace Uplift.Models.Forest;
+
+// The three small strategies that turn the one generic honest trainer (ForestTrainer) into a regression
+// forest or a causal forest, as in grf (Athey, Tibshirani, Wager 2019).
+
+/// <summary>Turns the outcomes of a node's rows into the pseudo-outcomes rho a split should separate.</summary>
+internal interface IRelabelingStrategy
+{
+    /// <summary>Writes <c>ws.Rho[l]</c> for the node's local ids; false = the node must not be split.</summary>
+    bool Relabel(TreeWorkspace ws, int start, int end);
+}
+
+/// <summary>Chooses the best split of a node among candidate features, given the pseudo-outcomes.</summary>
+internal interface ISplittingRule
+{
+    /// <summary>False when no admissible split improves the criterion. On success the left child holds the
+    /// first <paramref name="nLeft"/> rows of the node in the order of <paramref name="feature"/>.</summary>
+    bool FindBestSplit(TreeWorkspace ws, int start, int end, ReadOnlySpan<int> features, in TreeOptions o,
+        out int feature, out int nLeft);
+}
+
+/// <summary>Turns forest weights into an estimate, through per-leaf sufficient statistics (grf's
+/// "optimized" prediction): a leaf stores the means over its rows of a few products; the forest averages them
+/// over trees, which equals weighting every training row by alpha_i(x) = mean over trees of 1{i in leaf}/|leaf|.</summary>
+internal interface IPredictionStrategy
+{
+    int StatCount { get; }
+    /// <summary>Writes the leaf's statistics: sums over its rows divided by the number of rows.</summary>
+    void LeafStats(ReadOnlySpan<int> rows, Observations obs, Span<double> stats);
+    /// <summary>The estimate from the tree-summed statistics (NaN when undefined).</summary>
+    double Predict(ReadOnlySpan<double> stats);
+}
+
+/// <summary>Regression: the pseudo-outcome is the outcome itself.</summary>
+internal sealed class NoopRelabeling : IRelabelingStrategy
+{
+    public static readonly NoopRelabeling Instance = new();
+    public bool Relabel(TreeWorkspace ws, int start, int end)
+    {
+        foreach (var e in ws.NodeSamples(start, end)) ws.Rho[e.Local] = ws.LY[e.Local];
+        return true;
+    }
+}
+
+/// <summary>
+/// Causal relabeling (grf's InstrumentalRelabelingStrategy with the treatment as its own instrument), on the
+/// parent node P with weighted means W̄_P, Ȳ_P of the centred W and Y:
+/// tau_P = sum (W - W̄)(Y - Ȳ) / sum (W - W̄)^2 and rho_i = (W_i - W̄)(Y_i - Ȳ - (W_i - W̄) tau_P) / Var_P(W).
+/// The 1/Var_P(W) factor (the paper's A_P^-1) is constant within a node, so it does not change the chosen split
+/// when the imbalance penalty is 0; grf leaves it out.
+/// </summary>
+internal sealed class CausalRelabeling : IRelabelingStrategy
+{
+    public static readonly CausalRelabeling Instance = new();
+    public bool Relabel(TreeWorkspace ws, int start, int end)
+    {
+        var rows = ws.NodeSamples(start, end);
+        double[] y = ws.LY, w = ws.LW, s = ws.LS;
+        double sw = 0, sy = 0, sz = 0;
+        foreach (var en in rows) { int l = en.Local; sw += s[l]; sy += s[l] * y[l]; sz += s[l] * w[l]; }
+        if (sw <= 0) return false;
+        double yBar = sy / sw, wBar = sz / sw;
+        double num = 0, den = 0;
+        foreach (var en in rows)
+        {
+            int l = en.Local;
+            double dw = w[l] - wBar;
+            num += s[l] * dw * (y[l] - yBar);
+            den += s[l] * dw * dw;
+        }
+        if (Math.Abs(den) <= 1e-10) return false; // no treatment variation: do not split (as grf)
+        double tauP = num / den;
+        double invVar = sw / den;
+        foreach (var en in rows)
+        {
+            int l = en.Local;
+            double dw = w[l] - wBar;
+            ws.Rho[l] = dw * (y[l] - yBar - dw * tauP) * invVar;
+        }
+        return true;
+    }
+}
+
+/// <summary>
+/// grf's regression splitting rule: maximise sum over children of (sum s rho)^2 / (sum s) - penalty *
+/// (1/n_left + 1/n_right), each child holding at least max(ceil(alpha * n), 1) rows. Exact: every boundary
+/// between distinct values of the candidate feature is tried.
+/// </summary>
+internal sealed class RegressionSplittingRule : ISplittingRule
+{
+    public static readonly RegressionSplittingRule Instance = new();
+
+    public bool FindBestSplit(TreeWorkspace ws, int start, int end, ReadOnlySpan<int> features, in TreeOptions o,
+        out int feature, out int nLeft)
+    {
+        int n = end - start;
+        SplitStat[] st = ws.Stat;
+        double sumW = 0, sumR = 0;
+        foreach (var en in ws.NodeSamples(start, end))
+        {
+            int l = en.Local;
+            ref var q = ref st[l];
+            q.S = ws.LS[l]; q.SRho = ws.LS[l] * ws.Rho[l];
+            sumW += q.S; sumR += q.SRho;
+        }
+        int minChild = Math.Max((int)Math.Ceiling(n * o.Alpha), 1);
+        double penalty = o.ImbalancePenalty;
+        double best = 0;
+        feature = -1; nLeft = 0;
+        foreach (int f in features)
+        {
+            ReadOnlySpan<SortedEntry> ent = ws.Sorted(f, start, end);
+            if (ent[0].Value == ent[n - 1].Value) continue;
+            double wl = 0, sl = 0;
+            for (int p = 0; p < n - 1; p++)
+            {
+                ref readonly var q = ref st[ent[p].Local];
+                wl += q.S; sl += q.SRho;
+                if (ent[p].Value == ent[p + 1].Value) continue;
+                int nl = p + 1;
+                if (nl < minChild) continue;
+                int nr = n - nl;
+                if (nr < minChild) break;
+                double wr = sumW - wl;
+                if (wl <= 0 || wr <= 0) continue;
+                double sr = sumR - sl;
+                double decrease = sl * sl / wl + sr * sr / wr - penalty * (1.0 / nl + 1.0 / nr);
+                if (decrease > best) { best = decrease; feature = f; nLeft = nl; }
+            }
+        }
+        return feature >= 0;
+    }
+}
+
+/// <summary>
+/// grf's causal ("instrumental") splitting rule on the pseudo-outcomes rho: the regression criterion
+/// sum over children (sum s rho)^2 / (sum s) - penalty * (1/size_left + 1/size_right), where a child's size is
+/// its weighted sum of squared deviations of the centred treatment W around the child's mean. Balance
+/// constraints (grf): each child holds at least MinNodeSize rows with W below the parent's mean and
+/// MinNodeSize rows at or above it (treated and control rows when ê is constant), and its size is at least
+/// alpha times the parent's.
+/// </summary>
+internal sealed class CausalSplittingRule : ISplittingRule
+{
+    public static readonly CausalSplittingRule Instance = new();
+
+    public bool FindBestSplit(TreeWorkspace ws, int start, int end, ReadOnlySpan<int> features, in TreeOptions o,
+        out int feature, out int nLeft)
+    {
+        int n = end - start;
+        SplitStat[] st = ws.Stat;
+        var rows = ws.NodeSamples(start, end);
+        double sumW = 0, sumR = 0, sumZ = 0, sumZZ = 0;
+        foreach (var en in rows)
+        {
+            int l = en.Local;
+            double s = ws.LS[l], z = ws.LW[l];
+            ref var q = ref st[l];
+            q.S = s; q.SRho = s * ws.Rho[l]; q.SZ = s * z; q.SZZ = s * z * z;
+            sumW += q.S; sumR += q.SRho; sumZ += q.SZ; sumZZ += q.SZZ;
+        }
+        feature = -1; nLeft = 0;
+        if (sumW <= 0) return false;
+        double meanZ = sumZ / sumW;
+        int smallNode = 0;
+        foreach (var en in rows) { int l = en.Local; int f = ws.LW[l] < meanZ ? 1 : 0; st[l].Small = f; smallNode += f; }
+        double sizeNode = sumZZ - sumZ * sumZ / sumW;
+        double minChildSize = sizeNode * o.Alpha;
+        int minNode = o.MinNodeSize;
+        double penalty = o.ImbalancePenalty;
+        double best = 0;
+        foreach (int f in features)
+        {
+            ReadOnlySpan<SortedEntry> ent = ws.Sorted(f, start, end);
+            if (ent[0].Value == ent[n - 1].Value) continue;
+            double wl = 0, sl = 0, zl = 0, zzl = 0;
+            int smallL = 0;
+            for (int p = 0; p < n - 1; p++)
+            {
+                ref readonly var q = ref st[ent[p].Local];
+                wl += q.S; sl += q.SRho; zl += q.SZ; zzl += q.SZZ; smallL += q.Small;
+                if (ent[p].Value == ent[p + 1].Value) continue;
+                int nl = p + 1;
+                if (smallL < minNode || nl - smallL < minNode) continue;
+                int nr = n - nl, smallR = smallNode - smallL;
+                if (smallR < minNode || nr - smallR < minNode) break;
+                double wr = sumW - wl;
+                if (wl <= 0 || wr <= 0) continue;
+                double sizeL = zzl - zl * zl / wl;
+                if (sizeL < minChildSize || (penalty > 0 && sizeL == 0)) continue;
+                double zr = sumZ - zl;
+                double sizeR = sumZZ - zzl - zr * zr / wr;
+                if (sizeR < minChildSize || (penalty > 0 && sizeR == 0)) continue;
+                double sr = sumR - sl;
+                double decrease = sl * sl / wl + sr * sr / wr;
+                if (penalty > 0) decrease -= penalty * (1.0 / sizeL + 1.0 / sizeR);
+                if (decrease > best) { best = decrease; feature = f; nLeft = nl; }
+            }
+        }
+        return feature >= 0;
+    }
+}
+
+/// <summary>Regression prediction: the alpha-weighted mean of Y, sum alpha s Y / sum alpha s.</summary>
+internal sealed class RegressionPrediction : IPredictionStrategy
+{
+    public static readonly RegressionPrediction Instance = new();
+    public int StatCount => 2;
+
+    public void LeafStats(ReadOnlySpan<int> rows, Observations obs, Span<double> stats)
+    {
+        double s = 0, sy = 0;
+        foreach (int i in rows) { s += obs.S[i]; sy += obs.S[i] * obs.Y[i]; }
+        double inv = 1.0 / rows.Length;
+        stats[0] = s * inv; stats[1] = sy * inv;
+    }
+
+    public double Predict(ReadOnlySpan<double> t) => t[0] > 0 ? t[1] / t[0] : double.NaN;
+}
+
+/// <summary>
+/// Causal prediction (grf's InstrumentalPredictionStrategy with W as instrument): the forest-weighted
+/// residual-on-residual regression tau(x) = sum alpha (W - W̄)(Y - Ȳ) / sum alpha (W - W̄)^2 with W̄, Ȳ the
+/// alpha-weighted means, computed from the weighted sums of s, sY, sW, sWY, sWW.
+/// </summary>
+internal sealed class CausalPrediction : IPredictionStrategy
+{
+    public static readonly CausalPrediction Instance = new();
+    public int StatCount => 5;
+
+    public void LeafStats(ReadOnlySpan<int> rows, Observations obs, Span<double> stats)
+    {
+        double[] y = obs.Y, w = obs.W!, sw = obs.S;
+        double s = 0, sy = 0, sz = 0, szy = 0, szz = 0;
+        foreach (int i in rows)
+        {
+            double si = sw[i], zi = w[i];
+            s += si; sy += si * y[i]; sz += si * zi; szy += si * zi * y[i]; szz += si * zi * zi;
+        }
+        double inv = 1.0 / rows.Length;
+        stats[0] = s * inv; stats[1] = sy * inv; stats[2] = sz * inv; stats[3] = szy * inv; stats[4] = szz * inv;
+    }
+
+    public double Predict(ReadOnlySpan<double> t)
+    {
+        double s = t[0];
+        if (!(s > 0)) return double.NaN;
+        // Homogeneous form of Cov_alpha(W, Y) / Var_alpha(W).
+        double num = s * t[3] - t[2] * t[1];
+        double den = s * t[4] - t[2] * t[2];
+        return den > 1e-12 * s * s ? num / den : double.NaN;
+    }
+}
