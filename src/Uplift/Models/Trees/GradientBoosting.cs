@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Uplift.Models.Trees;
 
 /// <summary>
@@ -40,16 +42,17 @@ internal sealed class Booster
     readonly int[] _binCount;
     readonly double[] _y, _w;
     readonly double[] _pred, _g, _h;
-    readonly int[] _order, _tmp;
-    readonly double[] _og, _oh;    // gradients/hessians gathered in _order order for one histogram build
+    readonly int[] _order, _tmp, _oob;
+    int _oobCount;
+    readonly Vector256<double>[] _ogh; // (g, h, 1, 0) gathered in _order order for one histogram build
     readonly Stack<Hist> _pool = new();
     readonly Split[] _featureBest;
 
+    /// <summary>Per feature and bin: (sum g, sum h, rows, 0), one 32-byte vector, so an update is one vector add.</summary>
     sealed class Hist
     {
-        public readonly double[] GH; // [f * 2 * Stride + 2 b] = sum g, +1 = sum h
-        public readonly int[] N;     // [f * Stride + b] = rows
-        public Hist(int d) { GH = new double[d * 2 * Stride]; N = new int[d * Stride]; }
+        public readonly Vector256<double>[] Bins; // [f * Stride + b]
+        public Hist(int d) { Bins = new Vector256<double>[d * Stride]; }
     }
 
     struct Split
@@ -80,8 +83,8 @@ internal sealed class Booster
         _w = new double[_n];
         for (int k = 0; k < _n; k++) _w[k] = train.Weight(k);
         _pred = new double[_n]; _g = new double[_n]; _h = new double[_n];
-        _order = new int[_n]; _tmp = new int[_n];
-        _og = new double[_n]; _oh = new double[_n];
+        _order = new int[_n]; _tmp = new int[_n]; _oob = new int[_n];
+        _ogh = new Vector256<double>[_n];
         _featureBest = new Split[_d];
     }
 
@@ -111,12 +114,13 @@ internal sealed class Booster
         for (int t = 0; t < _o.NumTrees; t++)
         {
             for (int k = 0; k < _n; k++) { _g[k] = _w[k] * (_pred[k] - _y[k]); _h[k] = _w[k]; }
+            // GrowTree adds the new leaf values to the in-bag rows; the out-of-bag rows walk the tree.
             var (tree, splitBins) = GrowTree(Rng.Derive(seed, 2L * t + 1), Rng.Derive(seed, 2L * t + 2));
             trees.Add(tree);
-            AddTree(tree, splitBins, _bins, _n, _pred);
+            if (_oobCount > 0) AddTree(tree, splitBins, _bins, _n, _pred, _oob, _oobCount);
             if (early)
             {
-                AddTree(tree, splitBins, vBins!, vn, vPred!);
+                AddTree(tree, splitBins, vBins!, vn, vPred!, null, vn);
                 double loss = 0, wsum = 0;
                 for (int k = 0; k < vn; k++)
                 {
@@ -133,12 +137,13 @@ internal sealed class Booster
     }
 
     /// <summary>Adds the tree's leaf outputs to <paramref name="pred"/> by walking the bins (same routing as the float thresholds).</summary>
-    void AddTree(RegressionTree tree, int[] splitBins, byte[] bins, int n, double[] pred)
+    void AddTree(RegressionTree tree, int[] splitBins, byte[] bins, int n, double[] pred, int[]? rows, int count)
     {
-        Chunks.For(n, _parallel, (start, end) =>
+        Chunks.For(count, _parallel, (start, end) =>
         {
-            for (int k = start; k < end; k++)
+            for (int q = start; q < end; q++)
             {
+                int k = rows is null ? q : rows[q];
                 int node = tree.Feature.Length == 0 ? ~0 : 0;
                 while (node >= 0)
                     node = bins[(long)tree.Feature[node] * n + k] <= splitBins[node] ? tree.Left[node] : tree.Right[node];
@@ -151,9 +156,10 @@ internal sealed class Booster
     {
         // Row bagging (Bernoulli per row, in row order, so the partition starts sorted).
         int m = 0;
+        _oobCount = 0;
         if (_o.RowSubsample >= 1) { for (int k = 0; k < _n; k++) _order[m++] = k; }
-        else for (int k = 0; k < _n; k++) if (bagRng.NextDouble() < _o.RowSubsample) _order[m++] = k;
-        if (m == 0) _order[m++] = bagRng.NextInt(_n);
+        else for (int k = 0; k < _n; k++) if (bagRng.NextDouble() < _o.RowSubsample) _order[m++] = k; else _oob[_oobCount++] = k;
+        if (m == 0) { _order[m++] = _oob[0]; Array.Copy(_oob, 1, _oob, 0, --_oobCount); }
 
         // Feature subsample, ascending.
         int[] active;
@@ -205,6 +211,8 @@ internal sealed class Booster
         {
             double den = leaves[l].H + _o.L2;
             leafValues[l] = den > 0 ? -leaves[l].G / den * _o.LearningRate : 0.0;
+            double value = leafValues[l];
+            for (int q = leaves[l].Start; q < leaves[l].Start + leaves[l].Count; q++) _pred[_order[q]] += value;
         }
         return (new RegressionTree(feature.ToArray(), thr.ToArray(), left.ToArray(), right.ToArray(), leafValues), bin.ToArray());
     }
@@ -240,7 +248,7 @@ internal sealed class Booster
             for (int q = leaf.Start; q < leaf.Start + leaf.Count; q++)
             {
                 int k = _order[q];
-                _og[q] = _g[k]; _oh[q] = _h[k];
+                _ogh[q] = Vector256.Create(_g[k], _h[k], 1.0, 0.0);
                 g += _g[k]; h += _h[k];
             }
             if (leaf.Parent < 0) { leaf.G = g; leaf.H = h; }
@@ -252,7 +260,7 @@ internal sealed class Booster
         {
             int f = active[i];
             if (fresh) FillFeature(hist, f, leaf.Start, leaf.Count);
-            else Subtract(hist, parent!.Value.Sibling, f);
+            else Subtract(hist, parent!.Value.Sibling, f, _binCount[f]);
             _featureBest[f] = split ? BestSplit(hist, f, leaf) : Split.None;
         }
         if ((long)leaf.Count * active.Length < 50_000) for (int i = 0; i < active.Length; i++) Feature(i);
@@ -266,60 +274,50 @@ internal sealed class Booster
     unsafe void FillFeature(Hist hist, int f, int start, int count)
     {
         int nb = _binCount[f];
-        var gh = hist.GH.AsSpan(f * 2 * Stride, 2 * Stride);
-        var cnt = hist.N.AsSpan(f * Stride, Stride);
-        gh[..(2 * nb)].Clear();
-        cnt[..nb].Clear();
-        fixed (byte* col0 = &_bins[(long)f * _n])
+        var h = hist.Bins.AsSpan(f * Stride, Stride);
+        h[..nb].Clear();
+        fixed (byte* col = &_bins[(long)f * _n])
         fixed (int* order = &_order[start])
-        fixed (double* og = &_og[start], oh = &_oh[start], pgh = gh)
-        fixed (int* pn = cnt)
+        fixed (Vector256<double>* ogh = &_ogh[start], ph = h)
         {
             for (int q = 0; q < count; q++)
-            {
-                int b = col0[order[q]];
-                pgh[2 * b] += og[q];
-                pgh[2 * b + 1] += oh[q];
-                pn[b]++;
-            }
+                ph[col[order[q]]] += ogh[q];
         }
     }
 
-    void Subtract(Hist parent, Hist sibling, int f)
+    static void Subtract(Hist parent, Hist sibling, int f, int nb)
     {
-        int nb = _binCount[f];
-        var a = parent.GH.AsSpan(f * 2 * Stride, 2 * nb);
-        var b = sibling.GH.AsSpan(f * 2 * Stride, 2 * nb);
+        var a = parent.Bins.AsSpan(f * Stride, nb);
+        var b = sibling.Bins.AsSpan(f * Stride, nb);
         for (int i = 0; i < a.Length; i++) a[i] -= b[i];
-        var an = parent.N.AsSpan(f * Stride, nb);
-        var bn = sibling.N.AsSpan(f * Stride, nb);
-        for (int i = 0; i < an.Length; i++) an[i] -= bn[i];
     }
 
     /// <summary>Best threshold of feature f: gain = GL^2/(HL+l2) + GR^2/(HR+l2) - G^2/(H+l2).</summary>
-    Split BestSplit(Hist hist, int f, Leaf leaf)
+    unsafe Split BestSplit(Hist hist, int f, Leaf leaf)
     {
         int nb = _binCount[f];
         if (nb < 2) return Split.None;
-        var gh = hist.GH.AsSpan(f * 2 * Stride, 2 * nb);
-        var cnt = hist.N.AsSpan(f * Stride, nb);
-        double l2 = _o.L2, G = leaf.G, H = leaf.H;
+        double l2 = _o.L2, G = leaf.G, H = leaf.H, minHess = _o.MinSumHessian;
+        int minData = _o.MinDataInLeaf;
         double parentScore = G * G / (H + l2 > 0 ? H + l2 : 1);
         var best = Split.None;
-        double gl = 0, hl = 0;
-        int nl = 0;
-        for (int b = 0; b < nb - 1; b++)
+        double gl = 0, hl = 0, nl = 0;
+        fixed (Vector256<double>* pv = &hist.Bins[f * Stride])
         {
-            gl += gh[2 * b]; hl += gh[2 * b + 1]; nl += cnt[b];
-            int nr = leaf.Count - nl;
-            if (nl < _o.MinDataInLeaf) continue;
-            if (nr < _o.MinDataInLeaf) break;
-            double hr = H - hl, gr = G - gl;
-            if (hl < _o.MinSumHessian || hr < _o.MinSumHessian) continue;
-            double dl = hl + l2, dr = hr + l2;
-            if (!(dl > 0 && dr > 0)) continue;
-            double gain = gl * gl / dl + gr * gr / dr - parentScore;
-            if (gain > best.Gain) best = new Split { Feature = f, Bin = b, Gain = gain, GL = gl, HL = hl, NL = nl };
+            double* e = (double*)pv; // per bin: g, h, rows, 0
+            for (int b = 0; b < nb - 1; b++, e += 4)
+            {
+                gl += e[0]; hl += e[1]; nl += e[2];
+                if (nl < minData) continue;
+                if (leaf.Count - nl < minData) break;
+                double hr = H - hl;
+                if (hl < minHess || hr < minHess) continue;
+                double dl = hl + l2, dr = hr + l2;
+                if (!(dl > 0 && dr > 0)) continue;
+                double gr = G - gl;
+                double gain = gl * gl / dl + gr * gr / dr - parentScore;
+                if (gain > best.Gain) best = new Split { Feature = f, Bin = b, Gain = gain, GL = gl, HL = hl, NL = (int)nl };
+            }
         }
         return best;
     }

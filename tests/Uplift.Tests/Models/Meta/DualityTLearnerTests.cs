@@ -75,7 +75,7 @@ public class TLearnerTests
     [Fact]
     public void Recovers_both_effects_and_scores_by_the_guarded_ratio()
     {
-        var c = Make(8000, 4, 1, r => 1 + r[0], r => 0.5 + (r[1] > 0 ? 1 : 0), noise: 0.3);
+        var c = Make(6000, 4, 1, r => 1 + r[0], r => 0.5 + (r[1] > 0 ? 1 : 0), noise: 0.3);
         var learner = new TLearner(new TLearnerOptions { Boosting = new GradientBoostingOptions { NumTrees = 100 } });
         var model = learner.Fit(c.Data, null, new FitContext(1, 2));
         var effect = Assert.IsAssignableFrom<IEffectModel>(model);

@@ -11,7 +11,7 @@ public class RLearnerTests
 {
     static FitContext Ctx(int threads = 2, int seed = 1) => new(seed, threads);
 
-    static readonly GradientBoostingOptions FastTrees = new() { NumTrees = 100 };
+    static readonly GradientBoostingOptions FastTrees = new() { NumTrees = 60, LearningRate = 0.15 };
 
     [Fact]
     public void Ridge_rlearner_is_nearly_exact_on_a_linear_effect()
