@@ -42,7 +42,8 @@ public sealed class RidgeRegressor(RidgeOptions? options = null) : IRegressor
         var s = new double[n];
         for (int k = 0; k < n; k++) s[k] = train.Weight(k);
         double lambda;
-        if (Options.Lambda is double fixedLambda || Options.LambdaGrid.Count == 1 || n < 2 * Options.CvFolds)
+        // Too few rows for the folds: the first grid value, without cross-validation.
+        if (Options.Lambda is not null || Options.LambdaGrid.Count == 1 || n < 2 * Options.CvFolds)
             lambda = Options.Lambda ?? Options.LambdaGrid[0];
         else
             lambda = CrossValidate(train, s, seed, parallel);

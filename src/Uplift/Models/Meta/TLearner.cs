@@ -35,7 +35,10 @@ public sealed class TLearner(TLearnerOptions? options = null) : IUpliftLearner
     {
         Options.Validate();
         RegressionModels.CheckTraining(train, Kind, 2);
-        if (validation is not null && (!validation.HasOutcomes || validation.Features != train.Features)) validation = null;
+        if (validation is not null && !validation.HasOutcomes)
+            throw new UpliftDataException($"{Kind}: the validation data has no treatment and outcome columns.");
+        if (validation is not null && validation.Features != train.Features)
+            throw new UpliftDataException($"{Kind}: validation has {validation.Features} features, train has {train.Features}.");
         var reg = RegressionModels.Create(Options.BaseLearner, Options.Ridge, Options.Boosting);
         var models = new IRegressionModel[4]; // v1, v0, c1, c0
         for (int j = 0; j < 4; j++)

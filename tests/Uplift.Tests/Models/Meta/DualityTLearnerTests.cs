@@ -95,5 +95,18 @@ public class TLearnerTests
         var c = Make(200, 2, 2, r => 1, r => 1);
         Assert.Throws<UpliftOptionException>(() => new TLearner(new() { Boosting = new() { LearningRate = 2 } }).Fit(c.Data, null, new FitContext()));
         Assert.Throws<UpliftOptionException>(() => new TLearner(new() { BaseLearner = (BaseLearnerKind)9 }).Fit(c.Data, null, new FitContext()));
+        var other = Make(100, 3, 3, r => 1, r => 1);
+        Assert.Throws<Uplift.UpliftDataException>(() => new TLearner().Fit(c.Data, other.Data, new FitContext()));
+    }
+
+    [Fact]
+    public void Validation_early_stops_the_arm_models()
+    {
+        var c = Make(3000, 3, 4, r => 0, r => 0, noise: 1.0, mV: r => 0, mC: r => 0); // pure noise
+        var v = Make(1000, 3, 5, r => 0, r => 0, noise: 1.0, mV: r => 0, mC: r => 0);
+        var opt = new TLearnerOptions { Boosting = new() { NumTrees = 300, EarlyStoppingRounds = 10 } };
+        var model = (TLearnerModel)new TLearner(opt).Fit(c.Data, v.Data, new FitContext(1, 2));
+        Assert.True(((GradientBoostedModel)model.MuV1).Trees.Count < 100);
+        Assert.True(((GradientBoostedModel)model.MuC0).Trees.Count < 100);
     }
 }
