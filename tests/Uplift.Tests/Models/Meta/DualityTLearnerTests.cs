@@ -75,8 +75,8 @@ public class TLearnerTests
     [Fact]
     public void Recovers_both_effects_and_scores_by_the_guarded_ratio()
     {
-        var c = Make(6000, 4, 1, r => 1 + r[0], r => 0.5 + (r[1] > 0 ? 1 : 0), noise: 0.3);
-        var learner = new TLearner(new TLearnerOptions { Boosting = new GradientBoostingOptions { NumTrees = 100 } });
+        var c = Make(5000, 4, 1, r => 1 + r[0], r => 0.5 + (r[1] > 0 ? 1 : 0), noise: 0.3);
+        var learner = new TLearner(new TLearnerOptions { Boosting = new GradientBoostingOptions { NumTrees = 60, LearningRate = 0.15 } });
         var model = learner.Fit(c.Data, null, new FitContext(1, 2));
         var effect = Assert.IsAssignableFrom<IEffectModel>(model);
         var tv = new double[c.Data.Rows]; var tc = new double[c.Data.Rows];
