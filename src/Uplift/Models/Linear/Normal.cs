@@ -1,0 +1,155 @@
+using System.Numerics;
+
+namespace Uplift.Models.Linear;
+
+/// <summary>
+/// Weighted normal equations of a linear model with intercept, z = [1, x]:
+/// G = sum_k s_k z_k z_k', b = sum_k s_k z_k y_k, yy = sum_k s_k y_k^2, in double, over fixed row chunks
+/// reduced in chunk order (same numbers for any thread count).
+/// </summary>
+internal sealed class Normal
+{
+    public readonly int P;
+    public readonly double[] G;
+    public readonly double[] B;
+    public double YY;
+    public double W;
+
+    public Normal(int p) { P = p; G = new double[p * p]; B = new double[p]; }
+
+    /// <summary>
+    /// Accumulates positions <paramref name="positions"/> (indices into <paramref name="set"/>'s rows; null = all)
+    /// with weights <paramref name="s"/> and targets <paramref name="y"/> indexed by position.
+    /// </summary>
+    public static Normal Compute(RegressionSet set, int[]? positions, ReadOnlySpan<double> s, ReadOnlySpan<double> y, ParallelOptions parallel)
+    {
+        int d = set.Features, p = d + 1;
+        int n = positions?.Length ?? set.Count;
+        int chunks = Chunks.Count(n);
+        var parts = new Normal[Math.Max(chunks, 1)];
+        double[] sArr = s.ToArray(), yArr = y.ToArray();
+        Chunks.For(n, parallel, (start, end) =>
+        {
+            var part = new Normal(p);
+            var z = new double[p];
+            var x = set.X;
+            for (int q = start; q < end; q++)
+            {
+                int k = positions is null ? q : positions[q];
+                double sk = sArr[k];
+                if (sk == 0) continue;
+                int row = set.Rows[k];
+                z[0] = 1.0;
+                for (int j = 0; j < d; j++) z[j + 1] = x[(long)row * d + j];
+                double yk = yArr[k];
+                for (int j = 0; j < p; j++)
+                {
+                    double a = sk * z[j];
+                    AddScaled(part.G.AsSpan(j * p, p), z, a);
+                    part.B[j] += a * yk;
+                }
+                part.YY += sk * yk * yk;
+                part.W += sk;
+            }
+            parts[start / Chunks.RowChunk] = part;
+        });
+        var total = new Normal(p);
+        foreach (var part in parts) if (part is not null) total.Add(part, 1.0);
+        return total;
+    }
+
+    static void AddScaled(Span<double> dst, ReadOnlySpan<double> src, double a)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<double>(a);
+            for (; i <= dst.Length - Vector<double>.Count; i += Vector<double>.Count)
+                (new Vector<double>(dst[i..]) + va * new Vector<double>(src[i..])).CopyTo(dst[i..]);
+        }
+        for (; i < dst.Length; i++) dst[i] += a * src[i];
+    }
+
+    public void Add(Normal o, double sign)
+    {
+        for (int i = 0; i < G.Length; i++) G[i] += sign * o.G[i];
+        for (int i = 0; i < B.Length; i++) B[i] += sign * o.B[i];
+        YY += sign * o.YY; W += sign * o.W;
+    }
+
+    /// <summary>
+    /// Solves (G + lambda W I') beta = b, I' = identity without the intercept entry (ridge with unpenalised
+    /// intercept; the penalty lambda ||beta||^2 is per unit of total weight W).
+    /// </summary>
+    public double[] Solve(double lambda)
+    {
+        var a = (double[])G.Clone();
+        for (int j = 1; j < P; j++) a[j * P + j] += lambda * W;
+        double jitter = 0;
+        for (int attempt = 0; attempt < 8; attempt++)
+        {
+            var m = (double[])a.Clone();
+            if (jitter > 0) for (int j = 0; j < P; j++) m[j * P + j] += jitter;
+            if (Cholesky.Factor(m, P)) return Cholesky.Solve(m, P, B);
+            double tr = 0;
+            for (int j = 0; j < P; j++) tr += Math.Abs(a[j * P + j]);
+            jitter = jitter == 0 ? 1e-12 * Math.Max(tr / P, 1e-300) : jitter * 100;
+        }
+        throw new UpliftException("linear model: the normal equations are singular (constant or duplicated features with no regularisation).");
+    }
+
+    /// <summary>Weighted sum of squared errors of <paramref name="beta"/> on these rows: beta'G beta - 2 beta'b + yy.</summary>
+    public double Sse(double[] beta)
+    {
+        double q = 0;
+        for (int i = 0; i < P; i++)
+        {
+            double r = 0;
+            for (int j = 0; j < P; j++) r += G[i * P + j] * beta[j];
+            q += beta[i] * (r - 2 * B[i]);
+        }
+        return q + YY;
+    }
+}
+
+/// <summary>Cholesky factorisation of a symmetric positive-definite matrix (row-major, in place, lower triangle).</summary>
+internal static class Cholesky
+{
+    public static bool Factor(double[] a, int n)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            double s = a[j * n + j];
+            for (int k = 0; k < j; k++) s -= a[j * n + k] * a[j * n + k];
+            if (!(s > 0) || double.IsNaN(s)) return false;
+            double l = Math.Sqrt(s);
+            a[j * n + j] = l;
+            for (int i = j + 1; i < n; i++)
+            {
+                double t = a[i * n + j];
+                for (int k = 0; k < j; k++) t -= a[i * n + k] * a[j * n + k];
+                a[i * n + j] = t / l;
+            }
+        }
+        return true;
+    }
+
+    public static double[] Solve(double[] l, int n, double[] b)
+    {
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double s = b[i];
+            for (int k = 0; k < i; k++) s -= l[i * n + k] * y[k];
+            y[i] = s / l[i * n + i];
+        }
+        var x = new double[n];
+        for (int i = n - 1; i >= 0; i--)
+        {
+            double s = y[i];
+            for (int k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
+            x[i] = s / l[i * n + i];
+        }
+        return x;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using Uplift.Data;
+using Uplift.Models.Linear;
+using Uplift.Models.Trees;
+
+namespace Uplift.Models.Meta;
+
+/// <summary>Which base regressor a meta-learner uses for m(x) and tau(x).</summary>
+public enum BaseLearnerKind { Ridge, Boosted }
+
+/// <summary>Helpers shared by the meta-learners: loading base models, seeds, whole-dataset prediction.</summary>
+public static class RegressionModels
+{
+    /// <summary>Reads a base model saved by <see cref="IRegressionModel.Save"/> (types "ridge", "logistic", "gbt").</summary>
+    public static IRegressionModel Load(JsonObject o) => (string?)o["type"] switch
+    {
+        "ridge" or "logistic" => LinearModel.Load(o),
+        "gbt" => GradientBoostedModel.Load(o),
+        var t => throw new UpliftException($"model file: unknown base model type '{t}'."),
+    };
+
+    internal static IRegressor Create(BaseLearnerKind kind, RidgeOptions ridge, GradientBoostingOptions boosting) => kind switch
+    {
+        BaseLearnerKind.Ridge => new RidgeRegressor(ridge),
+        BaseLearnerKind.Boosted => new GradientBoostingRegressor(boosting),
+        _ => throw new UpliftOptionException("base-learner", $"unknown value {kind}."),
+    };
+
+    /// <summary>An int seed for sub-fit <paramref name="stream"/> of a run seeded with <paramref name="seed"/>.</summary>
+    internal static int SubSeed(int seed, long stream) => (int)(Rng.Derive(seed, stream).NextUInt64() >> 33);
+
+    /// <summary>Predictions of <paramref name="model"/> for every row of <paramref name="data"/>.</summary>
+    internal static double[] PredictAll(IRegressionModel model, Dataset data, ParallelOptions parallel)
+    {
+        if (data.Features != model.Features)
+            throw new UpliftDataException($"the model expects {model.Features} features, the data has {data.Features}.");
+        var r = new double[data.Rows];
+        model.Predict(data.X, null, r, parallel);
+        return r;
+    }
+
+    /// <summary>Scoring parallelism: all cores (results do not depend on it).</summary>
+    internal static ParallelOptions ScoringParallel => new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
+
+    internal static void CheckTraining(Dataset train, string learner, int minRows)
+    {
+        if (!train.HasOutcomes) throw new UpliftDataException($"{learner}: the training data has no treatment and outcome columns.");
+        if (train.Rows < minRows) throw new UpliftDataException($"{learner}: needs at least {minRows} training rows, got {train.Rows}.");
+        int treated = train.TreatedCount;
+        if (treated == 0 || treated == train.Rows)
+            throw new UpliftDataException($"{learner}: the training data needs both treated and control users (treated: {treated} of {train.Rows}).");
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using Uplift.Data;
+using Uplift.Models.Linear;
+using Uplift.Models.Trees;
+
+namespace Uplift.Models.Meta;
+
+/// <summary>Options of the T-learner.</summary>
+public sealed record TLearnerOptions
+{
+    /// <summary>Base learner of the four outcome models. Default <see cref="BaseLearnerKind.Boosted"/>.</summary>
+    public BaseLearnerKind BaseLearner { get; init; } = BaseLearnerKind.Boosted;
+    public GradientBoostingOptions Boosting { get; init; } = new();
+    public RidgeOptions Ridge { get; init; } = new();
+
+    public void Validate(string prefix = "tlearner")
+    {
+        UpliftOptionException.Check(Enum.IsDefined(BaseLearner), $"{prefix}.base-learner", $"unknown value {BaseLearner}.");
+        Boosting.Validate($"{prefix}.boosting");
+        Ridge.Validate($"{prefix}.ridge");
+    }
+}
+
+/// <summary>
+/// T-learner: one model per outcome and arm, mu_v1, mu_v0, mu_c1, mu_c0; tau_v = mu_v1 - mu_v0,
+/// tau_c = mu_c1 - mu_c0, score = EffectRatio.Guarded(tau_v, tau_c) (METHOD.md section 5).
+/// A validation set, when given, early-stops each boosted model on the rows of its arm.
+/// </summary>
+public sealed class TLearner(TLearnerOptions? options = null) : IUpliftLearner
+{
+    public TLearnerOptions Options { get; } = options ?? new TLearnerOptions();
+    public string Kind => "tlearner";
+
+    public IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context)
+    {
+        Options.Validate();
+        RegressionModels.CheckTraining(train, Kind, 2);
+        if (validation is not null && !validation.HasOutcomes)
+            throw new UpliftDataException($"{Kind}: the validation data has no treatment and outcome columns.");
+        if (validation is not null && validation.Features != train.Features)
+            throw new UpliftDataException($"{Kind}: validation has {validation.Features} features, train has {train.Features}.");
+        var reg = RegressionModels.Create(Options.BaseLearner, Options.Ridge, Options.Boosting);
+        var models = new IRegressionModel[4]; // v1, v0, c1, c0
+        for (int j = 0; j < 4; j++)
+        {
+            bool value = j < 2;
+            byte arm = (byte)(j % 2 == 0 ? 1 : 0);
+            var set = ArmSet(train, arm, value);
+            var val = validation is null ? null : ArmSet(validation, arm, value);
+            models[j] = reg.Fit(set, val is { Count: > 0 } ? val : null, RegressionModels.SubSeed(context.Seed, 3000 + j), context.ParallelOptions);
+            context.Report(Kind, j + 1, 4);
+        }
+        return new TLearnerModel(models[0], models[1], models[2], models[3]);
+    }
+
+    static RegressionSet ArmSet(Dataset data, byte arm, bool value)
+    {
+        var rows = new List<int>();
+        for (int i = 0; i < data.Rows; i++) if (data.T[i] == arm) rows.Add(i);
+        var r = rows.ToArray();
+        var y = new double[r.Length];
+        double[]? w = data.Weight is null ? null : new double[r.Length];
+        for (int q = 0; q < r.Length; q++)
+        {
+            y[q] = value ? data.V[r[q]] : data.C[r[q]];
+            if (w is not null) w[q] = data.Weight![r[q]];
+        }
+        return new RegressionSet(data.X, data.Features, r, y, w);
+    }
+}
+
+/// <summary>A fitted T-learner (four outcome models).</summary>
+public sealed class TLearnerModel : IEffectModel
+{
+    public string Kind => "tlearner";
+    public int Features => MuV1.Features;
+    public IRegressionModel MuV1 { get; }
+    public IRegressionModel MuV0 { get; }
+    public IRegressionModel MuC1 { get; }
+    public IRegressionModel MuC0 { get; }
+
+    public TLearnerModel(IRegressionModel muV1, IRegressionModel muV0, IRegressionModel muC1, IRegressionModel muC0)
+    {
+        if (muV0.Features != muV1.Features || muC1.Features != muV1.Features || muC0.Features != muV1.Features)
+            throw new ArgumentException("the four T-learner models disagree on the feature count.");
+        MuV1 = muV1; MuV0 = muV0; MuC1 = muC1; MuC0 = muC0;
+    }
+
+    public void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC)
+    {
+        var po = RegressionModels.ScoringParallel;
+        var v1 = RegressionModels.PredictAll(MuV1, data, po); var v0 = RegressionModels.PredictAll(MuV0, data, po);
+        var c1 = RegressionModels.PredictAll(MuC1, data, po); var c0 = RegressionModels.PredictAll(MuC0, data, po);
+        for (int i = 0; i < data.Rows; i++) { tauV[i] = v1[i] - v0[i]; tauC[i] = c1[i] - c0[i]; }
+    }
+
+    public void Score(Dataset data, Span<double> scores)
+    {
+        var tv = new double[data.Rows]; var tc = new double[data.Rows];
+        PredictEffects(data, tv, tc);
+        for (int i = 0; i < tv.Length; i++) scores[i] = EffectRatio.Guarded(tv[i], tc[i]);
+    }
+
+    public JsonObject Save() => new()
+    {
+        ["kind"] = Kind,
+        ["features"] = Features,
+        ["mu_v1"] = MuV1.Save(), ["mu_v0"] = MuV0.Save(), ["mu_c1"] = MuC1.Save(), ["mu_c0"] = MuC0.Save(),
+    };
+
+    public static TLearnerModel Load(JsonObject o)
+    {
+        if ((string?)o["kind"] != "tlearner") throw new UpliftException("model file: not a tlearner model.");
+        IRegressionModel Get(string name) => RegressionModels.Load((JsonObject)(o[name] ?? throw new UpliftException($"tlearner model: missing '{name}'.")));
+        return new TLearnerModel(Get("mu_v1"), Get("mu_v0"), Get("mu_c1"), Get("mu_c0"));
+    }
+}

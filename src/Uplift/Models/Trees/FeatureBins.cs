@@ -1,0 +1,104 @@
+namespace Uplift.Models.Trees;
+
+/// <summary>
+/// Quantisation of each feature into at most 255 bins, computed once per fit. Bin b of feature f holds the
+/// values v with Upper[f][b-1] &lt; v &lt;= Upper[f][b]; every upper edge except the last (+inf) is a value
+/// seen in the sample, so "bin &lt;= b" on training rows is exactly "v &lt;= Upper[f][b]" at scoring time.
+/// NaN goes to the last bin (and to the right child at scoring, since NaN &lt;= t is false).
+/// </summary>
+internal sealed class FeatureBins
+{
+    public readonly float[][] Upper;
+    public int Features => Upper.Length;
+
+    FeatureBins(float[][] upper) { Upper = upper; }
+
+    /// <summary>Quantile edges from a seeded subsample of at most <paramref name="sampleRows"/> of the training rows.</summary>
+    public static FeatureBins Compute(RegressionSet set, int maxBins, int sampleRows, int seed, ParallelOptions parallel)
+    {
+        int d = set.Features;
+        int[] sample = set.Rows;
+        if (sample.Length > sampleRows)
+        {
+            var pos = RegressionSet.AllRows(sample.Length);
+            var rng = Rng.Derive(seed, 0x42494E53);
+            // Partial Fisher-Yates: the first sampleRows positions are a uniform sample.
+            for (int i = 0; i < sampleRows; i++)
+            {
+                int j = i + rng.NextInt(pos.Length - i);
+                (pos[i], pos[j]) = (pos[j], pos[i]);
+            }
+            sample = new int[sampleRows];
+            for (int i = 0; i < sampleRows; i++) sample[i] = set.Rows[pos[i]];
+        }
+        var upper = new float[d][];
+        Parallel.For(0, d, parallel, f =>
+        {
+            var vals = new float[sample.Length];
+            int m = 0;
+            foreach (int r in sample)
+            {
+                float v = set.X[(long)r * d + f];
+                if (!float.IsNaN(v)) vals[m++] = v;
+            }
+            upper[f] = Edges(vals.AsSpan(0, m), maxBins);
+        });
+        return new FeatureBins(upper);
+    }
+
+    static float[] Edges(Span<float> vals, int maxBins)
+    {
+        vals.Sort();
+        var distinct = new List<(float V, int N)>();
+        foreach (var v in vals)
+        {
+            if (distinct.Count > 0 && distinct[^1].V == v) distinct[^1] = (v, distinct[^1].N + 1);
+            else distinct.Add((v, 1));
+        }
+        var edges = new List<float>();
+        if (distinct.Count <= maxBins)
+        {
+            for (int i = 0; i + 1 < distinct.Count; i++) edges.Add(distinct[i].V);
+        }
+        else
+        {
+            // Greedy quantiles: close bin b once the running count reaches (b+1) n / maxBins.
+            long n = vals.Length, cum = 0;
+            for (int i = 0; i + 1 < distinct.Count && edges.Count < maxBins - 1; i++)
+            {
+                cum += distinct[i].N;
+                if (cum * maxBins >= (edges.Count + 1) * n) edges.Add(distinct[i].V);
+            }
+        }
+        edges.Add(float.PositiveInfinity);
+        return edges.ToArray();
+    }
+
+    public int BinCount(int f) => Upper[f].Length;
+
+    public byte Bin(int f, float v)
+    {
+        var u = Upper[f];
+        if (float.IsNaN(v)) return (byte)(u.Length - 1);
+        int lo = 0, hi = u.Length - 1; // first index with u[idx] >= v; u[^1] = +inf
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >> 1;
+            if (u[mid] >= v) hi = mid; else lo = mid + 1;
+        }
+        return (byte)lo;
+    }
+
+    /// <summary>The column-major bin matrix of the selected rows: bins[f * n + k] for the k-th row of <paramref name="set"/>.</summary>
+    public byte[] BinColumns(RegressionSet set, ParallelOptions parallel)
+    {
+        int n = set.Count, d = set.Features;
+        var bins = new byte[(long)n * d];
+        Parallel.For(0, d, parallel, f =>
+        {
+            long off = (long)f * n;
+            for (int k = 0; k < n; k++) bins[off + k] = Bin(f, set.X[(long)set.Rows[k] * d + f]);
+        });
+        return bins;
+    }
+}
