@@ -56,6 +56,16 @@ public sealed unsafe class CohortEngine : IDisposable
     readonly float[] _armScratch;
     readonly double[] _gradAcc;
 
+    public static long[] Prof = new long[4];
+    CohortTotals _lastTotals;
+
+    /// <summary>The softmax weights p_i of the last evaluation (METHOD.md section 2), for tests.</summary>
+    internal double[] LastSoftmax()
+    {
+        var p = new double[_n];
+        for (int i = 0; i < _n; i++) p[i] = _e[i] / (_t[i] != 0 ? _lastTotals.Treated.Z : _lastTotals.Control.Z);
+        return p;
+    }
     public int Rows => _n;
     public int Treated { get; }
     public int Control { get; }
@@ -149,6 +159,7 @@ public sealed unsafe class CohortEngine : IDisposable
         if (grad is not null && (grad.Length != _P || _partials is null)) throw new ArgumentException("gradient buffer");
         p.AsSpan().CopyTo(_params.Span(0, _P));
 
+        long T0 = System.Diagnostics.Stopwatch.GetTimestamp();
         // ---- pass 1: forward, (CRM: offsets and pooled scores), per-chunk totals
         bool crm = mask is not null;
         ForChunks((c, wk) =>
@@ -156,7 +167,7 @@ public sealed unsafe class CohortEngine : IDisposable
             int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
             float** acts = ActsFor(r0, wk);
             _net.Forward(_params.Ptr, _px + (long)r0 * _d, rows, acts, wk.F);
-            TensorPrimitives.Tanh(new ReadOnlySpan<float>(wk.F, rows), _s.AsSpan(r0, rows));   // s = tanh(f)
+            Activations.Tanh(new ReadOnlySpan<float>(wk.F, rows), _s.AsSpan(r0, rows));   // s = tanh(f)
             if (!crm) ChunkTotals(c, _s);
         });
         float d1 = 0, d0 = 0;
@@ -174,8 +185,10 @@ public sealed unsafe class CohortEngine : IDisposable
                 ChunkTotals(c, _sHat);
             });
         }
+        long T1 = System.Diagnostics.Stopwatch.GetTimestamp();
         var totals = new CohortTotals();
         for (int c = 0; c < _chunks; c++) totals.Add(_chunkTotals[c]);
+        _lastTotals = totals;
         var k = CohortObjective.Coefficients(totals, spec.Kind, spec.Lambda);
 
         double penalty = 0;
@@ -205,7 +218,10 @@ public sealed unsafe class CohortEngine : IDisposable
             new Span<float>(g, _P).Clear();
             _net.Backward(_params.Ptr, x, rows, acts, df, g, wk.Back);
         });
+        long T2 = System.Diagnostics.Stopwatch.GetTimestamp();
         ReduceGradient(grad);
+        long T3 = System.Diagnostics.Stopwatch.GetTimestamp();
+        Prof[0] += T1 - T0; Prof[1] += T2 - T1; Prof[2] += T3 - T2; Prof[3]++;
         if (spec.L1 != 0 || spec.L2 != 0)
             for (int j = 0; j < _P; j++)
                 if (_isWeight[j]) grad[j] += (float)(spec.L1 * Math.Sign(p[j]) + 2 * spec.L2 * p[j]);
@@ -261,7 +277,7 @@ public sealed unsafe class CohortEngine : IDisposable
         int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
         var e = _e.AsSpan(r0, rows);
         TensorPrimitives.Add(sHat.AsSpan(r0, rows), -CohortObjective.Shift, e);
-        TensorPrimitives.Exp(e, e);                                             // e_i = exp(ŝ_i − 1)
+        Activations.ExpNonPositive(e, e);                                            // e_i = exp(ŝ_i − 1)
         if (_w is not null) TensorPrimitives.Multiply(e, _w.AsSpan(r0, rows), e); // ... · w_i
         double z1 = 0, v1 = 0, c1 = 0, z0 = 0, v0 = 0, c0 = 0;
         for (int r = 0; r < rows; r++)

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -97,6 +96,7 @@ public static unsafe class Kernels
     // ---------------------------------------------------------------------------------------------
     // Generic bodies. TV is the vector type, TO its operations (a struct, so the JIT specialises).
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemmImpl<TO, TV>(float* a, int lda, float* b, int ldb, float* bias, float* c, int ldc, int m, int k, int n)
         where TO : struct, IVec<TV> where TV : struct
     {
@@ -181,6 +181,7 @@ public static unsafe class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemmTnImpl<TO, TV>(float* a, int lda, float* d, int ldd, float* g, int ldg, int m, int k, int n)
         where TO : struct, IVec<TV> where TV : struct
     {
@@ -188,6 +189,7 @@ public static unsafe class Kernels
             GemmTnTile<TO, TV>(a + (long)r0 * lda, lda, d + (long)r0 * ldd, ldd, g, ldg, Math.Min(TnRowTile, m - r0), k, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void GemmTnTile<TO, TV>(float* a, int lda, float* d, int ldd, float* g, int ldg, int m, int k, int n)
         where TO : struct, IVec<TV> where TV : struct
     {
@@ -273,6 +275,7 @@ public static unsafe class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvImpl<TO, TV>(float* a, int lda, float* x, float b, float* y, int m, int k)
         where TO : struct, IVec<TV> where TV : struct
     {
@@ -309,6 +312,7 @@ public static unsafe class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvTImpl<TO, TV>(float* a, int lda, float* y, float* g, int m, int k)
         where TO : struct, IVec<TV> where TV : struct
     {
@@ -357,7 +361,7 @@ public static unsafe class Kernels
     }
 
     /// <summary>In place x = tanh(x) (vectorised).</summary>
-    public static void TanhInPlace(Span<float> x) => TensorPrimitives.Tanh(x, x);
+    public static void TanhInPlace(Span<float> x) => Activations.Tanh(x);
 }
 
 /// <summary>The few SIMD operations the kernels need, for one vector type.</summary>
@@ -384,7 +388,7 @@ internal readonly unsafe struct V512 : IVec<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Broadcast(float x) => Vector512.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Vector512.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => V256.Sum(v.GetLower() + v.GetUpper());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Mul(Vector512<float> a, Vector512<float> b) => a * b;
 }
@@ -398,7 +402,7 @@ internal readonly unsafe struct V256 : IVec<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Broadcast(float x) => Vector256.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) { var q = v.GetLower() + v.GetUpper(); q += Vector128.Shuffle(q, Vector128.Create(2, 3, 0, 1)); q += Vector128.Shuffle(q, Vector128.Create(1, 0, 3, 2)); return q.ToScalar(); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Mul(Vector256<float> a, Vector256<float> b) => a * b;
 }

@@ -207,6 +207,7 @@ public sealed unsafe class Network
     }
 
     /// <summary>g_out += Σ_r df_r a_r;  dz_r = df_r · w ⊙ (1 − a_r²);  g_b += Σ_r dz_r.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void OutputBackward<TO, TV>(float* a, int P, int rows, float* df, float* w, float* dz, float* gOut, float* gB)
         where TO : struct, IVec<TV> where TV : struct
     {
@@ -238,6 +239,7 @@ public sealed unsafe class Network
         else TanhBackward<VScalar, float>(a, P, rows, dz, gB);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void TanhBackward<TO, TV>(float* a, int P, int rows, float* dz, float* gB)
         where TO : struct, IVec<TV> where TV : struct
     {
