@@ -41,7 +41,7 @@ public static class StepBench
                     var spec = new ObjectiveSpec(Objective.SmoothAbsRatio);
                     int nSteps = n >= 1_000_000 ? Math.Max(5, steps / 5) : steps;
                     var times = new double[nSteps];
-                    for (int w = 0; w < 3; w++) { engine.Run(p, g, spec, crm ? new MaskSpec(0.4, 1.0) : null); adam.Step(p, g); }
+                    for (int w = 0; w < 10; w++) { engine.Run(p, g, spec, crm ? new MaskSpec(0.4, 1.0) : null); adam.Step(p, g); }
                     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                     for (int k = 0; k < nSteps; k++)
                     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Uplift.Data;
 using Uplift.Models.Ranking;
 
@@ -56,7 +57,6 @@ public sealed unsafe class CohortEngine : IDisposable
     readonly float[] _armScratch;
     readonly double[] _gradAcc;
 
-    public static long[] Prof = new long[4];
     CohortTotals _lastTotals;
 
     /// <summary>The softmax weights p_i of the last evaluation (METHOD.md section 2), for tests.</summary>
@@ -159,7 +159,6 @@ public sealed unsafe class CohortEngine : IDisposable
         if (grad is not null && (grad.Length != _P || _partials is null)) throw new ArgumentException("gradient buffer");
         p.AsSpan().CopyTo(_params.Span(0, _P));
 
-        long T0 = System.Diagnostics.Stopwatch.GetTimestamp();
         // ---- pass 1: forward, (CRM: offsets and pooled scores), per-chunk totals
         bool crm = mask is not null;
         ForChunks((c, wk) =>
@@ -180,12 +179,10 @@ public sealed unsafe class CohortEngine : IDisposable
             ForChunks((c, _) =>
             {
                 int r0 = c * ChunkRows, r1 = Math.Min(_n, r0 + ChunkRows);
-                for (int i = r0; i < r1; i++)
-                    _sHat[i] = CohortObjective.Pooled(_s[i], t, _t[i] != 0 ? d1 : d0, out _dPool[i]);
+                PooledScores(r0, r1, t, d1, d0);
                 ChunkTotals(c, _sHat);
             });
         }
-        long T1 = System.Diagnostics.Stopwatch.GetTimestamp();
         var totals = new CohortTotals();
         for (int c = 0; c < _chunks; c++) totals.Add(_chunkTotals[c]);
         _lastTotals = totals;
@@ -203,14 +200,7 @@ public sealed unsafe class CohortEngine : IDisposable
         {
             int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
             float* df = wk.Df;
-            for (int r = 0; r < rows; r++)
-            {
-                int i = r0 + r;
-                float dsHat = CohortObjective.RowGradient(k, _t[i], _e[i], _v[i], _c[i]);
-                float ds = crm ? dsHat * _dPool[i] : dsHat;                // CRM: dŝ/ds, d held constant
-                float s = _s[i];
-                df[r] = ds * (1 - s * s);                                   // d tanh(f)/df = 1 − s²
-            }
+            RowGradients(r0, rows, k, crm, df);
             float** acts = ActsFor(r0, wk);
             float* x = _px + (long)r0 * _d;
             if (_acts is null && _L > 0) _net.Forward(_params.Ptr, x, rows, acts, wk.F);   // recompute when not stored
@@ -218,14 +208,32 @@ public sealed unsafe class CohortEngine : IDisposable
             new Span<float>(g, _P).Clear();
             _net.Backward(_params.Ptr, x, rows, acts, df, g, wk.Back);
         });
-        long T2 = System.Diagnostics.Stopwatch.GetTimestamp();
         ReduceGradient(grad);
-        long T3 = System.Diagnostics.Stopwatch.GetTimestamp();
-        Prof[0] += T1 - T0; Prof[1] += T2 - T1; Prof[2] += T3 - T2; Prof[3]++;
         if (spec.L1 != 0 || spec.L2 != 0)
             for (int j = 0; j < _P; j++)
                 if (_isWeight[j]) grad[j] += (float)(spec.L1 * Math.Sign(p[j]) + 2 * spec.L2 * p[j]);
         return result;
+    }
+
+    /// <summary>
+    /// df_i = dLoss/df_i for the rows of one chunk: dLoss/dŝ_i from the totals (CohortObjective.RowGradient,
+    /// written out here with the arm's coefficients picked by index), times dŝ/ds (CRM), times 1 − s².
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    void RowGradients(int r0, int rows, in RowCoefficients k, bool crm, float* df)
+    {
+        double* kk = stackalloc double[2], oo = stackalloc double[2];
+        kk[0] = k.KControl; kk[1] = k.KTreated; oo[0] = k.OControl; oo[1] = k.OTreated;
+        double gv = k.GV, gc = k.GC;
+        for (int r = 0; r < rows; r++)
+        {
+            int i = r0 + r;
+            int arm = _t[i];
+            float dsHat = (float)(kk[arm] * _e[i] * (gv * _v[i] + gc * _c[i] - oo[arm]));   // = RowGradient(k, arm, e, v, c)
+            float ds = crm ? dsHat * _dPool[i] : dsHat;                                     // CRM: dŝ/ds, d held constant
+            float s = _s[i];
+            df[r] = ds * (1 - s * s);                                                       // d tanh(f)/df = 1 − s²
+        }
     }
 
     /// <summary>Per-layer activation pointers of a chunk: into the stored activations, or the worker's scratch.</summary>
@@ -272,6 +280,15 @@ public sealed unsafe class CohortEngine : IDisposable
         Parallel.For(0, _chunks, _po, Rent, (c, _, w) => { body(c, w); return w; }, Return);
     }
 
+    /// <summary>CRM: ŝ_i = s_i σ(t (s_i − d_arm)) and dŝ/ds for rows [r0, r1).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    void PooledScores(int r0, int r1, float t, float d1, float d0)
+    {
+        for (int i = r0; i < r1; i++)
+            _sHat[i] = CohortObjective.Pooled(_s[i], t, _t[i] != 0 ? d1 : d0, out _dPool[i]);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     void ChunkTotals(int c, float[] sHat)
     {
         int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
@@ -301,26 +318,39 @@ public sealed unsafe class CohortEngine : IDisposable
         return CohortObjective.Offset(_armScratch.AsSpan(0, m), q);
     }
 
+    /// <summary>grad = Σ over chunks, in chunk order, of the per-chunk gradients, summed in double (parameters split in fixed blocks).</summary>
     void ReduceGradient(float[] grad)
     {
-        // Σ over chunks in chunk order, per parameter, in double; parameters split in fixed blocks.
         const int Block = 512;
         int blocks = (_P + Block - 1) / Block;
+        if (_threads == 1 || blocks == 1) for (int b = 0; b < blocks; b++) ReduceBlock(grad, b * Block, Math.Min(_P, b * Block + Block));
+        else Parallel.For(0, blocks, _po, b => ReduceBlock(grad, b * Block, Math.Min(_P, b * Block + Block)));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    void ReduceBlock(float[] grad, int j0, int j1)
+    {
         float* parts = _partials!.Ptr;
-        void Body(int b)
+        fixed (double* acc0 = _gradAcc)
         {
-            int j0 = b * Block, j1 = Math.Min(_P, j0 + Block);
-            var acc = _gradAcc.AsSpan(j0, j1 - j0);
-            acc.Clear();
+            double* acc = acc0 + j0;
+            int len = j1 - j0;
+            new Span<double>(acc, len).Clear();
             for (int c = 0; c < _chunks; c++)
             {
-                float* g = parts + (long)c * _P;
-                for (int j = j0; j < j1; j++) acc[j - j0] += g[j];
+                float* g = parts + (long)c * _P + j0;
+                int j = 0;
+                if (Vector512.IsHardwareAccelerated)
+                    for (; j + 16 <= len; j += 16)
+                    {
+                        var (lo, hi) = Vector512.Widen(Vector512.Load(g + j));
+                        (Vector512.Load(acc + j) + lo).Store(acc + j);
+                        (Vector512.Load(acc + j + 8) + hi).Store(acc + j + 8);
+                    }
+                for (; j < len; j++) acc[j] += g[j];
             }
-            for (int j = j0; j < j1; j++) grad[j] = (float)acc[j - j0];
+            for (int j = 0; j < len; j++) grad[j0 + j] = (float)acc[j];
         }
-        if (_threads == 1 || blocks == 1) for (int b = 0; b < blocks; b++) Body(b);
-        else Parallel.For(0, blocks, _po, Body);
     }
 
     public void Dispose()

@@ -275,12 +275,24 @@ public static unsafe class Kernels
         }
     }
 
+    // The GEMV kernels cover the last k mod w columns of a row with one full vector that ends at the row's
+    // end (it overlaps the previous vector; the overlapping lanes are masked out), so no scalar tail and no
+    // read beyond the row. Rows shorter than one vector use scalar code.
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvImpl<TO, TV>(float* a, int lda, float* x, float b, float* y, int m, int k)
         where TO : struct, IVec<TV> where TV : struct
     {
         int w = TO.Count;
-        int kv = k / w * w;
+        int kv = k / w * w, tail = k - kv;
+        bool overlap = tail > 0 && k >= w;
+        TV xt = TO.Zero;
+        if (overlap)
+        {
+            float* tmp = stackalloc float[w];
+            for (int q = 0; q < w; q++) tmp[q] = q >= w - tail ? x[k - w + q] : 0f;
+            xt = TO.Load(tmp);
+        }
         int i = 0;
         for (; i + 4 <= m; i += 4)
         {
@@ -292,13 +304,20 @@ public static unsafe class Kernels
                 s0 = TO.Fma(TO.Load(a0 + p), xv, s0); s1 = TO.Fma(TO.Load(a1 + p), xv, s1);
                 s2 = TO.Fma(TO.Load(a2 + p), xv, s2); s3 = TO.Fma(TO.Load(a3 + p), xv, s3);
             }
-            float t0 = TO.Sum(s0), t1 = TO.Sum(s1), t2 = TO.Sum(s2), t3 = TO.Sum(s3);
-            for (int p = kv; p < k; p++)
+            if (overlap)
             {
-                float xv = x[p];
-                t0 = MathF.FusedMultiplyAdd(a0[p], xv, t0); t1 = MathF.FusedMultiplyAdd(a1[p], xv, t1);
-                t2 = MathF.FusedMultiplyAdd(a2[p], xv, t2); t3 = MathF.FusedMultiplyAdd(a3[p], xv, t3);
+                int o = k - w;
+                s0 = TO.Fma(TO.Load(a0 + o), xt, s0); s1 = TO.Fma(TO.Load(a1 + o), xt, s1);
+                s2 = TO.Fma(TO.Load(a2 + o), xt, s2); s3 = TO.Fma(TO.Load(a3 + o), xt, s3);
             }
+            float t0 = TO.Sum(s0), t1 = TO.Sum(s1), t2 = TO.Sum(s2), t3 = TO.Sum(s3);
+            if (!overlap)
+                for (int p = kv; p < k; p++)
+                {
+                    float xv = x[p];
+                    t0 = MathF.FusedMultiplyAdd(a0[p], xv, t0); t1 = MathF.FusedMultiplyAdd(a1[p], xv, t1);
+                    t2 = MathF.FusedMultiplyAdd(a2[p], xv, t2); t3 = MathF.FusedMultiplyAdd(a3[p], xv, t3);
+                }
             y[i] = t0 + b; y[i + 1] = t1 + b; y[i + 2] = t2 + b; y[i + 3] = t3 + b;
         }
         for (; i < m; i++)
@@ -306,8 +325,9 @@ public static unsafe class Kernels
             float* a0 = a + (long)i * lda;
             TV s0 = TO.Zero;
             for (int p = 0; p < kv; p += w) s0 = TO.Fma(TO.Load(a0 + p), TO.Load(x + p), s0);
+            if (overlap) s0 = TO.Fma(TO.Load(a0 + k - w), xt, s0);
             float t0 = TO.Sum(s0);
-            for (int p = kv; p < k; p++) t0 = MathF.FusedMultiplyAdd(a0[p], x[p], t0);
+            if (!overlap) for (int p = kv; p < k; p++) t0 = MathF.FusedMultiplyAdd(a0[p], x[p], t0);
             y[i] = t0 + b;
         }
     }
@@ -317,7 +337,7 @@ public static unsafe class Kernels
         where TO : struct, IVec<TV> where TV : struct
     {
         int w = TO.Count;
-        int kv = k / w * w;
+        int kv = k / w * w, tail = k - kv;
         int p = 0;
         // Blocks of 4 vectors of columns: accumulators stay in registers over all rows.
         for (; p + 4 * w <= kv; p += 4 * w)
@@ -332,31 +352,44 @@ public static unsafe class Kernels
             }
             TO.Store(s0, g + p); TO.Store(s1, g + p + w); TO.Store(s2, g + p + 2 * w); TO.Store(s3, g + p + 3 * w);
         }
-        // The rest (fewer than 4 vectors plus a scalar tail) in one sweep over the rows.
+        // The rest (fewer than 4 vectors plus the overlapping tail vector) in one sweep over the rows.
         int nvec = (kv - p) / w;
-        int tail = k - kv;
+        bool overlap = tail > 0 && k >= w;
         if (nvec == 0 && tail == 0) return;
+        if (tail > 0 && !overlap)
+        {
+            for (int q = kv; q < k; q++)
+            {
+                float sq = g[q];
+                for (int r = 0; r < m; r++) sq = MathF.FusedMultiplyAdd(y[r], a[(long)r * lda + q], sq);
+                g[q] = sq;
+            }
+            return;   // k < w: nothing vectorised
+        }
         {
             TV s0 = nvec > 0 ? TO.Load(g + p) : TO.Zero;
             TV s1 = nvec > 1 ? TO.Load(g + p + w) : TO.Zero;
             TV s2 = nvec > 2 ? TO.Load(g + p + 2 * w) : TO.Zero;
-            float* tl = stackalloc float[16];
-            for (int q = 0; q < tail; q++) tl[q] = g[kv + q];
+            TV st = TO.Zero;
             float* ap = a + p;
-            for (int r = 0; r < m; r++, ap += lda)
+            float* at = a + (k - w);
+            for (int r = 0; r < m; r++, ap += lda, at += lda)
             {
-                float yr = y[r];
-                TV yv = TO.Broadcast(yr);
+                TV yv = TO.Broadcast(y[r]);
                 if (nvec > 0) s0 = TO.Fma(yv, TO.Load(ap), s0);
                 if (nvec > 1) s1 = TO.Fma(yv, TO.Load(ap + w), s1);
                 if (nvec > 2) s2 = TO.Fma(yv, TO.Load(ap + 2 * w), s2);
-                float* at = a + (long)r * lda + kv;
-                for (int q = 0; q < tail; q++) tl[q] = MathF.FusedMultiplyAdd(yr, at[q], tl[q]);
+                if (overlap) st = TO.Fma(yv, TO.Load(at), st);
             }
             if (nvec > 0) TO.Store(s0, g + p);
             if (nvec > 1) TO.Store(s1, g + p + w);
             if (nvec > 2) TO.Store(s2, g + p + 2 * w);
-            for (int q = 0; q < tail; q++) g[kv + q] = tl[q];
+            if (overlap)
+            {
+                float* tmp = stackalloc float[w];
+                TO.Store(st, tmp);
+                for (int q = 0; q < tail; q++) g[kv + q] += tmp[w - tail + q];
+            }
         }
     }
 
