@@ -54,7 +54,7 @@ public sealed unsafe class CohortEngine : IDisposable
     readonly ParallelOptions _po;
     readonly int _threads;
     readonly ConcurrentBag<Worker> _workers = new();
-    readonly float[] _armScratch;
+    readonly float[] _armScratch1, _armScratch0;
     readonly double[] _gradAcc;
 
     CohortTotals _lastTotals;
@@ -123,7 +123,7 @@ public sealed unsafe class CohortEngine : IDisposable
             if (!(w1 > 0) || !(w0 > 0)) throw new UpliftDataException("the sample weights of each arm must have a positive sum");
         }
         _s = new float[_n]; _sHat = new float[_n]; _dPool = new float[_n]; _e = new float[_n];
-        _armScratch = new float[Math.Max(Treated, Control)];
+        _armScratch1 = new float[Treated]; _armScratch0 = new float[Control];
 
         _actsLayerOffset = new long[_L];
         long perRow = net.ActivationsPerRow;
@@ -173,8 +173,9 @@ public sealed unsafe class CohortEngine : IDisposable
         if (crm)
         {
             var m = mask!.Value;
-            d1 = ArmOffset(1, m.TopFraction);   // stop-gradient: d is a constant of the step
-            d0 = ArmOffset(0, m.TopFraction);
+            // stop-gradient: d is a constant of the step; the two arms' selections run side by side
+            if (_threads > 1) Parallel.Invoke(_po, () => d1 = ArmOffset(1, m.TopFraction), () => d0 = ArmOffset(0, m.TopFraction));
+            else { d1 = ArmOffset(1, m.TopFraction); d0 = ArmOffset(0, m.TopFraction); }
             float t = (float)m.Temperature;
             ForChunks((c, _) =>
             {
@@ -284,8 +285,7 @@ public sealed unsafe class CohortEngine : IDisposable
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     void PooledScores(int r0, int r1, float t, float d1, float d0)
     {
-        for (int i = r0; i < r1; i++)
-            _sHat[i] = CohortObjective.Pooled(_s[i], t, _t[i] != 0 ? d1 : d0, out _dPool[i]);
+        CohortObjective.Pooled(_s.AsSpan(r0, r1 - r0), _t.AsSpan(r0, r1 - r0), t, d1, d0, _sHat.AsSpan(r0, r1 - r0), _dPool.AsSpan(r0, r1 - r0));
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -314,8 +314,9 @@ public sealed unsafe class CohortEngine : IDisposable
     float ArmOffset(byte arm, double q)
     {
         int m = 0;
-        for (int i = 0; i < _n; i++) if (_t[i] == arm) _armScratch[m++] = _s[i];
-        return CohortObjective.Offset(_armScratch.AsSpan(0, m), q);
+        var buf = arm != 0 ? _armScratch1 : _armScratch0;
+        for (int i = 0; i < _n; i++) if (_t[i] == arm) buf[m++] = _s[i];
+        return CohortObjective.Offset(buf.AsSpan(0, m), q);
     }
 
     /// <summary>grad = Σ over chunks, in chunk order, of the per-chunk gradients, summed in double (parameters split in fixed blocks).</summary>

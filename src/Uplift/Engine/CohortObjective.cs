@@ -125,9 +125,27 @@ public static class CohortObjective
     /// </summary>
     public static float Pooled(float s, float t, float d, out float dPooled)
     {
-        float v = 1f / (1f + MathF.Exp(-t * (s - d)));
+        float v = 0.5f + 0.5f * Activations.TanhScalar(0.5f * t * (s - d));   // σ(z) = (1 + tanh(z/2)) / 2
         dPooled = v + s * t * v * (1 - v);
         return s * v;
+    }
+
+    /// <summary>
+    /// <see cref="Pooled(float, float, float, out float)"/> for a block of users (arm 1 uses offset d1, arm 0 d0),
+    /// with the sigmoid's tanh vectorised; <paramref name="sHat"/> is used as scratch for the mask first.
+    /// </summary>
+    public static void Pooled(ReadOnlySpan<float> s, ReadOnlySpan<byte> arm, float t, float d1, float d0,
+        Span<float> sHat, Span<float> dPooled)
+    {
+        int n = s.Length;
+        for (int i = 0; i < n; i++) sHat[i] = 0.5f * t * (s[i] - (arm[i] != 0 ? d1 : d0));
+        Activations.Tanh(sHat[..n]);
+        for (int i = 0; i < n; i++)
+        {
+            float v = 0.5f + 0.5f * sHat[i];
+            dPooled[i] = v + s[i] * t * v * (1 - v);
+            sHat[i] = s[i] * v;
+        }
     }
 
     /// <summary>Index into the descending sort of an arm of n users of the q-quantile from the top: ceil(n q) − 1, at least 0.</summary>
