@@ -210,4 +210,22 @@ public class GradientTests
         }
         Assert.Equal(0.5 + 0.1 * 3, CohortObjective.Temperature(0.5, 0.1, 100, 399), 12);
     }
+
+    [Fact]
+    public void RecomputingActivationsGivesTheSameGradientAsStoringThem()
+    {
+        var data = TestData.Campaign(CohortEngine.ChunkRows + 300, 7, seed: 8);
+        var net = Network.Mlp(7, [20, 9]);
+        var p = net.Initialize(2, 0);
+        using var stored = new CohortEngine(net, data, 1, 1, 2);
+        using var streamed = new CohortEngine(net, data, 1, 1, 2, activationBudgetBytes: 0);
+        Assert.True(stored.StoresActivations);
+        Assert.False(streamed.StoresActivations);
+        var g1 = new float[p.Length]; var g2 = new float[p.Length];
+        var spec = new ObjectiveSpec(Objective.SmoothAbsRatio);
+        var r1 = stored.Run(p, g1, spec, new MaskSpec(0.4, 1.5));
+        var r2 = streamed.Run(p, g2, spec, new MaskSpec(0.4, 1.5));
+        Assert.Equal(r1, r2);
+        Assert.Equal(g1, g2);
+    }
 }

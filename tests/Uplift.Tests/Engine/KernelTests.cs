@@ -152,4 +152,15 @@ public unsafe class KernelTests
         Assert.Equal(-1f, Activations.TanhScalar(-50f));
         Assert.Equal(MathF.Tanh(0.3f), Activations.TanhScalar(0.3f), 1e-7f);
     }
+
+    [Fact]
+    public void Vector256TanhPathIsAccurate()
+    {
+        if (!Vector256.IsHardwareAccelerated) return;
+        for (float x = -12f; x <= 12f; x += 0.0137f)
+        {
+            var y = Activations.Tanh256(Vector256.Create(x)).GetElement(3);
+            Assert.True(Math.Abs(y - Math.Tanh(x)) <= 2e-7 + 2e-7 * Math.Abs(Math.Tanh(x)), $"tanh({x}) = {y}");
+        }
+    }
 }
