@@ -1,0 +1,363 @@
+using System.Collections.Concurrent;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Uplift.Data;
+using Uplift.Models.Ranking;
+
+namespace Uplift.Engine;
+
+/// <summary>What to optimise: g, its λ, and the weight penalty Λ(θ) = L1 Σ|w| + L2 Σ w² (biases not penalised).</summary>
+public readonly record struct ObjectiveSpec(Objective Kind, double Lambda = 1.0, double L1 = 0, double L2 = 0);
+
+/// <summary>The CRM mask of one step (METHOD.md section 4): top fraction q and temperature t.</summary>
+public readonly record struct MaskSpec(double TopFraction, double Temperature);
+
+/// <summary>Result of one evaluation: the cohort effects, g, and the loss −g + Λ(θ).</summary>
+public readonly record struct StepResult(double TauV, double TauC, double G, double Loss, float OffsetTreated, float OffsetControl);
+
+/// <summary>
+/// The exact full-batch objective and gradient over one cohort (METHOD.md sections 2-4), computed in two
+/// passes over fixed chunks of <see cref="ChunkRows"/> rows:
+/// <list type="number">
+/// <item>pass 1 (parallel over chunks): forward s_i = tanh(f(x_i)); for the CRM, the per-arm offsets by
+/// selection and the pooled scores ŝ_i; per-chunk totals (Σ e_i, Σ e_i Ṽ_i, Σ e_i C̃_i per arm, in double);
+/// the totals are then reduced in chunk order;</item>
+/// <item>pass 2 (parallel over chunks): dLoss/dŝ_i per row from the totals, through the mask and the tanh,
+/// back through the network into a per-chunk gradient; those are summed in chunk order (in double).</item>
+/// </list>
+/// The chunking does not depend on the thread count and every reduction has a fixed order, so results are
+/// bit-identical for any <c>MaxThreads</c>. Forward activations are kept between the passes when they fit
+/// in <c>activationBudgetBytes</c>, otherwise pass 2 recomputes them chunk by chunk.
+/// Outcomes are rescaled: Ṽ_i = κ_i V_i / σ_V, C̃_i = κ_i C_i / σ_C (κ_i the inverse-propensity factor, 1 without propensity).
+/// </summary>
+public sealed unsafe class CohortEngine : IDisposable
+{
+    /// <summary>Rows per chunk (fixed; independent of the thread count).</summary>
+    public const int ChunkRows = 1024;
+
+    readonly Network _net;
+    readonly int _n, _d, _chunks, _P, _L;
+    readonly float[] _x;
+    GCHandle _xHandle;
+    readonly float* _px;
+    readonly byte[] _t;
+    readonly float[] _v, _c;
+    readonly float[]? _w;
+    readonly float[] _s, _sHat, _dPool, _e;
+    readonly AlignedBuffer? _acts;          // stored activations, per layer N x P_l
+    readonly long[] _actsLayerOffset;
+    readonly AlignedBuffer _params;
+    readonly AlignedBuffer? _partials;      // chunks x P
+    readonly CohortTotals[] _chunkTotals;
+    readonly bool[] _isWeight;
+    readonly ParallelOptions _po;
+    readonly int _threads;
+    readonly ConcurrentBag<Worker> _workers = new();
+    readonly float[] _armScratch1, _armScratch0;
+    readonly double[] _gradAcc;
+
+    CohortTotals _lastTotals;
+
+    /// <summary>The softmax weights p_i of the last evaluation (METHOD.md section 2), for tests.</summary>
+    internal double[] LastSoftmax()
+    {
+        var p = new double[_n];
+        for (int i = 0; i < _n; i++) p[i] = _e[i] / (_t[i] != 0 ? _lastTotals.Treated.Z : _lastTotals.Control.Z);
+        return p;
+    }
+    public int Rows => _n;
+    public int Treated { get; }
+    public int Control { get; }
+    public bool StoresActivations => _acts is not null;
+
+    /// <param name="net">The scoring network.</param>
+    /// <param name="data">The cohort (must have outcomes; both arms non-empty).</param>
+    /// <param name="vScale">σ_V: V is divided by it.</param>
+    /// <param name="cScale">σ_C: C is divided by it.</param>
+    /// <param name="maxThreads">Thread cap (null = all cores); results never depend on it.</param>
+    /// <param name="withGradient">False for an evaluation-only cohort (validation): no gradient buffers.</param>
+    /// <param name="activationBudgetBytes">Keep forward activations between passes when they fit.</param>
+    public CohortEngine(Network net, Dataset data, double vScale, double cScale, int? maxThreads,
+        bool withGradient = true, long activationBudgetBytes = 2L << 30)
+    {
+        if (!data.HasOutcomes) throw new UpliftException("training a ranking model needs T, V and C for every user");
+        if (data.Features != net.Inputs) throw new UpliftException($"data has {data.Features} features, the network expects {net.Inputs}");
+        if (!(vScale > 0) || !(cScale > 0)) throw new ArgumentOutOfRangeException(nameof(vScale), "outcome scales must be positive");
+        _net = net; _n = data.Rows; _d = data.Features; _P = net.ParameterCount; _L = net.Hidden.Count;
+        _chunks = (_n + ChunkRows - 1) / ChunkRows;
+        _x = data.X;
+        _xHandle = GCHandle.Alloc(_x, GCHandleType.Pinned);
+        _px = (float*)_xHandle.AddrOfPinnedObject();
+        _t = data.T;
+        Treated = data.TreatedCount; Control = _n - Treated;
+        if (Treated == 0 || Control == 0) throw new UpliftException($"both arms must be non-empty (treated {Treated}, control {Control})");
+
+        // Rescaled, inverse-propensity-weighted outcomes (METHOD.md sections 2-3).
+        double eHat = (double)Treated / _n;
+        _v = new float[_n]; _c = new float[_n];
+        var prop = data.Propensity;
+        for (int i = 0; i < _n; i++)
+        {
+            double kappa = 1;
+            if (prop is not null)
+            {
+                double e = prop[i];
+                if (!(e > 0 && e < 1)) throw new UpliftDataException($"propensity must be strictly between 0 and 1, got {e}", row: i + 1, column: "propensity");
+                kappa = _t[i] != 0 ? eHat / e : (1 - eHat) / (1 - e);
+            }
+            _v[i] = (float)(kappa * data.V[i] / vScale);
+            _c[i] = (float)(kappa * data.C[i] / cScale);
+            if (!float.IsFinite(_v[i]) || !float.IsFinite(_c[i])) throw new UpliftDataException("V and C must be finite", row: i + 1);
+        }
+        if (data.Weight is { } wt)
+        {
+            _w = new float[_n];
+            double w1 = 0, w0 = 0;
+            for (int i = 0; i < _n; i++)
+            {
+                if (!(wt[i] >= 0) || double.IsInfinity(wt[i])) throw new UpliftDataException($"sample weight must be finite and non-negative, got {wt[i]}", row: i + 1, column: "weight");
+                _w[i] = (float)wt[i];
+                if (_t[i] != 0) w1 += wt[i]; else w0 += wt[i];
+            }
+            if (!(w1 > 0) || !(w0 > 0)) throw new UpliftDataException("the sample weights of each arm must have a positive sum");
+        }
+        _s = new float[_n]; _sHat = new float[_n]; _dPool = new float[_n]; _e = new float[_n];
+        _armScratch1 = new float[Treated]; _armScratch0 = new float[Control];
+
+        _actsLayerOffset = new long[_L];
+        long perRow = net.ActivationsPerRow;
+        if (_L > 0 && (long)_n * perRow * sizeof(float) <= activationBudgetBytes)
+        {
+            _acts = new AlignedBuffer((long)_n * perRow);
+            long off = 0;
+            for (int l = 0; l < _L; l++) { _actsLayerOffset[l] = off; off += (long)_n * net.Pad[l]; }
+        }
+        _params = new AlignedBuffer(_P);
+        if (withGradient) _partials = new AlignedBuffer((long)_chunks * _P);
+        _chunkTotals = new CohortTotals[_chunks];
+        _isWeight = new bool[_P];
+        for (int j = 0; j < _P; j++) _isWeight[j] = net.IsWeight(j);
+        _gradAcc = new double[_P];
+        _threads = Math.Max(1, maxThreads ?? Environment.ProcessorCount);
+        _po = new ParallelOptions { MaxDegreeOfParallelism = _threads };
+    }
+
+    /// <summary>The scores s_i = tanh(f(x_i)) of the last evaluation.</summary>
+    public ReadOnlySpan<float> Scores => _s;
+
+    /// <summary>Objective only (pass 1 and the totals).</summary>
+    public StepResult Evaluate(float[] p, in ObjectiveSpec spec, MaskSpec? mask) => Run(p, null, spec, mask);
+
+    /// <summary>
+    /// Loss −g(τv, τc) + Λ(θ) at parameters <paramref name="p"/>; when <paramref name="grad"/> is given, it receives
+    /// the exact full-batch gradient dLoss/dθ. <paramref name="mask"/> non-null = the CRM's pooled scores.
+    /// </summary>
+    public StepResult Run(float[] p, float[]? grad, in ObjectiveSpec spec, MaskSpec? mask)
+    {
+        if (p.Length != _P) throw new ArgumentException("parameter vector length");
+        if (grad is not null && (grad.Length != _P || _partials is null)) throw new ArgumentException("gradient buffer");
+        p.AsSpan().CopyTo(_params.Span(0, _P));
+
+        // ---- pass 1: forward, (CRM: offsets and pooled scores), per-chunk totals
+        bool crm = mask is not null;
+        ForChunks((c, wk) =>
+        {
+            int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
+            float** acts = ActsFor(r0, wk);
+            _net.Forward(_params.Ptr, _px + (long)r0 * _d, rows, acts, wk.F);
+            Activations.Tanh(new ReadOnlySpan<float>(wk.F, rows), _s.AsSpan(r0, rows));   // s = tanh(f)
+            if (!crm) ChunkTotals(c, _s);
+        });
+        float d1 = 0, d0 = 0;
+        if (crm)
+        {
+            var m = mask!.Value;
+            // stop-gradient: d is a constant of the step; the two arms' selections run side by side
+            if (_threads > 1) Parallel.Invoke(_po, () => d1 = ArmOffset(1, m.TopFraction), () => d0 = ArmOffset(0, m.TopFraction));
+            else { d1 = ArmOffset(1, m.TopFraction); d0 = ArmOffset(0, m.TopFraction); }
+            float t = (float)m.Temperature;
+            ForChunks((c, _) =>
+            {
+                int r0 = c * ChunkRows, r1 = Math.Min(_n, r0 + ChunkRows);
+                PooledScores(r0, r1, t, d1, d0);
+                ChunkTotals(c, _sHat);
+            });
+        }
+        var totals = new CohortTotals();
+        for (int c = 0; c < _chunks; c++) totals.Add(_chunkTotals[c]);
+        _lastTotals = totals;
+        var k = CohortObjective.Coefficients(totals, spec.Kind, spec.Lambda);
+
+        double penalty = 0;
+        if (spec.L1 != 0 || spec.L2 != 0)
+            for (int j = 0; j < _P; j++)
+                if (_isWeight[j]) penalty += spec.L1 * Math.Abs(p[j]) + spec.L2 * (double)p[j] * p[j];
+        var result = new StepResult(k.TauV, k.TauC, k.G, -k.G + penalty, d1, d0);
+        if (grad is null) return result;
+
+        // ---- pass 2: dLoss/dŝ_i -> through the mask and tanh -> through the network, per-chunk gradients
+        ForChunks((c, wk) =>
+        {
+            int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
+            float* df = wk.Df;
+            RowGradients(r0, rows, k, crm, df);
+            float** acts = ActsFor(r0, wk);
+            float* x = _px + (long)r0 * _d;
+            if (_acts is null && _L > 0) _net.Forward(_params.Ptr, x, rows, acts, wk.F);   // recompute when not stored
+            float* g = _partials!.Ptr + (long)c * _P;
+            new Span<float>(g, _P).Clear();
+            _net.Backward(_params.Ptr, x, rows, acts, df, g, wk.Back);
+        });
+        ReduceGradient(grad);
+        if (spec.L1 != 0 || spec.L2 != 0)
+            for (int j = 0; j < _P; j++)
+                if (_isWeight[j]) grad[j] += (float)(spec.L1 * Math.Sign(p[j]) + 2 * spec.L2 * p[j]);
+        return result;
+    }
+
+    /// <summary>
+    /// df_i = dLoss/df_i for the rows of one chunk: dLoss/dŝ_i from the totals (CohortObjective.RowGradient,
+    /// written out here with the arm's coefficients picked by index), times dŝ/ds (CRM), times 1 − s².
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    void RowGradients(int r0, int rows, in RowCoefficients k, bool crm, float* df)
+    {
+        double* kk = stackalloc double[2], oo = stackalloc double[2];
+        kk[0] = k.KControl; kk[1] = k.KTreated; oo[0] = k.OControl; oo[1] = k.OTreated;
+        double gv = k.GV, gc = k.GC;
+        for (int r = 0; r < rows; r++)
+        {
+            int i = r0 + r;
+            int arm = _t[i];
+            float dsHat = (float)(kk[arm] * _e[i] * (gv * _v[i] + gc * _c[i] - oo[arm]));   // = RowGradient(k, arm, e, v, c)
+            float ds = crm ? dsHat * _dPool[i] : dsHat;                                     // CRM: dŝ/ds, d held constant
+            float s = _s[i];
+            df[r] = ds * (1 - s * s);                                                       // d tanh(f)/df = 1 − s²
+        }
+    }
+
+    /// <summary>Per-layer activation pointers of a chunk: into the stored activations, or the worker's scratch.</summary>
+    float** ActsFor(int r0, Worker wk)
+    {
+        float* p = wk.ChunkActs;
+        for (int l = 0; l < _L; l++)
+        {
+            if (_acts is not null) wk.ActPtrs[l] = _acts.Ptr + _actsLayerOffset[l] + (long)r0 * _net.Pad[l];
+            else { wk.ActPtrs[l] = p; p += ChunkRows * _net.Pad[l]; }
+        }
+        return wk.ActPtrs;
+    }
+
+    /// <summary>Scratch of one worker (reused across chunks and steps; its content never leaks into results).</summary>
+    sealed class Worker : IDisposable
+    {
+        readonly AlignedBuffer _buf;
+        public readonly float* F, Df, ChunkActs, Back;
+        public readonly float** ActPtrs;
+        public Worker(Network net, bool storeActs)
+        {
+            long acts = storeActs ? 0 : (long)ChunkRows * net.ActivationsPerRow;
+            _buf = new AlignedBuffer(2L * ChunkRows + acts + net.BackwardScratch(ChunkRows));
+            F = _buf.Ptr; Df = F + ChunkRows; ChunkActs = Df + ChunkRows; Back = ChunkActs + acts;
+            ActPtrs = (float**)NativeMemory.AllocZeroed((nuint)(Math.Max(1, net.Hidden.Count) * sizeof(float*)));
+        }
+        public void Dispose() { _buf.Dispose(); NativeMemory.Free(ActPtrs); }
+    }
+
+    Worker Rent() => _workers.TryTake(out var w) ? w : new Worker(_net, _acts is not null);
+    void Return(Worker w) => _workers.Add(w);
+
+    /// <summary>Runs <paramref name="body"/> for every chunk, in parallel up to the thread cap.</summary>
+    void ForChunks(Action<int, Worker> body)
+    {
+        if (_threads == 1 || _chunks == 1)
+        {
+            var w = Rent();
+            try { for (int c = 0; c < _chunks; c++) body(c, w); }
+            finally { Return(w); }
+            return;
+        }
+        Parallel.For(0, _chunks, _po, Rent, (c, _, w) => { body(c, w); return w; }, Return);
+    }
+
+    /// <summary>CRM: ŝ_i = s_i σ(t (s_i − d_arm)) and dŝ/ds for rows [r0, r1).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    void PooledScores(int r0, int r1, float t, float d1, float d0)
+    {
+        CohortObjective.Pooled(_s.AsSpan(r0, r1 - r0), _t.AsSpan(r0, r1 - r0), t, d1, d0, _sHat.AsSpan(r0, r1 - r0), _dPool.AsSpan(r0, r1 - r0));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    void ChunkTotals(int c, float[] sHat)
+    {
+        int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
+        var e = _e.AsSpan(r0, rows);
+        TensorPrimitives.Add(sHat.AsSpan(r0, rows), -CohortObjective.Shift, e);
+        Activations.ExpNonPositive(e, e);                                            // e_i = exp(ŝ_i − 1)
+        if (_w is not null) TensorPrimitives.Multiply(e, _w.AsSpan(r0, rows), e); // ... · w_i
+        double z1 = 0, v1 = 0, c1 = 0, z0 = 0, v0 = 0, c0 = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            int i = r0 + r;
+            double ei = e[r], t = _t[i], et = ei * t, ec = ei - et;
+            z1 += et; v1 += et * _v[i]; c1 += et * _c[i];
+            z0 += ec; v0 += ec * _v[i]; c0 += ec * _c[i];
+        }
+        _chunkTotals[c] = new CohortTotals
+        {
+            Treated = new ArmTotals { Z = z1, SV = v1, SC = c1 },
+            Control = new ArmTotals { Z = z0, SV = v0, SC = c0 },
+        };
+    }
+
+    float ArmOffset(byte arm, double q)
+    {
+        int m = 0;
+        var buf = arm != 0 ? _armScratch1 : _armScratch0;
+        for (int i = 0; i < _n; i++) if (_t[i] == arm) buf[m++] = _s[i];
+        return CohortObjective.Offset(buf.AsSpan(0, m), q);
+    }
+
+    /// <summary>grad = Σ over chunks, in chunk order, of the per-chunk gradients, summed in double (parameters split in fixed blocks).</summary>
+    void ReduceGradient(float[] grad)
+    {
+        const int Block = 512;
+        int blocks = (_P + Block - 1) / Block;
+        if (_threads == 1 || blocks == 1) for (int b = 0; b < blocks; b++) ReduceBlock(grad, b * Block, Math.Min(_P, b * Block + Block));
+        else Parallel.For(0, blocks, _po, b => ReduceBlock(grad, b * Block, Math.Min(_P, b * Block + Block)));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    void ReduceBlock(float[] grad, int j0, int j1)
+    {
+        float* parts = _partials!.Ptr;
+        fixed (double* acc0 = _gradAcc)
+        {
+            double* acc = acc0 + j0;
+            int len = j1 - j0;
+            new Span<double>(acc, len).Clear();
+            for (int c = 0; c < _chunks; c++)
+            {
+                float* g = parts + (long)c * _P + j0;
+                int j = 0;
+                if (Vector512.IsHardwareAccelerated)
+                    for (; j + 16 <= len; j += 16)
+                    {
+                        var (lo, hi) = Vector512.Widen(Vector512.Load(g + j));
+                        (Vector512.Load(acc + j) + lo).Store(acc + j);
+                        (Vector512.Load(acc + j + 8) + hi).Store(acc + j + 8);
+                    }
+                for (; j < len; j++) acc[j] += g[j];
+            }
+            for (int j = 0; j < len; j++) grad[j0 + j] = (float)acc[j];
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_xHandle.IsAllocated) _xHandle.Free();
+        _acts?.Dispose(); _params.Dispose(); _partials?.Dispose();
+        while (_workers.TryTake(out var w)) w.Dispose();
+    }
+}

@@ -1,0 +1,194 @@
+using Uplift.Models.Ranking;
+
+namespace Uplift.Engine;
+
+/// <summary>Per-arm sums of one chunk of users, or of the whole cohort (METHOD.md section 2).</summary>
+public struct ArmTotals
+{
+    /// <summary>Σ e_i with e_i = w_i·exp(ŝ_i − 1): the softmax normaliser (up to the constant shift).</summary>
+    public double Z;
+    /// <summary>Σ e_i Ṽ_i (Ṽ: the rescaled, inverse-propensity-weighted value).</summary>
+    public double SV;
+    /// <summary>Σ e_i C̃_i.</summary>
+    public double SC;
+
+    public void Add(in ArmTotals o) { Z += o.Z; SV += o.SV; SC += o.SC; }
+}
+
+/// <summary>Totals of both arms.</summary>
+public struct CohortTotals
+{
+    public ArmTotals Treated, Control;
+    public void Add(in CohortTotals o) { Treated.Add(o.Treated); Control.Add(o.Control); }
+}
+
+/// <summary>
+/// The per-row coefficients of the exact gradient, computed once per step from the cohort totals:
+/// dLoss/dŝ_i = K_a · e_i · (g_v Ṽ_i + g_c C̃_i − O_a) for user i in arm a.
+/// </summary>
+public readonly record struct RowCoefficients(
+    double TauV, double TauC, double G, double GV, double GC,
+    double KTreated, double OTreated, double KControl, double OControl);
+
+/// <summary>
+/// The cohort objective of METHOD.md sections 2-4, in one place: the per-arm softmax, the cohort effects
+/// τv and τc, the aggregated functions g and their derivatives, the gradient per user, and the CRM's mask.
+/// <para>
+/// Softmax inside each arm (section 2): p_i = w_i exp(ŝ_i) / Σ_{j in arm} w_j exp(ŝ_j). Every score fed to
+/// it lies in [−1, 1] (ŝ = tanh(f) for the DRM, ŝ = tanh(f)·σ(·) for the CRM), so the shift by the maximum
+/// is replaced by the shift by the known bound 1: e_i = w_i exp(ŝ_i − 1) ∈ [w_i e^-2, w_i], which can
+/// neither overflow nor underflow, and keeps pass 1 a single sweep.
+/// </para>
+/// τ = Σ_{T=1} p_i Ỹ_i − Σ_{T=0} p_i Ỹ_i, where Ỹ already carries the outcome rescaling and, with a known
+/// propensity, the inverse-propensity factor ê/e_i (treated) or (1−ê)/(1−e_i) (control).
+/// <para>
+/// Gradient (section 3): with A_a(Y) = Σ_{i in a} p_i Y_i, dA_a/dŝ_i = p_i (Y_i − A_a). So
+/// dLoss/dŝ_i = −sgn_a p_i [g_v (Ṽ_i − A_a(Ṽ)) + g_c (C̃_i − A_a(C̃))], sgn_1 = +1, sgn_0 = −1,
+/// which needs only user i and the six totals.
+/// </para>
+/// </summary>
+public static class CohortObjective
+{
+    /// <summary>β of the smooth absolute value (METHOD.md section 3).</summary>
+    public const double SmoothAbsBeta = 40.0;
+    /// <summary>The plain ratio's denominator is kept at least this far from zero (its sign is kept, 0 counts as +).</summary>
+    public const double RatioEpsilon = 1e-6;
+    /// <summary>The softmax shift (the upper bound of the scores).</summary>
+    public const float Shift = 1f;
+
+    /// <summary>Cohort effects τv, τc from the totals (section 2).</summary>
+    public static (double TauV, double TauC) Effects(in CohortTotals t) =>
+        (t.Treated.SV / t.Treated.Z - t.Control.SV / t.Control.Z,
+         t.Treated.SC / t.Treated.Z - t.Control.SC / t.Control.Z);
+
+    /// <summary>g(τv, τc) and its partial derivatives g_v = ∂g/∂τv, g_c = ∂g/∂τc (section 3).</summary>
+    public static double G(Objective kind, double tauV, double tauC, double lambda, out double gV, out double gC)
+    {
+        switch (kind)
+        {
+            case Objective.Ratio:
+            {
+                if (Math.Abs(tauC) >= RatioEpsilon) { gV = 1 / tauC; gC = -tauV / (tauC * tauC); return tauV / tauC; }
+                double den = tauC < 0 ? -RatioEpsilon : RatioEpsilon; // flat in τc inside the guard band
+                gV = 1 / den; gC = 0; return tauV / den;
+            }
+            case Objective.SoftplusRatio:
+            {
+                double num = Softplus(tauV), den = Softplus(tauC);
+                gV = Sigmoid(tauV) / den; gC = -num * Sigmoid(tauC) / (den * den);
+                return num / den;
+            }
+            case Objective.SmoothAbsRatio:
+            {
+                double b = SmoothAbsBeta;
+                double den = (Softplus(b * tauC) + Softplus(-b * tauC)) / b;   // |τc|_β
+                double dDen = Math.Tanh(b * tauC / 2);                          // d|x|_β/dx = σ(βx) − σ(−βx)
+                gV = 1 / den; gC = -tauV * dDen / (den * den);
+                return tauV / den;
+            }
+            case Objective.Lagrangian:
+                gV = 1; gC = -lambda;
+                return tauV - lambda * tauC;
+            default: throw new ArgumentOutOfRangeException(nameof(kind));
+        }
+    }
+
+    /// <summary>The step's coefficients of the per-row gradient (see <see cref="RowCoefficients"/>), with Loss = −g.</summary>
+    public static RowCoefficients Coefficients(in CohortTotals t, Objective kind, double lambda)
+    {
+        var (tauV, tauC) = Effects(t);
+        double g = G(kind, tauV, tauC, lambda, out double gV, out double gC);
+        double a1v = t.Treated.SV / t.Treated.Z, a1c = t.Treated.SC / t.Treated.Z;
+        double a0v = t.Control.SV / t.Control.Z, a0c = t.Control.SC / t.Control.Z;
+        // dLoss/dŝ_i = −sgn_a (e_i / Z_a) [g_v Ṽ_i + g_c C̃_i − (g_v A_a(Ṽ) + g_c A_a(C̃))]
+        return new RowCoefficients(tauV, tauC, g, gV, gC,
+            KTreated: -1.0 / t.Treated.Z, OTreated: gV * a1v + gC * a1c,
+            KControl: +1.0 / t.Control.Z, OControl: gV * a0v + gC * a0c);
+    }
+
+    /// <summary>dLoss/dŝ_i for one user (arm 1 = treated) with e_i = w_i exp(ŝ_i − 1).</summary>
+    public static float RowGradient(in RowCoefficients k, byte arm, float e, float v, float c)
+    {
+        double inner = k.GV * v + k.GC * c;
+        return arm != 0 ? (float)(k.KTreated * e * (inner - k.OTreated)) : (float)(k.KControl * e * (inner - k.OControl));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // CRM (METHOD.md section 4).
+
+    /// <summary>Temperature at a step: t = t0 + Δt · floor(step / K).</summary>
+    public static double Temperature(double t0, double dt, int k, int step) => t0 + dt * (step / k);
+
+    /// <summary>
+    /// Pooled score ŝ = s · v with the soft mask v = σ(t (s − d)); <paramref name="dPooled"/> = dŝ/ds with d held
+    /// constant (stop-gradient): v + s · t · v (1 − v).
+    /// </summary>
+    public static float Pooled(float s, float t, float d, out float dPooled)
+    {
+        float v = 0.5f + 0.5f * Activations.TanhScalar(0.5f * t * (s - d));   // σ(z) = (1 + tanh(z/2)) / 2
+        dPooled = v + s * t * v * (1 - v);
+        return s * v;
+    }
+
+    /// <summary>
+    /// <see cref="Pooled(float, float, float, out float)"/> for a block of users (arm 1 uses offset d1, arm 0 d0),
+    /// with the sigmoid's tanh vectorised; <paramref name="sHat"/> is used as scratch for the mask first.
+    /// </summary>
+    public static void Pooled(ReadOnlySpan<float> s, ReadOnlySpan<byte> arm, float t, float d1, float d0,
+        Span<float> sHat, Span<float> dPooled)
+    {
+        int n = s.Length;
+        for (int i = 0; i < n; i++) sHat[i] = 0.5f * t * (s[i] - (arm[i] != 0 ? d1 : d0));
+        Activations.Tanh(sHat[..n]);
+        for (int i = 0; i < n; i++)
+        {
+            float v = 0.5f + 0.5f * sHat[i];
+            dPooled[i] = v + s[i] * t * v * (1 - v);
+            sHat[i] = s[i] * v;
+        }
+    }
+
+    /// <summary>Index into the descending sort of an arm of n users of the q-quantile from the top: ceil(n q) − 1, at least 0.</summary>
+    public static int OffsetIndex(int n, double q) => Math.Clamp((int)Math.Ceiling(n * q - 1e-9) - 1, 0, n - 1);
+
+    /// <summary>
+    /// The CRM offset d of one arm: the score at index ceil(n q) − 1 of the descending sort, found by selection
+    /// (expected O(n)). <paramref name="scores"/> is reordered.
+    /// </summary>
+    public static float Offset(Span<float> scores, double q)
+    {
+        if (scores.IsEmpty) throw new ArgumentException("empty arm");
+        int k = OffsetIndex(scores.Length, q);
+        return SelectDescending(scores, k);
+    }
+
+    /// <summary>The k-th largest value (0-based) of <paramref name="a"/> (reorders it). Quickselect, median of three, deterministic.</summary>
+    public static float SelectDescending(Span<float> a, int k)
+    {
+        int lo = 0, hi = a.Length - 1, budget = 64;
+        while (hi > lo)
+        {
+            if (--budget == 0) { a[lo..(hi + 1)].Sort((x, y) => y.CompareTo(x)); return a[k]; }
+            int mid = lo + (hi - lo) / 2;
+            // median of three, descending order
+            if (a[mid] > a[lo]) (a[mid], a[lo]) = (a[lo], a[mid]);
+            if (a[hi] > a[lo]) (a[hi], a[lo]) = (a[lo], a[hi]);
+            if (a[hi] > a[mid]) (a[hi], a[mid]) = (a[mid], a[hi]);
+            float pivot = a[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (a[i] > pivot) i++;
+                while (a[j] < pivot) j--;
+                if (i <= j) { (a[i], a[j]) = (a[j], a[i]); i++; j--; }
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else return a[k];
+        }
+        return a[k];
+    }
+
+    public static double Softplus(double x) => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
+    public static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+}

@@ -1,0 +1,140 @@
+using Uplift.Data;
+using Uplift.Engine;
+
+namespace Uplift.Models.Ranking;
+
+/// <summary>
+/// The training loop shared by the DRM and the CRM (METHOD.md sections 3-4): full-batch Adam over the exact
+/// gradient of <see cref="CohortEngine"/>, several restarts with derived seeds, and the parameters kept by
+/// their validation objective g (the training objective without a validation set), evaluated every
+/// <see cref="DrmOptions.EvalEvery"/> steps and at the end of each restart.
+/// For the CRM that evaluation uses the mask at the final temperature of the schedule, so that objectives
+/// of different steps are comparable.
+/// </summary>
+internal static class RankingTrainer
+{
+    internal sealed record CrmPlan(double TopFraction, double T0, double Dt, int K);
+
+    public static RankingModel Fit(string kind, DrmOptions o, CrmPlan? crm, System.Text.Json.Nodes.JsonObject optionsJson,
+        Dataset train, Dataset? validation, FitContext context)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(context);
+        CheckData(train, "training");
+        if (validation is not null)
+        {
+            CheckData(validation, "validation");
+            if (validation.Features != train.Features)
+                throw new UpliftException($"validation data has {validation.Features} features, training data {train.Features}");
+        }
+        var net = o.Scorer == ScorerKind.Linear ? Network.Linear(train.Features) : Network.Mlp(train.Features, o.HiddenSizes);
+        double vScale = Scale(train.V), cScale = Scale(train.C);
+        var spec = new ObjectiveSpec(o.Objective, o.Lambda, o.L1, o.L2);
+
+        using var engine = new CohortEngine(net, train, vScale, cScale, context.MaxThreads);
+        using var valEngine = validation is null ? null : new CohortEngine(net, validation, vScale, cScale, context.MaxThreads, withGradient: false);
+        var judge = valEngine ?? engine;
+        MaskSpec? MaskAt(int step) => crm is null ? null
+            : new MaskSpec(crm.TopFraction, CohortObjective.Temperature(crm.T0, crm.Dt, crm.K, step));
+        MaskSpec? finalMask = MaskAt(o.Steps - 1);
+
+        float[]? best = null;
+        double bestG = double.NegativeInfinity;
+        var grad = new float[net.ParameterCount];
+        for (int r = 0; r < o.Restarts; r++)
+        {
+            string stage = $"{kind} restart {r + 1}/{o.Restarts}";
+            var p = net.Initialize(context.Seed, r);
+            var adam = new Adam(net.ParameterCount, o.LearningRate);
+            for (int step = 0; step < o.Steps; step++)
+            {
+                var res = engine.Run(p, grad, spec, MaskAt(step));
+                if (!double.IsFinite(res.Loss)) break;   // diverged: this restart keeps what it had
+                adam.Step(p, grad);
+                bool last = step == o.Steps - 1;
+                if (last || (o.EvalEvery > 0 && (step + 1) % o.EvalEvery == 0))
+                {
+                    double g = judge.Evaluate(p, spec, finalMask).G;
+                    if (double.IsFinite(g) && g > bestG) { bestG = g; best = (float[])p.Clone(); }
+                }
+                if (last || (step + 1) % 50 == 0)
+                    context.Report(stage, step + 1, o.Steps, $"objective {res.G:G5}");
+            }
+        }
+        if (best is null) throw new UpliftException($"{kind} training diverged in every restart (non-finite objective); try a smaller learning rate");
+        double trainG = engine.Evaluate(best, spec, finalMask).G;
+        double? valG = valEngine?.Evaluate(best, spec, finalMask).G;
+        return new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, valG, optionsJson);
+    }
+
+    static void CheckData(Dataset d, string which)
+    {
+        if (!d.HasOutcomes) throw new UpliftException($"the {which} data must have T, V and C for every user");
+        int t = d.TreatedCount;
+        if (t == 0 || t == d.Rows) throw new UpliftException($"the {which} data needs both treated and control users (treated {t}, control {d.Rows - t})");
+    }
+
+    /// <summary>σ: the standard deviation of an outcome over the training users (1 when it is zero), the unit the losses work in.</summary>
+    internal static double Scale(double[] y)
+    {
+        double mean = 0;
+        foreach (var v in y) mean += v;
+        mean /= y.Length;
+        double ss = 0;
+        foreach (var v in y) ss += (v - mean) * (v - mean);
+        double sd = Math.Sqrt(ss / y.Length);
+        if (!double.IsFinite(sd)) throw new UpliftDataException("outcomes must be finite");
+        return sd > 0 ? sd : 1.0;
+    }
+
+    /// <summary>ATE_c = mean(C | T=1) − mean(C | T=0) of a cohort.</summary>
+    internal static double IncrementalCostPerUser(Dataset d)
+    {
+        double c1 = 0, c0 = 0; int n1 = 0, n0 = 0;
+        for (int i = 0; i < d.Rows; i++)
+            if (d.T[i] != 0) { c1 += d.C[i]; n1++; } else { c0 += d.C[i]; n0++; }
+        return c1 / n1 - c0 / n0;
+    }
+}
+
+/// <summary>Direct Ranking Model learner (METHOD.md section 3), kind "drm".</summary>
+public sealed class DrmLearner(DrmOptions? options = null) : IUpliftLearner
+{
+    public DrmOptions Options { get; } = options ?? new DrmOptions();
+    public string Kind => "drm";
+
+    public IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context) => FitRanking(train, validation, context);
+
+    /// <summary>As <see cref="Fit"/>, typed.</summary>
+    public RankingModel FitRanking(Dataset train, Dataset? validation, FitContext context)
+    {
+        Options.Validate();
+        var json = Options.ToJson();
+        return RankingTrainer.Fit(Kind, Options, null, json, train, validation, context);
+    }
+}
+
+/// <summary>Constrained Ranking Model learner (METHOD.md section 4), kind "crm".</summary>
+public sealed class CrmLearner(CrmOptions? options = null) : IUpliftLearner
+{
+    public CrmOptions Options { get; } = options ?? new CrmOptions();
+    public string Kind => "crm";
+
+    public IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context) => FitRanking(train, validation, context);
+
+    public RankingModel FitRanking(Dataset train, Dataset? validation, FitContext context)
+    {
+        Options.Validate();
+        ArgumentNullException.ThrowIfNull(train);
+        double q = Options.TopFraction;
+        if (Options.Budget is { } b)
+        {
+            if (!train.HasOutcomes) throw new UpliftException("the training data must have T, V and C for every user");
+            q = CrmOptions.BudgetFraction(b, Options.BudgetUnit, RankingTrainer.IncrementalCostPerUser(train), train.Rows);
+        }
+        var json = Options.ToJson();
+        json["effectiveTopFraction"] = q;
+        var plan = new RankingTrainer.CrmPlan(q, Options.T0, Options.TemperatureStep, Options.TemperatureEvery);
+        return RankingTrainer.Fit(Kind, Options.Drm, plan, json, train, validation, context);
+    }
+}
