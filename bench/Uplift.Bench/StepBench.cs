@@ -20,7 +20,7 @@ public sealed record StepBenchRow(int Rows, int Features, string Scorer, int Thr
 public static class StepBench
 {
     public static IReadOnlyList<StepBenchRow> Run(int[]? rowCounts = null, int features = 50, int steps = 30,
-        int[]? threadCounts = null, string[]? scorers = null, bool crm = false, Action<StepBenchRow>? onRow = null)
+        int[]? threadCounts = null, string[]? scorers = null, bool crm = false, Action<StepBenchRow>? onRow = null, long activationBudgetBytes = 2L << 30)
     {
         rowCounts ??= [100_000, 1_000_000];
         threadCounts ??= [1, 2];
@@ -34,7 +34,7 @@ public static class StepBench
                 var net = sc == "linear" ? Network.Linear(features) : Network.Mlp(features, [int.Parse(sc["mlp".Length..])]);
                 foreach (int th in threadCounts)
                 {
-                    using var engine = new CohortEngine(net, data, 1.0, 1.0, th);
+                    using var engine = new CohortEngine(net, data, 1.0, 1.0, th, activationBudgetBytes: activationBudgetBytes);
                     var p = net.Initialize(1, 0);
                     var g = new float[net.ParameterCount];
                     var adam = new Adam(net.ParameterCount, 0.01);
