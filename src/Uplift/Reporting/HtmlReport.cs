@@ -198,10 +198,10 @@ public static class HtmlReport
         sb.Append("<section class=\"cards\" aria-label=\"Highlights\">\n");
         Card(sb, m.Models.Count > 1 ? "Best model by AUCC" : "Model", best.Name,
             $"AUCC {A3(best.Curve.Aucc)} <span class=\"ci\">[{A3(best.Boot.Lower)}, {A3(best.Boot.Upper)}]</span>", best.Color);
-        Card(sb, "Value at 20% of the cost", Pct(at20.Value),
-            $"{Esc(best.Name)} captures {Pct(at20.Value)} of the incremental value; random would capture 20% ({Times(at20.LiftVsRandom)} random)", null);
+        Card(sb, "Value at 20% of the cost", Pct1(at20.Value),
+            $"{Esc(best.Name)} captures {Pct1(at20.Value)} of the incremental value; random would capture 20% ({Times(at20.LiftVsRandom)} random)", null);
         Card(sb, "Evaluation set", $"{Count(m.N)} users",
-            $"{Pct((double)m.Treated / m.N)} treated · incremental value per user {Num(m.IncValue)}", null);
+            $"{Pct1((double)m.Treated / m.N)} treated · incremental value per user {Num(m.IncValue)}", null);
         sb.Append("</section>\n");
     }
 
@@ -217,7 +217,7 @@ public static class HtmlReport
         sb.Append("<section id=\"data\">\n<h2>Data</h2>\n<table class=\"kv\">\n<tbody>\n");
         if (!string.IsNullOrWhiteSpace(input.Source)) Kv(sb, "Source", Esc(input.Source!));
         Kv(sb, "Users", Count(m.N));
-        Kv(sb, "Treated / control", $"{Count(m.Treated)} / {Count(m.N - m.Treated)} <span class=\"ci\">({Pct((double)m.Treated / m.N)} treated)</span>");
+        Kv(sb, "Treated / control", $"{Count(m.Treated)} / {Count(m.N - m.Treated)} <span class=\"ci\">({Pct1((double)m.Treated / m.N)} treated)</span>");
         Kv(sb, "Incremental value per user", $"{Num(m.IncValue)} <span class=\"ci\">mean V over treated − mean V over control</span>");
         Kv(sb, "Incremental cost per user", $"{Num(m.IncCost)} <span class=\"ci\">mean C over treated − mean C over control</span>");
         if (m.IncCost > 0 && double.IsFinite(m.IncValue))
@@ -302,7 +302,7 @@ public static class HtmlReport
             Swatch(sb, d.Model.Color);
             sb.Append(Esc(d.Model.Name)).Append("</td><td class=\"num strong\">").Append(Signed(d.D.Estimate)).Append("</td><td class=\"num\">[")
               .Append(Signed(d.D.Lower)).Append(", ").Append(Signed(d.D.Upper)).Append("]</td><td class=\"num\">")
-              .Append(double.IsNaN(d.ShareBetter) ? "" : Pct(d.ShareBetter)).Append("</td><td class=\"chart\">");
+              .Append(double.IsNaN(d.ShareBetter) ? "" : Pct1(d.ShareBetter)).Append("</td><td class=\"chart\">");
             IntervalSvg(sb, d.D.Estimate, d.D.Lower, d.D.Upper, -ext, ext, 0, d.Model.Color);
             sb.Append("</td><td><span class=\"").Append(cls).Append("\">").Append(verdict).Append("</span></td></tr>\n");
         }
@@ -325,14 +325,14 @@ public static class HtmlReport
             Swatch(sb, r.Color);
             sb.Append(Esc(r.Name)).Append("</td>");
             foreach (var a in r.AtCost)
-                sb.Append("<td class=\"num\"><span class=\"strong\">").Append(Pct(a.Value)).Append("</span> <span class=\"ci\">")
+                sb.Append("<td class=\"num\"><span class=\"strong\">").Append(Pct1(a.Value)).Append("</span> <span class=\"ci\">")
                   .Append(Times(a.LiftVsRandom)).Append("</span></td>");
             sb.Append("</tr>\n");
         }
         sb.Append("<tr class=\"muted-row\"><td>");
         Swatch(sb, RandomColor);
         sb.Append("random</td>");
-        foreach (var s in shares) sb.Append("<td class=\"num\"><span class=\"strong\">").Append(Pct(s)).Append("</span> <span class=\"ci\">1.00×</span></td>");
+        foreach (var s in shares) sb.Append("<td class=\"num\"><span class=\"strong\">").Append(Pct1(s)).Append("</span> <span class=\"ci\">1.00×</span></td>");
         sb.Append("</tr>\n</tbody>\n</table>\n</div>\n</section>\n");
     }
 
@@ -343,7 +343,7 @@ public static class HtmlReport
         if (!string.IsNullOrWhiteSpace(p.Model)) Kv(sb, "Model", Esc(p.Model!));
         Kv(sb, "Budget (incremental cost)", Num(p.Budget));
         Kv(sb, "Cut-off score", $"{Num(p.CutoffScore)} <span class=\"ci\">treat users scoring at or above it</span>");
-        string share = Pct(p.ShareTreated);
+        string share = Pct1(p.ShareTreated);
         if (p.Users is { } u) share += $" <span class=\"ci\">(about {Count((long)Math.Round(p.ShareTreated * u))} of {Count(u)} users)</span>";
         Kv(sb, "Share of users treated", share);
         Kv(sb, "Expected incremental value", $"<span class=\"strong\">{Num(p.IncrementalValue)}</span> <span class=\"ci\">{level} CI [{Num(p.IncrementalValueCi.Low)}, {Num(p.IncrementalValueCi.High)}]</span>");
@@ -483,8 +483,11 @@ public static class HtmlReport
     static string F(double v) => Math.Round(v, 2).ToString(Inv);
     /// <summary>An AUCC-like number with three decimals ("0.634").</summary>
     internal static string A3(double v) => double.IsNaN(v) ? "n/a" : Minus(v.ToString("0.000", Inv));
-    static string Signed(double v) => double.IsNaN(v) ? "n/a" : (v >= 0 ? "+" : "\u2212") + Math.Abs(v).ToString("0.000", Inv);
+    static string Signed(double v) => double.IsNaN(v) ? "n/a" : Math.Round(v, 3) == 0 ? "0.000" : (v > 0 ? "+" : "\u2212") + Math.Abs(v).ToString("0.000", Inv);
+    /// <summary>A share as a label ("20%", "2.5%").</summary>
     static string Pct(double share) => double.IsNaN(share) ? "n/a" : Minus((share * 100).ToString("0.#", Inv)) + "%";
+    /// <summary>A share as a measured value, always one decimal so that columns align ("25.0%").</summary>
+    static string Pct1(double share) => double.IsNaN(share) ? "n/a" : Minus((share * 100).ToString("0.0", Inv)) + "%";
     static string Times(double x) => double.IsNaN(x) ? "n/a" : Minus(x.ToString("0.00", Inv)) + "×";
     static string Count(long n) => n.ToString("#,##0", Inv);
     static string Seconds(double s) => s < 60 ? s.ToString(s < 10 ? "0.0" : "0", Inv) + " s" : (s / 60).ToString("0.0", Inv) + " min";
