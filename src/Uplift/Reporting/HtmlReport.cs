@@ -579,6 +579,11 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation M
   section.cards { grid-template-columns: repeat(3, 1fr); }
   .card { border: 1px solid #ccc; }
   .table-wrap { overflow: visible; }
+  table { font-size: 9pt; }
+  th, td { padding: 4px 6px; }
+  thead th { white-space: normal; }
+  td.chart, th.chart { width: auto; }
+  svg.mini { width: 110px; height: auto; }
   figure.plot > svg { max-width: 13cm; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
