@@ -70,6 +70,7 @@ public sealed record ReportOptions
         UpliftOptionException.Check(Enum.IsDefined(Reference), "reference", $"unknown value {Reference}.");
         UpliftOptionException.Check(MaxThreads is null or >= 1, "threads", $"must be at least 1, got {MaxThreads}.");
         ArgumentNullException.ThrowIfNull(Curve);
+        Curve.Validate();
     }
 }
 
