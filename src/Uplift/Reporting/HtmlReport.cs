@@ -1,0 +1,592 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Uplift.Evaluation;
+
+namespace Uplift.Reporting;
+
+/// <summary>
+/// One self-contained HTML page summarising an evaluation (METHOD.md sections 6 and 9): data summary, cost
+/// curves, AUCC with bootstrap intervals, paired differences against a reference model, value captured at
+/// 10/20/30 % of the incremental cost, an optional budget plan and permutation feature importance.
+/// The page needs no network access (inline CSS and SVG, no script) and prints cleanly.
+/// Every text from the input is HTML-escaped. The markup is also well-formed XML (void elements closed).
+/// </summary>
+public static class HtmlReport
+{
+    /// <summary>The library version shown in the header (assembly informational version without build metadata).</summary>
+    public static string LibraryVersion { get; } = ReadVersion();
+
+    /// <summary>Most feature-importance rows shown; the rest are summarised in one line.</summary>
+    public const int MaxImportanceRows = 40;
+
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    const string OracleColor = "#000000", RandomColor = "#8C8C8C";
+
+    /// <summary>Computes every number of the report and returns the HTML page.</summary>
+    public static string Render(ReportInput input)
+    {
+        var m = Compute(input);
+        var sb = new StringBuilder(64 * 1024);
+        WriteHead(sb, input);
+        sb.Append("<body>\n<main>\n");
+        WriteHeader(sb, input);
+        WriteHighlights(sb, m);
+        WriteData(sb, input, m);
+        WriteCurves(sb, input, m);
+        WriteAucc(sb, m);
+        WriteDifferences(sb, m);
+        WriteValueAtCost(sb, m);
+        if (input.Plan is not null) WritePlan(sb, input.Plan);
+        if (input.FeatureImportance is not null) WriteImportance(sb, input.FeatureImportance);
+        WriteHowToRead(sb);
+        if (input.Notes.Count > 0) WriteNotes(sb, input.Notes);
+        WriteFooter(sb, input);
+        sb.Append("</main>\n</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Renders the report and writes it to <paramref name="path"/> atomically (temp file in the same folder, then move).</summary>
+    public static void Write(string path, ReportInput input)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string html = Render(input);
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllText(tmp, html, new UTF8Encoding(false));
+            File.Move(tmp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
+    // ---------------------------------------------------------------- numbers
+
+    sealed record Row(string Name, string Color, CostCurveResult Curve, BootstrapSummary Boot, ValueAtCost[] AtCost, double? FitSeconds, bool IsOracle);
+    sealed record Diff(Row Model, BootstrapSummary D, double ShareBetter);
+
+    sealed record Numbers(int N, int Treated, double IncValue, double IncCost, List<Row> Models, Row? Oracle, Row Reference,
+        List<Diff> Diffs, BootstrapOptions Boot, Row Best);
+
+    static Numbers Compute(ReportInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(input.Title);
+        ArgumentNullException.ThrowIfNull(input.Evaluation);
+        ArgumentNullException.ThrowIfNull(input.Models);
+        ArgumentNullException.ThrowIfNull(input.Options);
+        ArgumentNullException.ThrowIfNull(input.Notes);
+        var o = input.Options;
+        o.Validate();
+        var data = input.Evaluation;
+        if (!data.HasOutcomes) throw new UpliftDataException("the report's evaluation set has no T, V and C.");
+        if (input.Models.Count == 0) throw new UpliftOptionException("models", "the report needs at least one model.");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var model in input.Models)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            UpliftOptionException.Check(!string.IsNullOrWhiteSpace(model.Name), "models", "every model needs a name.");
+            UpliftOptionException.Check(names.Add(model.Name), "models", $"the model name '{model.Name}' appears twice.");
+            ArgumentNullException.ThrowIfNull(model.Scores);
+            if (model.Scores.Length != data.Rows)
+                throw new UpliftDataException($"model '{model.Name}' has {model.Scores.Length} scores for {data.Rows} users.");
+        }
+        if (input.OracleScores is { } os && os.Length != data.Rows)
+            throw new UpliftDataException($"the oracle has {os.Length} scores for {data.Rows} users.");
+
+        var t = data.T; var v = data.V; var c = data.C;
+        int n = data.Rows, n1 = 0;
+        double sv1 = 0, sv0 = 0, sc1 = 0, sc0 = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (t[i] == 1) { n1++; sv1 += v[i]; sc1 += c[i]; }
+            else { sv0 += v[i]; sc0 += c[i]; }
+        }
+        int n0 = n - n1;
+        double incValue = n1 > 0 && n0 > 0 ? sv1 / n1 - sv0 / n0 : double.NaN;
+        double incCost = n1 > 0 && n0 > 0 ? sc1 / n1 - sc0 / n0 : double.NaN;
+
+        var boot = new BootstrapOptions { Replicates = o.BootstrapReplicates, Seed = o.Seed, MaxThreads = o.MaxThreads, Curve = o.Curve };
+        var curves = new CostCurveResult[input.Models.Count];
+        for (int k = 0; k < curves.Length; k++)
+            curves[k] = Named(input.Models[k].Name, () => CostCurve.Compute(input.Models[k].Scores, t, v, c, o.Curve));
+
+        int refIndex;
+        if (o.ReferenceModel is { } refName)
+        {
+            refIndex = input.Models.ToList().FindIndex(x => x.Name == refName);
+            UpliftOptionException.Check(refIndex >= 0, "reference", $"no model is named '{refName}' (models: {string.Join(", ", input.Models.Select(x => x.Name))}).");
+        }
+        else if (o.Reference == ReportReference.BestAucc)
+        {
+            refIndex = 0;
+            for (int k = 1; k < curves.Length; k++) if (curves[k].Aucc > curves[refIndex].Aucc) refIndex = k;
+        }
+        else refIndex = 0;
+
+        // Paired bootstraps share their resamples (same seed), so the A side of "model vs reference" is the
+        // model's own bootstrap: one run per model, plus one for the reference when it is alone.
+        var boots = new BootstrapSummary[curves.Length];
+        var diffs = new (BootstrapSummary D, double Share)?[curves.Length];
+        var refScores = input.Models[refIndex].Scores;
+        for (int k = 0; k < curves.Length; k++)
+        {
+            if (k == refIndex) continue;
+            var p = Named(input.Models[k].Name, () => Bootstrap.AuccDifference(input.Models[k].Scores, refScores, t, v, c, boot));
+            boots[k] = p.A;
+            boots[refIndex] ??= p.B;
+            var ok = p.Difference.Values.Where(x => !double.IsNaN(x)).ToArray();
+            diffs[k] = (p.Difference, ok.Length == 0 ? double.NaN : ok.Count(x => x > 0) / (double)ok.Length);
+        }
+        boots[refIndex] ??= Named(input.Models[refIndex].Name, () => Bootstrap.Aucc(refScores, t, v, c, boot));
+
+        var rows = new List<Row>();
+        for (int k = 0; k < curves.Length; k++)
+            rows.Add(new Row(input.Models[k].Name, CostCurvePlot.Palette[k % CostCurvePlot.Palette.Count], curves[k], boots[k],
+                CostCurve.ValueAtStandardShares(curves[k]), input.Models[k].FitSeconds, false));
+        Row? oracle = null;
+        if (input.OracleScores is { } oracleScores)
+        {
+            var oc = Named("oracle", () => CostCurve.Compute(oracleScores, t, v, c, o.Curve));
+            var ob = Named("oracle", () => Bootstrap.Aucc(oracleScores, t, v, c, boot));
+            oracle = new Row("oracle", OracleColor, oc, ob, CostCurve.ValueAtStandardShares(oc), null, true);
+        }
+        var list = new List<Diff>();
+        for (int k = 0; k < curves.Length; k++)
+            if (diffs[k] is { } d) list.Add(new Diff(rows[k], d.D, d.Share));
+        var best = rows[0];
+        foreach (var r in rows) if (r.Curve.Aucc > best.Curve.Aucc) best = r;
+        return new Numbers(n, n1, incValue, incCost, rows, oracle, rows[refIndex], list, boot, best);
+    }
+
+    static T Named<T>(string model, Func<T> f)
+    {
+        try { return f(); }
+        catch (UpliftDataException) { throw; }
+        catch (UpliftOptionException) { throw; }
+        catch (UpliftException e) { throw new UpliftException($"model '{model}': {e.Message}", e); }
+    }
+
+    // ---------------------------------------------------------------- sections
+
+    static void WriteHead(StringBuilder sb, ReportInput input)
+    {
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n")
+          .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n")
+          .Append("<meta name=\"generator\" content=\"Uplift ").Append(Esc(LibraryVersion)).Append("\" />\n")
+          .Append("<title>").Append(Esc(input.Title)).Append("</title>\n<style>\n").Append(Css).Append("</style>\n</head>\n");
+    }
+
+    static void WriteHeader(StringBuilder sb, ReportInput input)
+    {
+        var at = (input.GeneratedAt ?? DateTimeOffset.UtcNow).ToUniversalTime();
+        sb.Append("<header class=\"page\">\n<p class=\"eyebrow\">Uplift evaluation report</p>\n<h1>").Append(Esc(input.Title)).Append("</h1>\n")
+          .Append("<p class=\"meta\">Generated ").Append(Esc(at.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv)))
+          .Append(" · Uplift ").Append(Esc(LibraryVersion)).Append("</p>\n</header>\n");
+    }
+
+    static void WriteHighlights(StringBuilder sb, Numbers m)
+    {
+        var best = m.Best;
+        var at20 = best.AtCost.First(a => Math.Abs(a.Share - 0.2) < 1e-9);
+        sb.Append("<section class=\"cards\" aria-label=\"Highlights\">\n");
+        Card(sb, m.Models.Count > 1 ? "Best model by AUCC" : "Model", best.Name,
+            $"AUCC {A3(best.Curve.Aucc)} <span class=\"ci\">[{A3(best.Boot.Lower)}, {A3(best.Boot.Upper)}]</span>", best.Color);
+        Card(sb, "Value at 20% of the cost", Pct1(at20.Value),
+            $"{Esc(best.Name)} captures {Pct1(at20.Value)} of the incremental value; random would capture 20% ({Times(at20.LiftVsRandom)} random)", null);
+        Card(sb, "Evaluation set", $"{Count(m.N)} users",
+            $"{Pct1((double)m.Treated / m.N)} treated · incremental value per user {Num(m.IncValue)}", null);
+        sb.Append("</section>\n");
+    }
+
+    static void Card(StringBuilder sb, string label, string value, string subHtml, string? color)
+    {
+        sb.Append("<div class=\"card\">\n<p class=\"label\">").Append(Esc(label)).Append("</p>\n<p class=\"value\">");
+        if (color is not null) Swatch(sb, color);
+        sb.Append(Esc(value)).Append("</p>\n<p class=\"sub\">").Append(subHtml).Append("</p>\n</div>\n");
+    }
+
+    static void WriteData(StringBuilder sb, ReportInput input, Numbers m)
+    {
+        sb.Append("<section id=\"data\">\n<h2>Data</h2>\n<table class=\"kv\">\n<tbody>\n");
+        if (!string.IsNullOrWhiteSpace(input.Source)) Kv(sb, "Source", Esc(input.Source!));
+        Kv(sb, "Users", Count(m.N));
+        Kv(sb, "Treated / control", $"{Count(m.Treated)} / {Count(m.N - m.Treated)} <span class=\"ci\">({Pct1((double)m.Treated / m.N)} treated)</span>");
+        Kv(sb, "Incremental value per user", $"{Num(m.IncValue)} <span class=\"ci\">mean V over treated − mean V over control</span>");
+        Kv(sb, "Incremental cost per user", $"{Num(m.IncCost)} <span class=\"ci\">mean C over treated − mean C over control</span>");
+        if (m.IncCost > 0 && double.IsFinite(m.IncValue))
+            Kv(sb, "Value per unit of cost (treat everyone)", Num(m.IncValue / m.IncCost));
+        Kv(sb, "Features", Count(input.Evaluation.Features));
+        sb.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    static void Kv(StringBuilder sb, string key, string valueHtml) =>
+        sb.Append("<tr><th scope=\"row\">").Append(Esc(key)).Append("</th><td>").Append(valueHtml).Append("</td></tr>\n");
+
+    static void WriteCurves(StringBuilder sb, ReportInput input, Numbers m)
+    {
+        var curves = m.Models.Select(r => (r.Name, r.Curve)).ToList();
+        var plot = new CostCurvePlotOptions { Oracle = m.Oracle?.Curve, Subtitle = $"{Count(m.N)} users · {m.Models[0].Curve.Segments} segments" };
+        string svg = CostCurvePlot.RenderSvg(curves, "Cost curves", plot);
+        sb.Append("<section id=\"curves\">\n<h2>Cost curves</h2>\n<figure class=\"plot\">\n").Append(svg)
+          .Append("<figcaption>Users are targeted in order of decreasing score. Each point is a prefix of that order: the share of the whole set's ")
+          .Append("incremental cost it spends (x) against the share of incremental value it captures (y). Higher and further left is better.</figcaption>\n")
+          .Append("</figure>\n</section>\n");
+    }
+
+    static void WriteAucc(StringBuilder sb, Numbers m)
+    {
+        var all = m.Models.Concat(m.Oracle is null ? [] : [m.Oracle]).ToList();
+        double lo = Math.Min(0.5, all.Min(r => Math.Min(r.Boot.Lower, r.Curve.Aucc)));
+        double hi = Math.Max(0.5, all.Max(r => Math.Max(r.Boot.Upper, r.Curve.Aucc)));
+        double pad = Math.Max(0.01, (hi - lo) * 0.08);
+        lo -= pad; hi += pad;
+        bool anyFit = m.Models.Any(r => r.FitSeconds is not null);
+
+        sb.Append("<section id=\"aucc\">\n<h2>Area under the cost curve (AUCC)</h2>\n<div class=\"table-wrap\">\n<table>\n<thead><tr>")
+          .Append("<th>Model</th><th class=\"num\">AUCC</th><th class=\"num\">95% CI</th><th class=\"num\">Bootstrap SD</th>")
+          .Append("<th class=\"chart\">Interval <span class=\"ci\">(dashed: random, 0.5)</span></th>");
+        if (anyFit) sb.Append("<th class=\"num\">Fit time</th>");
+        sb.Append("</tr></thead>\n<tbody>\n");
+        foreach (var r in all)
+        {
+            sb.Append(r.IsOracle ? "<tr class=\"muted-row\">" : "<tr>").Append("<td>");
+            Swatch(sb, r.Color);
+            sb.Append(Esc(r.Name));
+            if (r.IsOracle) sb.Append(" <span class=\"ci\">(true effects)</span>");
+            if (ReferenceEquals(r, m.Best) && m.Models.Count > 1) sb.Append(" <span class=\"badge\">best</span>");
+            sb.Append("</td><td class=\"num strong\">").Append(A3(r.Curve.Aucc)).Append("</td><td class=\"num\">[")
+              .Append(A3(r.Boot.Lower)).Append(", ").Append(A3(r.Boot.Upper)).Append("]</td><td class=\"num\">")
+              .Append(A3(r.Boot.StdDev)).Append("</td><td class=\"chart\">");
+            IntervalSvg(sb, r.Curve.Aucc, r.Boot.Lower, r.Boot.Upper, lo, hi, 0.5, r.Color);
+            sb.Append("</td>");
+            if (anyFit) sb.Append("<td class=\"num\">").Append(r.FitSeconds is { } s ? Seconds(s) : "").Append("</td>");
+            sb.Append("</tr>\n");
+        }
+        sb.Append("<tr class=\"muted-row\"><td>");
+        Swatch(sb, RandomColor);
+        sb.Append("random</td><td class=\"num strong\">0.500</td><td class=\"num\"></td><td class=\"num\"></td><td class=\"chart\"></td>");
+        if (anyFit) sb.Append("<td class=\"num\"></td>");
+        sb.Append("</tr>\n</tbody>\n</table>\n</div>\n");
+        int failed = all.Max(r => r.Boot.FailedReplicates);
+        sb.Append("<p class=\"note\">Intervals: 2.5 and 97.5 percentiles of ").Append(Count(m.Boot.Replicates))
+          .Append(" bootstrap resamples of the users (stratified by arm, seed ").Append(m.Boot.Seed.ToString(Inv)).Append(").");
+        if (failed > 0)
+            sb.Append(" Up to ").Append(Count(failed)).Append(" resamples per model had an undefined cost curve (incremental cost or value not positive) and were left out.");
+        sb.Append("</p>\n</section>\n");
+    }
+
+    static void WriteDifferences(StringBuilder sb, Numbers m)
+    {
+        if (m.Diffs.Count == 0) return;
+        double ext = m.Diffs.Max(d => Math.Max(Math.Abs(d.D.Lower), Math.Max(Math.Abs(d.D.Upper), Math.Abs(d.D.Estimate))));
+        ext = Math.Max(ext * 1.1, 0.005);
+        sb.Append("<section id=\"differences\">\n<h2>Paired differences against ").Append(Esc(m.Reference.Name)).Append("</h2>\n")
+          .Append("<p class=\"lead\">AUCC of each model minus AUCC of the reference <strong>").Append(Esc(m.Reference.Name))
+          .Append("</strong>, on the same bootstrap resamples (so the interval accounts for the models being scored on the same users).</p>\n")
+          .Append("<div class=\"table-wrap\">\n<table>\n<thead><tr><th>Model</th><th class=\"num\">Difference</th><th class=\"num\">95% CI</th>")
+          .Append("<th class=\"num\">Resamples where better</th><th class=\"chart\">Interval <span class=\"ci\">(dashed: no difference)</span></th><th>Verdict</th></tr></thead>\n<tbody>\n");
+        foreach (var d in m.Diffs)
+        {
+            string verdict, cls;
+            if (d.D.Lower > 0) { verdict = "better"; cls = "pos"; }
+            else if (d.D.Upper < 0) { verdict = "worse"; cls = "neg"; }
+            else { verdict = "no clear difference"; cls = "ci"; }
+            sb.Append("<tr><td>");
+            Swatch(sb, d.Model.Color);
+            sb.Append(Esc(d.Model.Name)).Append("</td><td class=\"num strong\">").Append(Signed(d.D.Estimate)).Append("</td><td class=\"num\">[")
+              .Append(Signed(d.D.Lower)).Append(", ").Append(Signed(d.D.Upper)).Append("]</td><td class=\"num\">")
+              .Append(double.IsNaN(d.ShareBetter) ? "" : Pct1(d.ShareBetter)).Append("</td><td class=\"chart\">");
+            IntervalSvg(sb, d.D.Estimate, d.D.Lower, d.D.Upper, -ext, ext, 0, d.Model.Color);
+            sb.Append("</td><td><span class=\"").Append(cls).Append("\">").Append(verdict).Append("</span></td></tr>\n");
+        }
+        sb.Append("</tbody>\n</table>\n</div>\n<p class=\"note\">“Better” or “worse” when the 95% interval excludes zero.</p>\n</section>\n");
+    }
+
+    static void WriteValueAtCost(StringBuilder sb, Numbers m)
+    {
+        var shares = CostCurve.StandardShares;
+        sb.Append("<section id=\"value-at-cost\">\n<h2>Value captured at a share of the cost</h2>\n")
+          .Append("<p class=\"lead\">Share of the whole set's incremental value captured when the top-ranked users use the given share of its incremental cost, ")
+          .Append("and the lift over random targeting (which captures the same share of value as of cost).</p>\n")
+          .Append("<div class=\"table-wrap\">\n<table>\n<thead><tr><th>Model</th>");
+        foreach (var s in shares) sb.Append("<th class=\"num\">").Append(Pct(s)).Append(" of cost</th>");
+        sb.Append("</tr></thead>\n<tbody>\n");
+        var all = m.Models.Concat(m.Oracle is null ? [] : [m.Oracle]);
+        foreach (var r in all)
+        {
+            sb.Append(r.IsOracle ? "<tr class=\"muted-row\">" : "<tr>").Append("<td>");
+            Swatch(sb, r.Color);
+            sb.Append(Esc(r.Name)).Append("</td>");
+            foreach (var a in r.AtCost)
+                sb.Append("<td class=\"num\"><span class=\"strong\">").Append(Pct1(a.Value)).Append("</span> <span class=\"ci\">")
+                  .Append(Times(a.LiftVsRandom)).Append("</span></td>");
+            sb.Append("</tr>\n");
+        }
+        sb.Append("<tr class=\"muted-row\"><td>");
+        Swatch(sb, RandomColor);
+        sb.Append("random</td>");
+        foreach (var s in shares) sb.Append("<td class=\"num\"><span class=\"strong\">").Append(Pct1(s)).Append("</span> <span class=\"ci\">1.00×</span></td>");
+        sb.Append("</tr>\n</tbody>\n</table>\n</div>\n</section>\n");
+    }
+
+    static void WritePlan(StringBuilder sb, PlanSummary p)
+    {
+        string level = Pct(p.ConfidenceLevel);
+        sb.Append("<section id=\"plan\">\n<h2>Budget plan</h2>\n<table class=\"kv\">\n<tbody>\n");
+        if (!string.IsNullOrWhiteSpace(p.Model)) Kv(sb, "Model", Esc(p.Model!));
+        Kv(sb, "Budget (incremental cost)", Num(p.Budget));
+        Kv(sb, "Cut-off score", $"{Num(p.CutoffScore)} <span class=\"ci\">treat users scoring at or above it</span>");
+        string share = Pct1(p.ShareTreated);
+        if (p.Users is { } u) share += $" <span class=\"ci\">(about {Count((long)Math.Round(p.ShareTreated * u))} of {Count(u)} users)</span>";
+        Kv(sb, "Share of users treated", share);
+        Kv(sb, "Expected incremental value", $"<span class=\"strong\">{Num(p.IncrementalValue)}</span> <span class=\"ci\">{level} CI [{Num(p.IncrementalValueCi.Low)}, {Num(p.IncrementalValueCi.High)}]</span>");
+        Kv(sb, "Expected incremental cost", $"<span class=\"strong\">{Num(p.IncrementalCost)}</span> <span class=\"ci\">{level} CI [{Num(p.IncrementalCostCi.Low)}, {Num(p.IncrementalCostCi.High)}]</span>");
+        if (p.IncrementalCost > 0) Kv(sb, "Value per unit of cost", Num(p.IncrementalValue / p.IncrementalCost));
+        sb.Append("</tbody>\n</table>\n");
+        if (!string.IsNullOrWhiteSpace(p.Note)) sb.Append("<p class=\"note\">").Append(Esc(p.Note!)).Append("</p>\n");
+        sb.Append("</section>\n");
+    }
+
+    static void WriteImportance(StringBuilder sb, ReportFeatureImportance fi)
+    {
+        ArgumentNullException.ThrowIfNull(fi.Result);
+        var rows = fi.Result.Rows;
+        var shown = rows.Take(MaxImportanceRows).ToList();
+        double ext = shown.Count == 0 ? 1 : shown.Max(r => Math.Abs(r.MeanDrop) + r.StdDev);
+        double neg = shown.Count == 0 ? 0 : shown.Max(r => Math.Max(0, -(r.MeanDrop - r.StdDev)));
+        if (ext <= 0) ext = 1;
+        sb.Append("<section id=\"importance\">\n<h2>Permutation feature importance</h2>\n<p class=\"lead\">Drop in AUCC of <strong>")
+          .Append(Esc(fi.ModelName)).Append("</strong> (baseline ").Append(A3(fi.Result.BaselineAucc))
+          .Append(") when a feature is shuffled across users, mean ± SD over ").Append(Count(fi.Result.Repeats))
+          .Append(fi.Result.Repeats == 1 ? " shuffle" : " shuffles").Append(". One-hot columns of one source column are shuffled together. ")
+          .Append("A drop near zero means the ranking does not use the feature.</p>\n")
+          .Append("<div class=\"table-wrap\">\n<table>\n<thead><tr><th class=\"num\">#</th><th>Feature</th><th class=\"num\">Columns</th>")
+          .Append("<th class=\"num\">AUCC drop</th><th class=\"num\">SD</th><th class=\"chart\">Drop</th></tr></thead>\n<tbody>\n");
+        for (int i = 0; i < shown.Count; i++)
+        {
+            var r = shown[i];
+            sb.Append("<tr><td class=\"num ci\">").Append((i + 1).ToString(Inv)).Append("</td><td>").Append(Esc(r.Feature))
+              .Append("</td><td class=\"num\">").Append(Count(r.Columns.Length)).Append("</td><td class=\"num strong\">").Append(Signed(r.MeanDrop))
+              .Append("</td><td class=\"num\">").Append(A3(r.StdDev)).Append("</td><td class=\"chart\">");
+            BarSvg(sb, r.MeanDrop, r.StdDev, ext, neg);
+            sb.Append("</td></tr>\n");
+        }
+        sb.Append("</tbody>\n</table>\n</div>\n");
+        if (rows.Count > shown.Count)
+            sb.Append("<p class=\"note\">").Append(Count(rows.Count - shown.Count)).Append(" more features with smaller drops are not shown.</p>\n");
+        sb.Append("</section>\n");
+    }
+
+    static void WriteHowToRead(StringBuilder sb)
+    {
+        sb.Append("<section id=\"how-to-read\">\n<h2>How to read this</h2>\n")
+          .Append("<p>A model ranks users by score and the campaign treats the top of the ranking first. The cost curve follows that ranking: ")
+          .Append("for each share of users targeted it plots the share of the total incremental cost spent (x) against the share of the total ")
+          .Append("incremental value gained (y), both estimated from the randomized treatment and control groups. ")
+          .Append("The area under it (AUCC) is 0.5 for random targeting and approaches 1 for a ranking that finds all the value first; ")
+          .Append("a model is worth deploying when its interval lies clearly above 0.5 and above the current practice.</p>\n</section>\n");
+    }
+
+    static void WriteNotes(StringBuilder sb, IReadOnlyList<string> notes)
+    {
+        sb.Append("<section id=\"notes\">\n<h2>Notes</h2>\n");
+        foreach (var note in notes) sb.Append("<p>").Append(Esc(note ?? "")).Append("</p>\n");
+        sb.Append("</section>\n");
+    }
+
+    static void WriteFooter(StringBuilder sb, ReportInput input)
+    {
+        var o = input.Options;
+        var c = o.Curve;
+        sb.Append("<footer>\n<p>Seed ").Append(o.Seed.ToString(Inv)).Append(" · ").Append(Count(o.BootstrapReplicates))
+          .Append(" bootstrap replicates · cost curve: ").Append(c.Segments.ToString(Inv)).Append(" segments, grid ")
+          .Append(Esc(c.Grid.ToString())).Append(", ties ").Append(Esc(c.Ties.ToString())).Append(", empty groups ").Append(Esc(c.EmptyGroup.ToString()))
+          .Append(" · Uplift ").Append(Esc(LibraryVersion)).Append("</p>\n");
+        if (!string.IsNullOrWhiteSpace(input.CommandLine))
+            sb.Append("<p>Command: <code>").Append(Esc(input.CommandLine!)).Append("</code></p>\n");
+        sb.Append("</footer>\n");
+    }
+
+    // ---------------------------------------------------------------- small inline SVGs
+
+    const int ChartW = 180, ChartH = 18;
+
+    /// <summary>A point with its interval on the axis [lo, hi], with a dashed reference line.</summary>
+    static void IntervalSvg(StringBuilder sb, double est, double low, double high, double lo, double hi, double reference, string color)
+    {
+        double X(double v) => 6 + (Math.Clamp(v, lo, hi) - lo) / (hi - lo) * (ChartW - 12);
+        double mid = ChartH / 2.0;
+        sb.Append(Inv, $"<svg class=\"mini\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{ChartW}\" height=\"{ChartH}\" viewBox=\"0 0 {ChartW} {ChartH}\" role=\"img\" aria-label=\"{A3(est)} [{A3(low)}, {A3(high)}]\">")
+          .Append(Inv, $"<line x1=\"{F(X(reference))}\" y1=\"1\" x2=\"{F(X(reference))}\" y2=\"{ChartH - 1}\" stroke=\"{RandomColor}\" stroke-width=\"1\" stroke-dasharray=\"3 2\"/>")
+          .Append(Inv, $"<line x1=\"{F(X(low))}\" y1=\"{F(mid)}\" x2=\"{F(X(high))}\" y2=\"{F(mid)}\" stroke=\"{color}\" stroke-width=\"2\" stroke-linecap=\"round\"/>")
+          .Append(Inv, $"<line x1=\"{F(X(low))}\" y1=\"{F(mid - 4)}\" x2=\"{F(X(low))}\" y2=\"{F(mid + 4)}\" stroke=\"{color}\" stroke-width=\"1.5\"/>")
+          .Append(Inv, $"<line x1=\"{F(X(high))}\" y1=\"{F(mid - 4)}\" x2=\"{F(X(high))}\" y2=\"{F(mid + 4)}\" stroke=\"{color}\" stroke-width=\"1.5\"/>")
+          .Append(Inv, $"<circle cx=\"{F(X(est))}\" cy=\"{F(mid)}\" r=\"4\" fill=\"{color}\" stroke=\"#FFFFFF\" stroke-width=\"1\"/>")
+          .Append("</svg>");
+    }
+
+    /// <summary>A horizontal bar from 0 to <paramref name="value"/> with a ±sd whisker; negative values go left of the zero line.</summary>
+    static void BarSvg(StringBuilder sb, double value, double sd, double ext, double negExt)
+    {
+        double w = ChartW - 8;
+        double negShare = Math.Min(0.4, negExt / (ext + negExt));
+        double zero = 4 + negShare * w;
+        double scale = (w - negShare * w) / ext; // px per unit on the positive side, same on the negative side
+        double X(double v) => Math.Clamp(zero + v * scale, 2, ChartW - 2);
+        double x0 = Math.Min(X(0), X(value)), x1 = Math.Max(X(0), X(value));
+        string fill = value >= 0 ? "#0072B2" : "#D55E00";
+        sb.Append(Inv, $"<svg class=\"mini\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{ChartW}\" height=\"{ChartH}\" viewBox=\"0 0 {ChartW} {ChartH}\" role=\"img\" aria-label=\"{Signed(value)}\">")
+          .Append(Inv, $"<rect x=\"{F(x0)}\" y=\"4\" width=\"{F(Math.Max(x1 - x0, 0.5))}\" height=\"{ChartH - 8}\" rx=\"2\" fill=\"{fill}\" fill-opacity=\"0.85\"/>");
+        if (sd > 0)
+            sb.Append(Inv, $"<line x1=\"{F(X(value - sd))}\" y1=\"{ChartH / 2}\" x2=\"{F(X(value + sd))}\" y2=\"{ChartH / 2}\" stroke=\"#222222\" stroke-width=\"1\"/>");
+        sb.Append(Inv, $"<line x1=\"{F(zero)}\" y1=\"1\" x2=\"{F(zero)}\" y2=\"{ChartH - 1}\" stroke=\"#8C8C8C\" stroke-width=\"1\"/>")
+          .Append("</svg>");
+    }
+
+    static void Swatch(StringBuilder sb, string color) =>
+        sb.Append("<span class=\"swatch\" style=\"background:").Append(color).Append("\"></span>");
+
+    // ---------------------------------------------------------------- formatting (invariant culture, true minus sign)
+
+    /// <summary>HTML-escapes text for element content and quoted attribute values.</summary>
+    public static string Esc(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var sb = new StringBuilder(text.Length + 16);
+        foreach (char ch in text)
+        {
+            switch (ch)
+            {
+                case '&': sb.Append("&amp;"); break;
+                case '<': sb.Append("&lt;"); break;
+                case '>': sb.Append("&gt;"); break;
+                case '"': sb.Append("&quot;"); break;
+                case '\'': sb.Append("&#39;"); break;
+                default:
+                    // control characters are not allowed in HTML (nor XML) text; keep tab and newlines
+                    if (char.IsControl(ch) && ch is not ('\t' or '\n' or '\r')) sb.Append('\uFFFD');
+                    else sb.Append(ch);
+                    break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    static string Minus(string s) => s.StartsWith('-') ? "\u2212" + s[1..] : s;
+    static string F(double v) => Math.Round(v, 2).ToString(Inv);
+    /// <summary>An AUCC-like number with three decimals ("0.634").</summary>
+    internal static string A3(double v) => double.IsNaN(v) ? "n/a" : Minus(v.ToString("0.000", Inv));
+    static string Signed(double v) => double.IsNaN(v) ? "n/a" : Math.Round(v, 3) == 0 ? "0.000" : (v > 0 ? "+" : "\u2212") + Math.Abs(v).ToString("0.000", Inv);
+    /// <summary>A share as a label ("20%", "2.5%").</summary>
+    static string Pct(double share) => double.IsNaN(share) ? "n/a" : Minus((share * 100).ToString("0.#", Inv)) + "%";
+    /// <summary>A share as a measured value, always one decimal so that columns align ("25.0%").</summary>
+    static string Pct1(double share) => double.IsNaN(share) ? "n/a" : Minus((share * 100).ToString("0.0", Inv)) + "%";
+    static string Times(double x) => double.IsNaN(x) ? "n/a" : Minus(x.ToString("0.00", Inv)) + "×";
+    static string Count(long n) => n.ToString("#,##0", Inv);
+    static string Seconds(double s) => s < 60 ? s.ToString(s < 10 ? "0.0" : "0", Inv) + " s" : (s / 60).ToString("0.0", Inv) + " min";
+
+    /// <summary>A general number with about four significant digits and thousands separators.</summary>
+    static string Num(double v)
+    {
+        if (double.IsNaN(v)) return "n/a";
+        if (double.IsInfinity(v)) return v > 0 ? "∞" : "\u2212∞";
+        if (v == 0) return "0";
+        int digits = (int)Math.Floor(Math.Log10(Math.Abs(v))) + 1;
+        int decimals = Math.Clamp(4 - digits, 0, 6);
+        return Minus(v.ToString("N" + decimals.ToString(Inv), Inv));
+    }
+
+    static string ReadVersion()
+    {
+        var asm = typeof(HtmlReport).Assembly;
+        string? v = asm.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? asm.GetName().Version?.ToString();
+        if (string.IsNullOrEmpty(v)) return "unknown";
+        int plus = v.IndexOf('+');
+        return plus > 0 ? v[..plus] : v;
+    }
+
+    // ---------------------------------------------------------------- style
+
+    const string Css = """
+:root {
+  --ink: #1d2330; --muted: #5d6677; --line: #e2e6ec; --soft: #f5f7fa; --accent: #0072B2;
+  --good: #17794a; --bad: #b3361f;
+}
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body {
+  margin: 0; background: var(--soft); color: var(--ink);
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", "Liberation Sans", Arial, sans-serif;
+  font-size: 15px; line-height: 1.55;
+}
+main { max-width: 1060px; margin: 0 auto; padding: 36px 24px 40px; }
+header.page { padding: 0 4px 8px; }
+.eyebrow { margin: 0; color: var(--accent); font-size: 12px; font-weight: 650; letter-spacing: 0.08em; text-transform: uppercase; }
+h1 { margin: 6px 0 6px; font-size: 30px; line-height: 1.2; letter-spacing: -0.015em; font-weight: 700; }
+h2 { margin: 0 0 12px; font-size: 18px; line-height: 1.3; font-weight: 650; }
+.meta { margin: 0; color: var(--muted); font-size: 13.5px; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 22px 26px; margin: 18px 0; }
+section.cards { background: none; border: none; padding: 0; display: grid; gap: 14px; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 16px 18px; }
+.card p { margin: 0; }
+.card .label { color: var(--muted); font-size: 12.5px; font-weight: 600; letter-spacing: 0.04em; text-transform: uppercase; }
+.card .value { margin: 6px 0 4px; font-size: 24px; font-weight: 700; line-height: 1.25; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.card .sub { color: var(--muted); font-size: 13.5px; font-variant-numeric: tabular-nums; }
+.lead { margin: -4px 0 14px; color: var(--muted); font-size: 14px; max-width: 78ch; }
+.note { margin: 12px 0 0; color: var(--muted); font-size: 13px; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+th, td { padding: 8px 12px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: middle; }
+thead th { color: var(--muted); font-size: 12.5px; font-weight: 600; border-bottom: 2px solid var(--line); white-space: nowrap; }
+tbody tr:last-child td, tbody tr:last-child th { border-bottom: none; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.chart, th.chart { width: 196px; padding-top: 4px; padding-bottom: 4px; }
+svg.mini { display: block; }
+table.kv th { width: 34%; color: var(--muted); font-weight: 500; white-space: normal; border-bottom: 1px solid var(--line); }
+table.kv td { font-variant-numeric: tabular-nums; }
+tr.muted-row td { color: var(--muted); }
+.strong { font-weight: 650; color: var(--ink); }
+.ci { color: var(--muted); font-weight: 400; }
+.pos { color: var(--good); font-weight: 600; }
+.neg { color: var(--bad); font-weight: 600; }
+.badge { display: inline-block; margin-left: 6px; padding: 0 7px; border-radius: 9px; background: #e6f1f8; color: var(--accent); font-size: 11.5px; font-weight: 650; line-height: 18px; vertical-align: 1px; }
+.swatch { display: inline-block; width: 10px; height: 10px; margin-right: 8px; border-radius: 2px; vertical-align: 0; }
+.card .swatch { width: 14px; height: 14px; margin-right: 10px; border-radius: 3px; }
+figure.plot { margin: 0; }
+figure.plot > svg { display: block; width: 100%; max-width: 640px; height: auto; margin: 0 auto; }
+figcaption { max-width: 640px; margin: 10px auto 0; color: var(--muted); font-size: 13px; }
+#how-to-read p, #notes p { margin: 0 0 8px; max-width: 80ch; }
+footer { padding: 6px 4px; color: var(--muted); font-size: 13px; }
+footer p { margin: 4px 0; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; background: #eceff3; padding: 2px 6px; border-radius: 4px; overflow-wrap: anywhere; }
+@media (max-width: 640px) {
+  main { padding: 18px 10px 28px; }
+  section { padding: 16px 14px; border-radius: 10px; }
+  h1 { font-size: 24px; }
+  th, td { padding: 7px 8px; }
+}
+@media print {
+  body { background: #fff; font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  section { border: none; border-radius: 0; padding: 0; margin: 0 0 16pt; break-inside: avoid; }
+  section.cards { grid-template-columns: repeat(3, 1fr); }
+  .card { border: 1px solid #ccc; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 9pt; }
+  th, td { padding: 4px 6px; }
+  thead th { white-space: normal; }
+  td.chart, th.chart { width: auto; }
+  svg.mini { width: 110px; height: auto; }
+  figure.plot > svg { max-width: 13cm; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+
+""";
+}

@@ -1,0 +1,101 @@
+using Uplift.Campaign;
+using Uplift.Data;
+using Uplift.Evaluation;
+
+namespace Uplift.Reporting;
+
+/// <summary>One model of the report: its name and its scores on the evaluation set (higher = treat first).</summary>
+/// <param name="Name">Shown in the tables and the plot legend; must be unique within the report.</param>
+/// <param name="Scores">One score per row of <see cref="ReportInput.Evaluation"/>.</param>
+/// <param name="FitSeconds">Optional training time, shown in the AUCC table.</param>
+public sealed record ReportModel(string Name, double[] Scores, double? FitSeconds = null);
+
+/// <summary>Permutation feature importance of one model (from <see cref="Evaluation.FeatureImportance.Permutation"/>).</summary>
+public sealed record ReportFeatureImportance(string ModelName, FeatureImportanceResult Result);
+
+/// <summary>
+/// A budget plan to show in the report (computed elsewhere): treat the users whose score is at least
+/// <see cref="CutoffScore"/>, with the expected incremental value and cost of doing so and their confidence intervals.
+/// </summary>
+/// <param name="Budget">The budget B on the incremental cost.</param>
+/// <param name="CutoffScore">Users with a score at or above this are treated.</param>
+/// <param name="ShareTreated">Share of users treated, in [0, 1].</param>
+/// <param name="IncrementalValue">Expected incremental value of the plan (total over the users it targets).</param>
+/// <param name="IncrementalValueCi">Confidence interval of <paramref name="IncrementalValue"/>.</param>
+/// <param name="IncrementalCost">Expected incremental cost of the plan.</param>
+/// <param name="IncrementalCostCi">Confidence interval of <paramref name="IncrementalCost"/>.</param>
+public sealed record PlanSummary(double Budget, double CutoffScore, double ShareTreated,
+    double IncrementalValue, Interval IncrementalValueCi, double IncrementalCost, Interval IncrementalCostCi)
+{
+    /// <summary>The model whose scores the plan thresholds. Default none.</summary>
+    public string? Model { get; init; }
+    /// <summary>Number of candidate users the plan was made for. Default none.</summary>
+    public long? Users { get; init; }
+    /// <summary>Confidence level of the intervals, shown in the table. Default 0.95.</summary>
+    public double ConfidenceLevel { get; init; } = 0.95;
+    /// <summary>One free sentence under the plan (e.g. how it was computed). Default none.</summary>
+    public string? Note { get; init; }
+}
+
+/// <summary>Which model the paired differences are taken against.</summary>
+public enum ReportReference
+{
+    /// <summary>The first model of <see cref="ReportInput.Models"/>. The default.</summary>
+    First,
+    /// <summary>The model with the highest AUCC on the evaluation set (the first of equals).</summary>
+    BestAucc,
+}
+
+/// <summary>Options of <see cref="HtmlReport"/>.</summary>
+public sealed record ReportOptions
+{
+    /// <summary>Bootstrap replicates of every confidence interval. Default 200, range 2 to 100,000.</summary>
+    public int BootstrapReplicates { get; init; } = 200;
+    /// <summary>Seed of the bootstrap. Default 1. The same seed gives the same report.</summary>
+    public long Seed { get; init; } = 1;
+    /// <summary>How the reference of the paired differences is chosen. Default <see cref="ReportReference.First"/>.</summary>
+    public ReportReference Reference { get; init; } = ReportReference.First;
+    /// <summary>The reference by name (overrides <see cref="Reference"/>). Default none.</summary>
+    public string? ReferenceModel { get; init; }
+    /// <summary>Cost curve options of every curve and AUCC. Default <see cref="CostCurveOptions.Default"/>.</summary>
+    public CostCurveOptions Curve { get; init; } = CostCurveOptions.Default;
+    /// <summary>Cap on worker threads of the bootstrap (null = all cores). The report never depends on it.</summary>
+    public int? MaxThreads { get; init; }
+
+    public static ReportOptions Default { get; } = new();
+
+    internal void Validate()
+    {
+        UpliftOptionException.Check(BootstrapReplicates is >= 2 and <= 100_000, "bootstrap", $"must be between 2 and 100000, got {BootstrapReplicates}.");
+        UpliftOptionException.Check(Enum.IsDefined(Reference), "reference", $"unknown value {Reference}.");
+        UpliftOptionException.Check(MaxThreads is null or >= 1, "threads", $"must be at least 1, got {MaxThreads}.");
+        ArgumentNullException.ThrowIfNull(Curve);
+        Curve.Validate();
+    }
+}
+
+/// <summary>Everything <see cref="HtmlReport"/> needs. The numbers (curves, AUCC, intervals) are computed from it.</summary>
+public sealed record ReportInput
+{
+    /// <summary>Title of the page.</summary>
+    public required string Title { get; init; }
+    /// <summary>The evaluation set: T, V and C are required (features are only counted).</summary>
+    public required Dataset Evaluation { get; init; }
+    /// <summary>Where the evaluation set comes from (file, split, synthetic scenario). Default none.</summary>
+    public string? Source { get; init; }
+    /// <summary>The models, in display order (at least one).</summary>
+    public required IReadOnlyList<ReportModel> Models { get; init; }
+    /// <summary>Oracle scores (true tau_v / tau_c, synthetic data only), one per row. Default none.</summary>
+    public double[]? OracleScores { get; init; }
+    public ReportOptions Options { get; init; } = ReportOptions.Default;
+    /// <summary>Permutation feature importance of one model. Default none (section left out).</summary>
+    public ReportFeatureImportance? FeatureImportance { get; init; }
+    /// <summary>A budget plan. Default none (section left out).</summary>
+    public PlanSummary? Plan { get; init; }
+    /// <summary>Free-form notes, one paragraph each. Default none.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>The command line that produced the report, shown in the footer. Default none.</summary>
+    public string? CommandLine { get; init; }
+    /// <summary>Generation time shown in the header; null = now. Fix it to get byte-identical reports.</summary>
+    public DateTimeOffset? GeneratedAt { get; init; }
+}
