@@ -1,1 +1,1 @@
-return 0;
+return Uplift.Cli.UpliftCli.Run(args);

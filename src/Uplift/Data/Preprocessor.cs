@@ -333,7 +333,7 @@ public sealed class Preprocessor
     }
 
     /// <summary>Reads a value / cost / propensity / weight column for <paramref name="rows"/>, checking its range.</summary>
-    static double[] Values(RawTable table, string column, string role, ReadOnlySpan<int> rows)
+    internal static double[] Values(RawTable table, string column, string role, ReadOnlySpan<int> rows)
     {
         var col = table[column];
         var nums = col.Numbers ?? ParseAll(table.Source, col, $"the {role} must be a number");

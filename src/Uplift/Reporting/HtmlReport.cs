@@ -15,7 +15,7 @@ namespace Uplift.Reporting;
 public static class HtmlReport
 {
     /// <summary>The library version shown in the header (assembly informational version without build metadata).</summary>
-    public static string LibraryVersion { get; } = ReadVersion();
+    public static string LibraryVersion => UpliftInfo.Version;
 
     /// <summary>Most feature-importance rows shown; the rest are summarised in one line.</summary>
     public const int MaxImportanceRows = 40;
@@ -501,15 +501,6 @@ public static class HtmlReport
         int digits = (int)Math.Floor(Math.Log10(Math.Abs(v))) + 1;
         int decimals = Math.Clamp(4 - digits, 0, 6);
         return Minus(v.ToString("N" + decimals.ToString(Inv), Inv));
-    }
-
-    static string ReadVersion()
-    {
-        var asm = typeof(HtmlReport).Assembly;
-        string? v = asm.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? asm.GetName().Version?.ToString();
-        if (string.IsNullOrEmpty(v)) return "unknown";
-        int plus = v.IndexOf('+');
-        return plus > 0 ? v[..plus] : v;
     }
 
     // ---------------------------------------------------------------- style

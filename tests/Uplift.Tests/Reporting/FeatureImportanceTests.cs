@@ -92,7 +92,7 @@ public class FeatureImportanceTests
             int k = i % 3;
             for (int j = 0; j < 3; j++) x[i * 4 + 1 + j] = j == k ? 1 : 0;
         }
-        var data = new Data.Dataset(x, n, 4, ["x0", "region=n", "region=c", "region=s"], baseData.T, baseData.V, baseData.C);
+        var data = new Uplift.Data.Dataset(x, n, 4, ["x0", "region=n", "region=c", "region=s"], baseData.T, baseData.V, baseData.C);
         var model = new FuncModel(4, r =>
         {
             if (r[1] + r[2] + r[3] != 1) throw new UpliftException("not one-hot");
@@ -132,7 +132,7 @@ public class FeatureImportanceTests
         Assert.Throws<UpliftOptionException>(() => FeatureImportance.Permutation(model, data, new PermutationOptions { Repeats = 0 }));
         Assert.Throws<UpliftOptionException>(() => FeatureImportance.Permutation(model, data, new PermutationOptions { MaxThreads = 0 }));
         Assert.Throws<UpliftDataException>(() => FeatureImportance.Permutation(new FuncModel(4, r => r[0]), data));
-        var noOutcomes = new Data.Dataset(data.X, data.Rows, data.Features, data.FeatureNames);
+        var noOutcomes = new Uplift.Data.Dataset(data.X, data.Rows, data.Features, data.FeatureNames);
         Assert.Throws<UpliftDataException>(() => FeatureImportance.Permutation(model, noOutcomes));
     }
 }

@@ -190,7 +190,7 @@ public class ForestTests
     [Fact]
     public void Learner_is_bit_identical_for_one_or_two_threads()
     {
-        var data = Campaign(1500, 5, 41);
+        var data = ForestTestData.Campaign(1500, 5, 41);
         var opts = new CausalForestOptions { NumTrees = 40, NuisanceTrees = 20 };
         var m1 = new CausalForestLearner(opts).FitModel(data, new FitContext(Seed: 3, MaxThreads: 1));
         var m2 = new CausalForestLearner(opts).FitModel(data, new FitContext(Seed: 3, MaxThreads: 2));
@@ -203,7 +203,7 @@ public class ForestTests
     [Fact]
     public void Save_and_load_give_identical_scores_and_effects()
     {
-        var data = Campaign(1200, 4, 51);
+        var data = ForestTestData.Campaign(1200, 4, 51);
         var model = new CausalForestLearner(new CausalForestOptions { NumTrees = 30, NuisanceTrees = 10 }).FitModel(data, Ctx);
         var text = model.Save().ToJsonString();
         var loaded = CausalForestModel.Load(JsonNode.Parse(text)!.AsObject());
@@ -224,7 +224,7 @@ public class ForestTests
     [Fact]
     public void Model_scores_follow_the_chosen_ranking_rule()
     {
-        var data = Campaign(1500, 5, 61);
+        var data = ForestTestData.Campaign(1500, 5, 61);
         var guarded = new CausalForestLearner(new CausalForestOptions { NumTrees = 30, NuisanceTrees = 10 }).FitModel(data, Ctx);
         var lagr = new CausalForestLearner(new CausalForestOptions { NumTrees = 30, NuisanceTrees = 10, Score = ForestScore.Lagrangian, Lambda = 0.5 })
             .FitModel(data, Ctx);
@@ -244,7 +244,7 @@ public class ForestTests
     [Fact]
     public void Known_or_constant_propensity_centres_the_treatment_exactly()
     {
-        var data = Campaign(600, 4, 91);
+        var data = ForestTestData.Campaign(600, 4, 91);
         var withP = new Uplift.Data.Dataset(data.X, data.Rows, 4, data.FeatureNames, data.T, data.V, data.C,
             propensity: Enumerable.Repeat(0.4, data.Rows).ToArray());
         var opts = new CausalForestOptions { NumTrees = 10, NuisanceTrees = 5 };
@@ -259,7 +259,7 @@ public class ForestTests
     [Fact]
     public void Progress_reports_each_forest_to_completion()
     {
-        var data = Campaign(800, 4, 71);
+        var data = ForestTestData.Campaign(800, 4, 71);
         var seen = new System.Collections.Concurrent.ConcurrentBag<ProgressInfo>();
         var ctx = new FitContext(1, 2, new SyncProgress(seen.Add));
         new CausalForestLearner(new CausalForestOptions { NumTrees = 20, NuisanceTrees = 10 }).FitModel(data, ctx);
@@ -309,7 +309,7 @@ public class ForestTests
     public void Bad_options_are_rejected(int index)
     {
         var options = BadOptionList[index];
-        var data = Campaign(200, 4, 81);
+        var data = ForestTestData.Campaign(200, 4, 81);
         var e = Assert.Throws<UpliftOptionException>(() => new CausalForestLearner(options).FitModel(data, Ctx));
         Assert.StartsWith("option causal-forest.", e.Message);
     }
@@ -321,7 +321,7 @@ public class ForestTests
         Assert.Throws<UpliftOptionException>(() => RegressionForest.Fit(x, 100, 2, y, new RegressionForestOptions { Alpha = 0.5 }, Ctx));
         x[5] = float.NaN;
         Assert.Throws<UpliftDataException>(() => RegressionForest.Fit(x, 100, 2, y, new RegressionForestOptions { NumTrees = 5 }, Ctx));
-        var data = Campaign(100, 4, 2);
+        var data = ForestTestData.Campaign(100, 4, 2);
         var allTreated = new Uplift.Data.Dataset(data.X, 100, 4, data.FeatureNames, Enumerable.Repeat((byte)1, 100).ToArray(), data.V, data.C);
         Assert.Throws<UpliftDataException>(() => new CausalForestLearner().FitModel(allTreated, Ctx));
     }

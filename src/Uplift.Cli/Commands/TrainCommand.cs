@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Uplift.Data;
+using Uplift.Evaluation;
+using Uplift.Models;
+using Uplift.Persistence;
+
+namespace Uplift.Cli.Commands;
+
+/// <summary>
+/// <c>uplift train</c>: data + column names + model options -> model file. Splits the rows (seeded,
+/// stratified by arm) into train / validation / test, fits the preprocessing on train only, trains, and
+/// reports validation and test AUCC.
+/// </summary>
+static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Past campaign (.csv, .csv.gz or .parquet) with one row per user.", Required = true };
+        var treatment = new Option<string>("--treatment") { Description = "Treatment column (0 = control, 1 = treated).", Required = true };
+        var value = new Option<string>("--value") { Description = "Value outcome column (what the business wants more of).", Required = true };
+        var cost = new Option<string>("--cost") { Description = "Cost outcome column (what the treatment costs; may be negative).", Required = true };
+        var id = new Option<string?>("--id") { Description = "User id column, carried through to scores (never a feature)." };
+        var propensity = new Option<string?>("--propensity") { Description = "Known propensity column P(T=1|x), for non-randomized data." };
+        var weight = new Option<string?>("--weight") { Description = "Sample weight column." };
+        var features = new Option<string?>("--features") { Description = "Feature columns, comma-separated (default: all other columns)." };
+        var exclude = new Option<string?>("--exclude") { Description = "Columns to leave out when features are 'all other columns'." };
+        var model = new Option<string>("--model") { Description = $"Learner: {string.Join(", ", LearnerCatalog.Names)}.", Required = true };
+        var validFraction = new Option<double>("--valid-fraction") { Description = "Share of rows for validation (restarts, hyper-parameters).", DefaultValueFactory = _ => 0.2 };
+        var testFraction = new Option<double>("--test-fraction") { Description = "Share of rows held out for the test AUCC (0 = none).", DefaultValueFactory = _ => 0.2 };
+        var output = new Option<string>("--out") { Description = "Model file to write (JSON).", Required = true };
+        var seed = Common.Seed();
+        var threads = Common.Threads();
+        var json = Common.Json();
+        var learnerOptions = new LearnerOptions();
+        var cmd = new Command("train", "Train a model on a past randomized campaign and write the model file.")
+        {
+            data, treatment, value, cost, id, propensity, weight, features, exclude, model, validFraction, testFraction, output, seed, threads, json,
+        };
+        learnerOptions.AddTo(cmd);
+        cmd.SetAction(r => Common.Run(() =>
+        {
+            int s = r.GetValue(seed);
+            double vf = r.GetValue(validFraction), tf = r.GetValue(testFraction);
+            UpliftOptionException.Check(vf is > 0 and < 1, "--valid-fraction", "must be in (0, 1).");
+            UpliftOptionException.Check(tf is >= 0 and < 1 && vf + tf < 1, "--test-fraction", "must be in [0, 1) and leave rows for training.");
+            string kind = r.GetValue(model)!;
+            var learner = LearnerCatalog.Create(kind, learnerOptions.Build(r));
+
+            var table = TableReader.Read(r.GetValue(data)!);
+            var roles = Roles(table, r.GetValue(treatment)!, r.GetValue(value)!, r.GetValue(cost)!, r.GetValue(id),
+                r.GetValue(propensity), r.GetValue(weight), r.GetValue(features), r.GetValue(exclude));
+            var campaign = CampaignData.FromTable(table, roles, new CampaignLoadOptions
+            {
+                Split = new SplitOptions { TrainFraction = 1 - vf - tf, ValidFraction = vf, Seed = s },
+            });
+
+            var progress = new ConsoleProgress();
+            var clock = Stopwatch.StartNew();
+            var fitted = learner.Fit(campaign.Train, campaign.Valid, Common.Context(s, r.GetValue(threads), progress));
+            double fitSeconds = clock.Elapsed.TotalSeconds;
+            progress.Finish();
+
+            var metrics = new JsonObject
+            {
+                ["fit_seconds"] = fitSeconds,
+                ["train_rows"] = campaign.Train.Rows,
+                ["valid_rows"] = campaign.Valid.Rows,
+                ["test_rows"] = campaign.Test.Rows,
+                ["valid_aucc"] = Aucc(fitted, campaign.Valid),
+            };
+            if (campaign.Test.Rows > 0) metrics["test_aucc"] = Aucc(fitted, campaign.Test);
+            var options = new JsonObject
+            {
+                ["model"] = kind,
+                ["args"] = string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                ["valid_fraction"] = vf,
+                ["test_fraction"] = tf,
+            };
+            string path = r.GetValue(output)!;
+            new ModelFile(fitted, campaign.Preprocessor, s, options, metrics).Save(path);
+
+            if (r.GetValue(json))
+            {
+                var o = new JsonObject { ["model"] = kind, ["out"] = path, ["seed"] = s, ["features"] = campaign.Preprocessor.FeatureNames.Count };
+                foreach (var (k, v) in metrics) o[k] = v?.DeepClone();
+                Common.WriteJson(o);
+            }
+            else
+            {
+                Console.WriteLine($"{kind}: trained on {campaign.Train.Rows} users ({campaign.Preprocessor.FeatureNames.Count} features) in {fitSeconds:0.0} s");
+                Console.WriteLine($"validation AUCC {Common.F3((double)metrics["valid_aucc"]!)} ({campaign.Valid.Rows} users)" +
+                    (metrics["test_aucc"] is { } t ? $", test AUCC {Common.F3((double)t)} ({campaign.Test.Rows} users)" : ""));
+                Console.WriteLine($"model: {path}");
+            }
+            return Common.ExitOk;
+        }));
+        return cmd;
+    }
+
+    static double Aucc(IUpliftModel model, Dataset d) => CostCurve.Aucc(model.Score(d), d.T, d.V, d.C);
+
+    /// <summary>Column roles from the command line; --exclude narrows "all other columns".</summary>
+    internal static ColumnRoles Roles(RawTable table, string t, string v, string c, string? id, string? propensity, string? weight,
+        string? features, string? exclude)
+    {
+        var roles = new ColumnRoles(t, v, c) { Id = id, Propensity = propensity, Weight = weight, Features = Common.SplitList(features) };
+        if (exclude is null) return roles;
+        UpliftOptionException.Check(features is null, "--exclude", "use either --features or --exclude, not both.");
+        var drop = new HashSet<string>(Common.SplitList(exclude)!, StringComparer.Ordinal);
+        foreach (var name in drop)
+            if (!table.Contains(name))
+                throw new UpliftDataException($"--exclude names column '{name}', which the file lacks. Columns: {table.DescribeColumns()}", table.Source, column: name);
+        var used = new HashSet<string>(roles.RoleColumns().Select(x => x.Column), StringComparer.Ordinal);
+        return roles with { Features = table.ColumnNames.Where(n => !used.Contains(n) && !drop.Contains(n)).ToArray() };
+    }
+}

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Uplift.Cli;
+
+/// <summary>Options every command shares, and the one place where errors become exit codes.</summary>
+static class Common
+{
+    public const int ExitOk = 0;
+    /// <summary>Bad input, bad option, model that does not match: the message says what to fix.</summary>
+    public const int ExitUserError = 2;
+    /// <summary>A bug: please report it.</summary>
+    public const int ExitInternalError = 70;
+
+    public static Option<int> Seed() => new("--seed")
+    {
+        Description = "Seed of every random choice; the same seed gives the same numbers whatever the thread count.",
+        DefaultValueFactory = _ => 1,
+    };
+
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print machine-readable JSON on standard output (progress stays on standard error).",
+    };
+
+    public static Option<int?> Threads() => new("--threads")
+    {
+        Description = "Cap on worker threads (default: all cores). Results do not depend on it.",
+    };
+
+    /// <summary>Runs a command body, turning user errors into a message and exit code 2, never a stack trace.</summary>
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (UpliftException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitUserError;
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitUserError;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitUserError;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"internal error ({e.GetType().Name}): {e.Message}");
+            Console.Error.WriteLine("This is a bug in uplift; please report it with the command line you ran.");
+            if (Environment.GetEnvironmentVariable("UPLIFT_DEBUG") == "1") Console.Error.WriteLine(e);
+            return ExitInternalError;
+        }
+    }
+
+    public static FitContext Context(int seed, int? threads, IProgress<ProgressInfo>? progress)
+    {
+        UpliftOptionException.Check(threads is null or >= 1, "--threads", "must be at least 1.");
+        return new FitContext(seed, threads, progress);
+    }
+
+    public static void WriteJson(JsonNode node)
+    {
+        Console.Out.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Splits "a,b,c" into names, trimming blanks; null stays null.</summary>
+    public static IReadOnlyList<string>? SplitList(string? s) =>
+        s is null ? null : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static int[] ParseInts(string s, string option)
+    {
+        var parts = s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var r = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out r[i]) || r[i] < 1)
+                throw new UpliftOptionException(option, $"expected positive integers separated by commas, got '{s}'.");
+        return r;
+    }
+
+    public static string F3(double x) => double.IsNaN(x) ? "n/a" : x.ToString("0.000", CultureInfo.InvariantCulture);
+    public static string F1(double x) => x.ToString("0.0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Uplift.Evaluation;
+
+namespace Uplift.Cli;
+
+/// <summary>One evaluated ranking: its cost curve, AUCC and value captured at 10/20/30 % of the incremental cost.</summary>
+sealed record ScoreRow(string Name, CostCurveResult Curve, ValueAtCost[] ValueAt, BootstrapSummary? Ci)
+{
+    public double Aucc => Curve.Aucc;
+    public double ValueAt20 => ValueAt.First(v => Math.Abs(v.Share - 0.2) < 1e-9).Value;
+
+    public static ScoreRow Evaluate(string name, ReadOnlySpan<double> score, ReadOnlySpan<byte> t, ReadOnlySpan<double> v,
+        ReadOnlySpan<double> c, CostCurveOptions curveOptions, int bootstrap, int seed)
+    {
+        var curve = CostCurve.Compute(score, t, v, c, curveOptions);
+        var ci = bootstrap > 0
+            ? Bootstrap.Aucc(score, t, v, c, new BootstrapOptions { Replicates = bootstrap, Seed = seed, Curve = curveOptions })
+            : null;
+        return new ScoreRow(name, curve, CostCurve.ValueAtStandardShares(curve), ci);
+    }
+
+    public JsonObject ToJson()
+    {
+        var o = new JsonObject
+        {
+            ["name"] = Name,
+            ["aucc"] = Aucc,
+            ["value_at_10pct_cost"] = ValueAt[0].Value,
+            ["value_at_20pct_cost"] = ValueAt[1].Value,
+            ["value_at_30pct_cost"] = ValueAt[2].Value,
+        };
+        if (Ci is not null)
+        {
+            o["aucc_ci_low"] = Ci.Lower;
+            o["aucc_ci_high"] = Ci.Upper;
+            o["aucc_bootstrap_sd"] = Ci.StdDev;
+        }
+        return o;
+    }
+
+    public static string Table(IReadOnlyList<ScoreRow> rows)
+    {
+        bool ci = rows.Any(r => r.Ci is not null);
+        var headers = new List<string> { "ranking", "AUCC" };
+        if (ci) headers.Add("95% CI");
+        headers.AddRange(["value@10% cost", "value@20% cost", "value@30% cost"]);
+        var table = new TextTable([.. headers]);
+        foreach (var r in rows)
+        {
+            var cells = new List<string> { r.Name, Common.F3(r.Aucc) };
+            if (ci) cells.Add(r.Ci is null ? "" : $"{Common.F3(r.Ci.Lower)}-{Common.F3(r.Ci.Upper)}");
+            cells.AddRange(r.ValueAt.Select(v => $"{Common.F3(v.Value)} ({v.LiftVsRandom:0.0}x)"));
+            table.Add([.. cells]);
+        }
+        return table.ToString();
+    }
+
+    /// <summary>Writes the plot of the rows' cost curves: SVG or PNG by the file's extension (both when it has none).</summary>
+    public static IReadOnlyList<string> WritePlot(string path, IReadOnlyList<ScoreRow> rows, string title, string? subtitle = null)
+    {
+        var curves = rows.Select(r => (r.Name, r.Curve)).ToList();
+        var options = CostCurvePlotOptions.Default with { Subtitle = subtitle };
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        var written = new List<string>();
+        if (ext is ".svg" or "")
+        {
+            string p = ext == "" ? path + ".svg" : path;
+            CostCurvePlot.WriteSvg(p, curves, title, options);
+            written.Add(p);
+        }
+        if (ext is ".png" or "")
+        {
+            string p = ext == "" ? path + ".png" : path;
+            CostCurvePlot.WritePng(p, curves, title, options);
+            written.Add(p);
+        }
+        if (written.Count == 0) throw new UpliftOptionException("--plot", $"'{path}': use a .svg or .png file name (or none, for both).");
+        return written;
+    }
+}
