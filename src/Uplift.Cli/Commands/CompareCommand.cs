@@ -16,13 +16,7 @@ static class CompareCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Past campaign (.csv, .csv.gz or .parquet).", Required = true };
-        var treatment = new Option<string>("--treatment") { Description = "Treatment column (0/1).", Required = true };
-        var value = new Option<string>("--value") { Description = "Value outcome column.", Required = true };
-        var cost = new Option<string>("--cost") { Description = "Cost outcome column.", Required = true };
-        var id = new Option<string?>("--id") { Description = "User id column (never a feature)." };
-        var features = new Option<string?>("--features") { Description = "Feature columns, comma-separated (default: all other columns)." };
-        var exclude = new Option<string?>("--exclude") { Description = "Columns to leave out when features are 'all other columns'." };
+        var columns = new CampaignColumns();
         var models = new Option<string>("--models")
         {
             Description = $"Models to compare, comma-separated, from: {string.Join(", ", LearnerCatalog.Names)}.",
@@ -36,8 +30,9 @@ static class CompareCommand
         var learnerOptions = new LearnerOptions();
         var cmd = new Command("compare", "Train several models on the same splits and compare their test AUCC (mean and spread over repeats).")
         {
-            data, treatment, value, cost, id, features, exclude, models, repeats, plot, seed, threads, json,
+            models, repeats, plot, seed, threads, json,
         };
+        columns.AddTo(cmd);
         learnerOptions.AddTo(cmd);
         cmd.SetAction(r => Common.Run(() =>
         {
@@ -48,9 +43,7 @@ static class CompareCommand
             var settings = learnerOptions.Build(r);
             foreach (var k in kinds) LearnerCatalog.Create(k, settings); // unknown names fail before any work
 
-            var table = TableReader.Read(r.GetValue(data)!);
-            var roles = TrainCommand.Roles(table, r.GetValue(treatment)!, r.GetValue(value)!, r.GetValue(cost)!, r.GetValue(id),
-                null, null, r.GetValue(features), r.GetValue(exclude));
+            var (table, roles) = columns.Read(r);
             int seed0 = r.GetValue(seed);
             var progress = new ConsoleProgress();
             var results = kinds.ToDictionary(k => k, _ => new List<(double Aucc, double Value20, double Seconds)>());

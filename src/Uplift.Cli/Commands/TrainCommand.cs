@@ -17,15 +17,7 @@ static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Past campaign (.csv, .csv.gz or .parquet) with one row per user.", Required = true };
-        var treatment = new Option<string>("--treatment") { Description = "Treatment column (0 = control, 1 = treated).", Required = true };
-        var value = new Option<string>("--value") { Description = "Value outcome column (what the business wants more of).", Required = true };
-        var cost = new Option<string>("--cost") { Description = "Cost outcome column (what the treatment costs; may be negative).", Required = true };
-        var id = new Option<string?>("--id") { Description = "User id column, carried through to scores (never a feature)." };
-        var propensity = new Option<string?>("--propensity") { Description = "Known propensity column P(T=1|x), for non-randomized data." };
-        var weight = new Option<string?>("--weight") { Description = "Sample weight column." };
-        var features = new Option<string?>("--features") { Description = "Feature columns, comma-separated (default: all other columns)." };
-        var exclude = new Option<string?>("--exclude") { Description = "Columns to leave out when features are 'all other columns'." };
+        var columns = new CampaignColumns();
         var model = new Option<string>("--model") { Description = $"Learner: {string.Join(", ", LearnerCatalog.Names)}.", Required = true };
         var validFraction = new Option<double>("--valid-fraction") { Description = "Share of rows for validation (restarts, hyper-parameters).", DefaultValueFactory = _ => 0.2 };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share of rows held out for the test AUCC (0 = none).", DefaultValueFactory = _ => 0.2 };
@@ -36,8 +28,9 @@ static class TrainCommand
         var learnerOptions = new LearnerOptions();
         var cmd = new Command("train", "Train a model on a past randomized campaign and write the model file.")
         {
-            data, treatment, value, cost, id, propensity, weight, features, exclude, model, validFraction, testFraction, output, seed, threads, json,
+            model, validFraction, testFraction, output, seed, threads, json,
         };
+        columns.AddTo(cmd);
         learnerOptions.AddTo(cmd);
         cmd.SetAction(r => Common.Run(() =>
         {
@@ -48,9 +41,7 @@ static class TrainCommand
             string kind = r.GetValue(model)!;
             var learner = LearnerCatalog.Create(kind, learnerOptions.Build(r));
 
-            var table = TableReader.Read(r.GetValue(data)!);
-            var roles = Roles(table, r.GetValue(treatment)!, r.GetValue(value)!, r.GetValue(cost)!, r.GetValue(id),
-                r.GetValue(propensity), r.GetValue(weight), r.GetValue(features), r.GetValue(exclude));
+            var (table, roles) = columns.Read(r);
             var campaign = CampaignData.FromTable(table, roles, new CampaignLoadOptions
             {
                 Split = new SplitOptions { TrainFraction = 1 - vf - tf, ValidFraction = vf, Seed = s },
@@ -100,19 +91,4 @@ static class TrainCommand
     }
 
     static double Aucc(IUpliftModel model, Dataset d) => CostCurve.Aucc(model.Score(d), d.T, d.V, d.C);
-
-    /// <summary>Column roles from the command line; --exclude narrows "all other columns".</summary>
-    internal static ColumnRoles Roles(RawTable table, string t, string v, string c, string? id, string? propensity, string? weight,
-        string? features, string? exclude)
-    {
-        var roles = new ColumnRoles(t, v, c) { Id = id, Propensity = propensity, Weight = weight, Features = Common.SplitList(features) };
-        if (exclude is null) return roles;
-        UpliftOptionException.Check(features is null, "--exclude", "use either --features or --exclude, not both.");
-        var drop = new HashSet<string>(Common.SplitList(exclude)!, StringComparer.Ordinal);
-        foreach (var name in drop)
-            if (!table.Contains(name))
-                throw new UpliftDataException($"--exclude names column '{name}', which the file lacks. Columns: {table.DescribeColumns()}", table.Source, column: name);
-        var used = new HashSet<string>(roles.RoleColumns().Select(x => x.Column), StringComparer.Ordinal);
-        return roles with { Features = table.ColumnNames.Where(n => !used.Contains(n) && !drop.Contains(n)).ToArray() };
-    }
 }

@@ -169,6 +169,26 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void Compare_reports_every_model_over_repeats()
+    {
+        string data = WriteCampaign(2000);
+        string plot = Path.Combine(_dir, "cmp.svg");
+        var r = CliRunner.Run("compare", "--data", data, "--treatment", "got_coupon", "--value", "revenue", "--cost", "spend",
+            "--id", "customer", "--exclude", "notes", "--models", "drm,rlearner", "--steps", "100", "--restarts", "1",
+            "--repeats", "2", "--plot", plot, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var results = JsonNode.Parse(r.Out)!["results"]!.AsArray();
+        Assert.Equal(["drm", "rlearner"], results.Select(x => (string)x!["model"]!));
+        foreach (var x in results)
+        {
+            var auccs = x!["test_aucc"]!.AsArray().Select(a => (double)a!).ToArray();
+            Assert.Equal(2, auccs.Length);
+            Assert.Equal(auccs.Average(), (double)x["test_aucc_mean"]!, 12);
+        }
+        Assert.True(File.Exists(plot));
+    }
+
+    [Fact]
     public void Help_lists_every_command()
     {
         var r = CliRunner.Run("--help");

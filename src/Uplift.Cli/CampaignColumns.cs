@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Uplift.Data;
+
+namespace Uplift.Cli;
+
+/// <summary>
+/// The options that name a campaign file and its columns (--data, --treatment, --value, --cost, --id,
+/// --features, --exclude), shared by 'train' and 'compare'.
+/// </summary>
+sealed class CampaignColumns
+{
+    readonly Option<string> _data = new("--data") { Description = "Past campaign (.csv, .csv.gz or .parquet) with one row per user.", Required = true };
+    readonly Option<string> _treatment = new("--treatment") { Description = "Treatment column (0 = control, 1 = treated).", Required = true };
+    readonly Option<string> _value = new("--value") { Description = "Value outcome column (what the business wants more of).", Required = true };
+    readonly Option<string> _cost = new("--cost") { Description = "Cost outcome column (what the treatment costs; may be negative).", Required = true };
+    readonly Option<string?> _id = new("--id") { Description = "User id column, carried through to scores (never a feature)." };
+    readonly Option<string?> _propensity = new("--propensity") { Description = "Known propensity column P(T=1|x), for non-randomized data." };
+    readonly Option<string?> _weight = new("--weight") { Description = "Sample weight column." };
+    readonly Option<string?> _features = new("--features") { Description = "Feature columns, comma-separated (default: all other columns)." };
+    readonly Option<string?> _exclude = new("--exclude") { Description = "Columns to leave out when features are 'all other columns'." };
+
+    public void AddTo(Command cmd)
+    {
+        foreach (var o in new Option[] { _data, _treatment, _value, _cost, _id, _propensity, _weight, _features, _exclude })
+            cmd.Options.Add(o);
+    }
+
+    /// <summary>Reads the file and binds the column roles; --exclude narrows "all other columns".</summary>
+    public (RawTable Table, ColumnRoles Roles) Read(ParseResult r)
+    {
+        var table = TableReader.Read(r.GetValue(_data)!);
+        var roles = new ColumnRoles(r.GetValue(_treatment)!, r.GetValue(_value)!, r.GetValue(_cost)!)
+        {
+            Id = r.GetValue(_id), Propensity = r.GetValue(_propensity), Weight = r.GetValue(_weight),
+            Features = Common.SplitList(r.GetValue(_features)),
+        };
+        if (r.GetValue(_exclude) is not { } exclude) return (table, roles);
+        UpliftOptionException.Check(roles.Features is null, "--exclude", "use either --features or --exclude, not both.");
+        var drop = new HashSet<string>(Common.SplitList(exclude)!, StringComparer.Ordinal);
+        foreach (var name in drop)
+            if (!table.Contains(name))
+                throw new UpliftDataException($"--exclude names column '{name}', which the file lacks. Columns: {table.DescribeColumns()}", table.Source, column: name);
+        var used = new HashSet<string>(roles.RoleColumns().Select(x => x.Column), StringComparer.Ordinal);
+        return (table, roles with { Features = table.ColumnNames.Where(n => !used.Contains(n) && !drop.Contains(n)).ToArray() });
+    }
+}
