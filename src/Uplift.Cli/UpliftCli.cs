@@ -16,6 +16,11 @@ public static class UpliftCli
         ScoreCommand.Create(),
         EvaluateCommand.Create(),
         CompareCommand.Create(),
+        PlanCommand.Create(),
+        AssignCommand.Create(),
+        SimulateOutcomesCommand.Create(),
+        ReadoutCommand.Create(),
+        ReportCommand.Create(),
     };
 
     /// <summary>Parses and runs one command line; returns the exit code (0 ok, 2 user error, 70 bug).</summary>

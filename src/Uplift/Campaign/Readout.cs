@@ -80,6 +80,17 @@ public sealed record ReadoutResult(
     double ConfidenceLevel,
     IReadOnlyList<string> Warnings)
 {
+    /// <summary>Estimated incremental value the campaign bought: explore-treatment users x explore ATE_v + exploit users x
+    /// exploit ATE_v. Null without an exploit read-out while exploit users exist.</summary>
+    public double? RealisedValue { get; init; }
+    /// <summary>Percentile bootstrap interval of <see cref="RealisedValue"/>.</summary>
+    public Interval? RealisedValueCi { get; init; }
+    /// <summary>Estimated incremental cost the campaign spent (as <see cref="RealisedValue"/>, with ATE_c): the number to hold
+    /// against the plan's expected incremental cost.</summary>
+    public double? RealisedCost { get; init; }
+    /// <summary>Percentile bootstrap interval of <see cref="RealisedCost"/>.</summary>
+    public Interval? RealisedCostCi { get; init; }
+
     /// <summary>Human-readable lines for the CLI.</summary>
     public IReadOnlyList<string> ToLines()
     {
@@ -96,6 +107,11 @@ public sealed record ReadoutResult(
         if (Exploit is not null) Arm(Exploit);
         if (RelativeGain is { } g && RelativeGainCi is { } gci)
             lines.Add(string.Create(ci, $"relative efficiency gain (slope_exploit / slope_explore - 1): {g:+0.####;-0.####;0} (bootstrap CI [{gci.Low:G4}, {gci.High:G4}], {Replicates} replicates, {InvalidReplicates} invalid)"));
+        if (RealisedValue is { } rv && RealisedValueCi is { } rvi && RealisedCost is { } rc && RealisedCostCi is { } rci)
+        {
+            lines.Add(string.Create(ci, $"realised incremental value {rv:G6} ({ConfidenceLevel:P0} CI [{rvi.Low:G6}, {rvi.High:G6}])"));
+            lines.Add(string.Create(ci, $"realised incremental cost  {rc:G6} ({ConfidenceLevel:P0} CI [{rci.Low:G6}, {rci.High:G6}])"));
+        }
         foreach (var w in Warnings) lines.Add("warning: " + w);
         return lines;
     }
@@ -209,6 +225,9 @@ public static class Readout
         // Bootstrap: per replicate slopes of both arms and the gain.
         int reps = options.BootstrapReplicates;
         var slopeE = new double[reps]; var slopeX = new double[reps]; var gain = new double[reps];
+        // Realised totals (treated count x ATE per group) exist when every treated group has a read-out.
+        bool hasTotals = hasExploit || xt.Length == 0;
+        var totV = new double[reps]; var totC = new double[reps];
         var po = new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads ?? Environment.ProcessorCount };
         Parallel.For(0, reps, po, b =>
         {
@@ -220,12 +239,16 @@ public static class Readout
             // Explore ATE (section 9): explore-treatment mean minus explore-control mean.
             double seb = (etV / et.Length - (inV + outV) / nc) / (etC / et.Length - (inC + outC) / nc);
             slopeE[b] = seb;
+            totV[b] = etV - et.Length * (inV + outV) / nc;
+            totC[b] = etC - et.Length * (inC + outC) / nc;
             if (hasExploit)
             {
                 var (xV, xC) = ResampleSums(xt, ref rng);
                 double sxb = (xV / xt.Length - inV / ecIn.Length) / (xC / xt.Length - inC / ecIn.Length);
                 slopeX[b] = sxb;
                 gain[b] = sxb / seb - 1;
+                totV[b] += xV - xt.Length * inV / ecIn.Length;
+                totC[b] += xC - xt.Length * inC / ecIn.Length;
             }
         });
 
@@ -254,8 +277,17 @@ public static class Readout
             if (invalid > 0)
                 warnings.Add($"{invalid} of {reps} bootstrap replicates gave a non-finite gain and were left out of its interval.");
         }
-        return new ReadoutResult(explore, exploit, relGain, gainCi, edgeId is null ? null : edgeScore, joined, missing, orphan,
+        var result = new ReadoutResult(explore, exploit, relGain, gainCi, edgeId is null ? null : edgeScore, joined, missing, orphan,
             reps, invalid, options.ConfidenceLevel, warnings);
+        if (!hasTotals) return result;
+        // Realised totals: treated users of each group times that group's ATE.
+        double rv = et.Length * explore.Value.Ate + (exploit is null ? 0 : xt.Length * exploit.Value.Ate);
+        double rc = et.Length * explore.Cost.Ate + (exploit is null ? 0 : xt.Length * exploit.Cost.Ate);
+        return result with
+        {
+            RealisedValue = rv, RealisedValueCi = Percentile(totV, options.ConfidenceLevel, out _),
+            RealisedCost = rc, RealisedCostCi = Percentile(totC, options.ConfidenceLevel, out _),
+        };
     }
 
     /// <summary>Difference of means treated minus control with SE sqrt(s1^2/n1 + s0^2/n0) (section 9 read-out).

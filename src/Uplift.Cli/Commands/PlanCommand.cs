@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Uplift.Campaign;
+using Uplift.Data;
+using Uplift.Models;
+using Uplift.Persistence;
+
+namespace Uplift.Cli.Commands;
+
+/// <summary>
+/// <c>uplift plan</c>: scores the candidates and picks the score cut-off whose expected incremental cost spends the
+/// budget (METHOD.md section 9), with the expected incremental value and cost, their bootstrap intervals and the ratio
+/// against random targeting. The per-user effects come from evaluation data (--eval, with T, V, C) scored by the same
+/// model, or else from the model's own tau_v, tau_c estimates when it has them.
+/// </summary>
+static class PlanCommand
+{
+    /// <summary>The options shared by plan, assign and report for building a plan.</summary>
+    internal sealed class PlanOptionSet
+    {
+        public readonly Option<string?> Eval = new("--eval")
+        {
+            Description = "Evaluation data with treatment, value and cost (held-out users of a past randomized campaign) on which the " +
+                          "per-user incremental value and cost above each cut-off are estimated. Without it the model's own effect " +
+                          "estimates are used (R-learner on both outcomes, T-learner, causal forest only).",
+        };
+        public readonly Option<string?> Treatment = new("--treatment") { Description = "Treatment column of --eval (default: the model file's)." };
+        public readonly Option<string?> Value = new("--value") { Description = "Value column of --eval (default: the model file's)." };
+        public readonly Option<string?> Cost = new("--cost") { Description = "Cost column of --eval (default: the model file's)." };
+        public readonly Option<int> Bootstrap = new("--bootstrap") { Description = "Bootstrap replicates of the plan's intervals (100 or more).", DefaultValueFactory = _ => 500 };
+
+        public void AddTo(Command cmd)
+        {
+            foreach (var o in new Option[] { Eval, Treatment, Value, Cost, Bootstrap }) cmd.Options.Add(o);
+        }
+
+        /// <summary>Scores of the --eval users and their T, V, C (null when --eval is not given).</summary>
+        public (double[] Scores, OutcomeColumns Outcomes)? ReadEval(ParseResult r, ModelFile file)
+        {
+            if (r.GetValue(Eval) is not { } path) return null;
+            var table = TableReader.Read(path);
+            return (file.Score(table), OutcomeColumns.Read(table, Roles(r, file)));
+        }
+
+        public ColumnRoles Roles(ParseResult r, ModelFile file)
+        {
+            var stored = file.Preprocessor.Roles;
+            return new ColumnRoles(r.GetValue(Treatment) ?? stored.Treatment, r.GetValue(Value) ?? stored.Value, r.GetValue(Cost) ?? stored.Cost);
+        }
+
+        /// <summary>The plan for these candidates: from --eval when given, else from the model's own effects.</summary>
+        public PlanResult Build(ParseResult r, ModelFile file, RawTable candidates, double[] candidateScores, PlanOptions options)
+        {
+            if (ReadEval(r, file) is { } eval)
+                return Plan.FromEvaluation(candidateScores, eval.Scores, eval.Outcomes.T, eval.Outcomes.V, eval.Outcomes.C, options);
+            if (file.Model is IEffectModel effects)
+            {
+                var data = file.Preprocessor.Transform(candidates, requireOutcomes: false);
+                var tv = new double[data.Rows]; var tc = new double[data.Rows];
+                effects.PredictEffects(data, tv, tc);
+                return Plan.FromModelEffects(candidateScores, tv, tc, options);
+            }
+            throw new UpliftOptionException("--eval",
+                $"a {file.Model.Kind} model has no effect estimates of its own: give evaluation data with treatment, value and cost " +
+                "(e.g. the held-out users of the past campaign) to estimate the incremental value and cost above each cut-off.");
+        }
+    }
+
+    public static Option<double> Explore() => new("--explore")
+    {
+        Description = "Share of candidates drawn into the random explore group (half treated by default), whose data train the next model.",
+        DefaultValueFactory = _ => 0.1,
+    };
+
+    public static Option<double> ExploreTreated() => new("--explore-treated")
+    {
+        Description = "Share of the explore group that is treated.",
+        DefaultValueFactory = _ => 0.5,
+    };
+
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model file written by 'uplift train'.", Required = true };
+        var data = new Option<string>("--data") { Description = "Candidate users to plan for (.csv, .csv.gz or .parquet) with the model's feature columns.", Required = true };
+        var budget = new Option<double>("--budget") { Description = "Budget B on the campaign's expected incremental cost (explore treatment + exploit).", Required = true };
+        var explore = Explore();
+        var exploreTreated = ExploreTreated();
+        var output = new Option<string?>("--out") { Description = "Write the plan (JSON) here, for 'uplift assign --plan' and 'uplift readout --plan'." };
+        var seed = Common.Seed();
+        var threads = Common.Threads();
+        var json = Common.Json();
+        var set = new PlanOptionSet();
+        var cmd = new Command("plan",
+            "Choose the score cut-off whose expected incremental cost spends the budget; print the expected incremental value and cost " +
+            "with bootstrap intervals and the ratio against random targeting.")
+        {
+            model, data, budget, explore, exploreTreated, output, seed, threads, json,
+        };
+        set.AddTo(cmd);
+        cmd.SetAction(r => Common.Run(() =>
+        {
+            var file = ModelFile.Load(r.GetValue(model)!);
+            var candidates = TableReader.Read(r.GetValue(data)!);
+            var scores = file.Score(candidates);
+            var options = new PlanOptions
+            {
+                Budget = r.GetValue(budget), Explore = r.GetValue(explore), ExploreTreated = r.GetValue(exploreTreated),
+                BootstrapReplicates = r.GetValue(set.Bootstrap), Seed = r.GetValue(seed), MaxThreads = r.GetValue(threads),
+            };
+            var plan = set.Build(r, file, candidates, scores, options);
+            if (r.GetValue(output) is { } path) Save(path, plan);
+            if (r.GetValue(json)) Common.WriteJson(plan.ToJson());
+            else
+            {
+                foreach (var line in plan.ToLines()) Console.WriteLine(line);
+                if (r.GetValue(output) is { } p) Console.WriteLine($"plan: {p}");
+            }
+            return Common.ExitOk;
+        }));
+        return cmd;
+    }
+
+    internal static void Save(string path, PlanResult plan) =>
+        File.WriteAllText(path, plan.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+
+    internal static PlanResult Load(string path)
+    {
+        JsonNode? node;
+        try { node = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new UpliftDataException($"not a JSON plan file: {e.Message}", path); }
+        return node is JsonObject o ? PlanResult.FromJson(o, path) : throw new UpliftDataException("not a JSON plan file.", path);
+    }
+}

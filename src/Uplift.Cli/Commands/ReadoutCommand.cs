@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Uplift.Campaign;
+using Uplift.Data;
+
+namespace Uplift.Cli.Commands;
+
+/// <summary>
+/// <c>uplift readout</c>: joins a campaign file with its observed outcomes and compares the efficiency of exploit
+/// (targeted by the model) with explore (random), METHOD.md section 9. With --plan, also holds the plan's expected
+/// incremental cost against the realised one. The last line, "check: ...", is meant for scripts.
+/// </summary>
+static class ReadoutCommand
+{
+    public static Command Create()
+    {
+        var assignments = new Option<string>("--assignments") { Description = "Campaign file written by 'uplift assign' (id, group, score).", Required = true };
+        var outcomes = new Option<string>("--outcomes") { Description = "Observed outcomes: one row per user with an id, a value and a cost.", Required = true };
+        var id = new Option<string>("--id") { Description = "User id column of --outcomes.", DefaultValueFactory = _ => "id" };
+        var value = new Option<string>("--value") { Description = "Value column of --outcomes.", DefaultValueFactory = _ => "value" };
+        var cost = new Option<string>("--cost") { Description = "Cost column of --outcomes.", DefaultValueFactory = _ => "cost" };
+        var plan = new Option<string?>("--plan") { Description = "Plan file from 'uplift plan --out': compare its expected incremental cost and value with the realised ones." };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap replicates of the slope, gain and total intervals (100 or more).", DefaultValueFactory = _ => 1000 };
+        var allowMissing = new Option<bool>("--allow-missing") { Description = "Leave out explore and exploit users without an outcome (with a warning) instead of failing." };
+        var seed = Common.Seed();
+        var threads = Common.Threads();
+        var json = Common.Json();
+        var cmd = new Command("readout",
+            "Online read-out of a campaign: ATE on value and cost for explore and exploit, their slopes ATE_v / ATE_c, and the " +
+            "relative efficiency gain of exploit over explore with a bootstrap interval.")
+        {
+            assignments, outcomes, id, value, cost, plan, bootstrap, allowMissing, seed, threads, json,
+        };
+        cmd.SetAction(r => Common.Run(() =>
+        {
+            var users = CampaignFiles.ReadAssignments(TableReader.Read(r.GetValue(assignments)!, CampaignFiles.TextIds(CampaignFiles.IdColumn)));
+            string idName = r.GetValue(id)!;
+            var observed = CampaignFiles.ReadOutcomes(TableReader.Read(r.GetValue(outcomes)!, CampaignFiles.TextIds(idName)),
+                idName, r.GetValue(value)!, r.GetValue(cost)!);
+            var result = Readout.Compute(users, observed, new ReadoutOptions
+            {
+                BootstrapReplicates = r.GetValue(bootstrap), Seed = r.GetValue(seed), MaxThreads = r.GetValue(threads),
+                DropMissingOutcomes = r.GetValue(allowMissing),
+            });
+            var p = r.GetValue(plan) is { } path ? PlanCommand.Load(path) : null;
+            var check = Check(result, p);
+
+            if (r.GetValue(json))
+            {
+                var o = ToJson(result);
+                if (p is not null) o["plan"] = p.ToJson();
+                o["check"] = check.ToJson();
+                Common.WriteJson(o);
+                return Common.ExitOk;
+            }
+            foreach (var line in result.ToLines()) Console.WriteLine(line);
+            foreach (var line in check.Lines) Console.WriteLine(line);
+            Console.WriteLine(check.Summary);
+            return Common.ExitOk;
+        }));
+        return cmd;
+    }
+
+    /// <summary>The comparisons a script wants to know: exploit more efficient than explore, planned spend against realised.</summary>
+    sealed record CheckResult(bool? ExploitBeatsExplore, bool? GainSignificant, bool? PlannedCostInRealisedCi, bool? RealisedCostInPlannedCi,
+        List<string> Lines)
+    {
+        static string YesNo(bool? b) => b is null ? "n/a" : b.Value ? "yes" : "no";
+
+        public string Summary =>
+            $"check: exploit_beats_explore={YesNo(ExploitBeatsExplore)} gain_ci_above_zero={YesNo(GainSignificant)} " +
+            $"planned_cost_in_realised_ci={YesNo(PlannedCostInRealisedCi)} realised_cost_in_planned_ci={YesNo(RealisedCostInPlannedCi)}";
+
+        public JsonObject ToJson() => new()
+        {
+            ["exploit_beats_explore"] = ExploitBeatsExplore,
+            ["gain_ci_above_zero"] = GainSignificant,
+            ["planned_cost_in_realised_ci"] = PlannedCostInRealisedCi,
+            ["realised_cost_in_planned_ci"] = RealisedCostInPlannedCi,
+        };
+    }
+
+    static CheckResult Check(ReadoutResult r, PlanResult? plan)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        bool? beats = r.RelativeGain is { } g ? g > 0 : null;
+        bool? significant = r.RelativeGainCi is { } gci ? gci.Low > 0 : null;
+        bool? plannedIn = null, realisedIn = null;
+        var lines = new List<string>();
+        if (plan is not null)
+        {
+            string Iv(Interval? i) => i is { } x ? string.Create(ci, $" [{x.Low:G6}, {x.High:G6}]") : "";
+            lines.Add(string.Create(ci, $"plan: expected incremental cost {plan.IncrementalCost:G6}{Iv(plan.IncrementalCostCi)}, value {plan.IncrementalValue:G6}{Iv(plan.IncrementalValueCi)}, ratio vs random {plan.RatioVsRandom:0.###}{Iv(plan.RatioVsRandomCi)}"));
+            if (r.RealisedCost is { } rc && r.RealisedCostCi is { } rci)
+            {
+                plannedIn = rci.Contains(plan.IncrementalCost);
+                if (plan.IncrementalCostCi is { } pci) realisedIn = pci.Contains(rc);
+                lines.Add(string.Create(ci, $"planned spend {plan.IncrementalCost:G6} vs realised {rc:G6}{Iv(rci)}: {(plannedIn.Value ? "within" : "OUTSIDE")} the realised interval"));
+            }
+            if (r.RelativeGain is { } gain)
+                lines.Add(string.Create(ci, $"planned gain (ratio - 1) {plan.RatioVsRandom - 1:+0.###;-0.###;0} vs read-out gain {gain:+0.###;-0.###;0}"));
+        }
+        return new CheckResult(beats, significant, plannedIn, realisedIn, lines);
+    }
+
+    static JsonObject ToJson(ReadoutResult r)
+    {
+        static JsonNode? I(Interval? i) => i is { } x && double.IsFinite(x.Low) && double.IsFinite(x.High) ? new JsonArray(x.Low, x.High) : null;
+        static double? F(double x) => double.IsFinite(x) ? x : null;
+        static JsonObject E(EffectEstimate e) => new() { ["ate"] = F(e.Ate), ["se"] = F(e.StandardError), ["ci"] = I(e.Ci) };
+        static JsonObject? A(ArmReadout? a) => a is null ? null : new JsonObject
+        {
+            ["treated"] = a.Treated, ["control"] = a.Control, ["value"] = E(a.Value), ["cost"] = E(a.Cost),
+            ["slope"] = double.IsFinite(a.Slope) ? a.Slope : null, ["slope_ci"] = I(a.SlopeCi), ["slope_meaningful"] = a.SlopeMeaningful,
+        };
+        return new JsonObject
+        {
+            ["joined_users"] = r.JoinedUsers, ["dropped_without_outcome"] = r.DroppedWithoutOutcome,
+            ["outcomes_without_assignment"] = r.OutcomesWithoutAssignment,
+            ["explore"] = A(r.Explore), ["exploit"] = A(r.Exploit),
+            ["relative_gain"] = r.RelativeGain is { } g ? F(g) : null, ["relative_gain_ci"] = I(r.RelativeGainCi),
+            ["realised_value"] = r.RealisedValue, ["realised_value_ci"] = I(r.RealisedValueCi),
+            ["realised_cost"] = r.RealisedCost, ["realised_cost_ci"] = I(r.RealisedCostCi),
+            ["exploit_threshold"] = r.ExploitThreshold, ["replicates"] = r.Replicates, ["invalid_replicates"] = r.InvalidReplicates,
+            ["confidence_level"] = r.ConfidenceLevel,
+            ["warnings"] = new JsonArray([.. r.Warnings.Select(w => (JsonNode)JsonValue.Create(w)!)]),
+        };
+    }
+}

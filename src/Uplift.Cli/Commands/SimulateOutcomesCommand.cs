@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Uplift.Campaign;
+using Uplift.Data;
+
+namespace Uplift.Cli.Commands;
+
+/// <summary>
+/// <c>uplift simulate-outcomes</c>: the outcomes a campaign file would have produced on synthetic candidates, from the
+/// known truth (tau_v, tau_c) of a file written by <c>uplift simulate</c>: the simulated treatment is swapped for the
+/// assigned one (see <see cref="OutcomeSimulator"/>).
+/// </summary>
+static class SimulateOutcomesCommand
+{
+    public static Command Create()
+    {
+        var assignments = new Option<string>("--assignments") { Description = "Campaign file written by 'uplift assign' (id, group, score).", Required = true };
+        var truth = new Option<string>("--truth") { Description = "The candidates as written by 'uplift simulate' (with treatment, value, cost, tau_v, tau_c).", Required = true };
+        var id = new Option<string>("--id") { Description = "User id column of --truth.", DefaultValueFactory = _ => "user_id" };
+        var treatment = new Option<string>("--treatment") { Description = "Simulated treatment column of --truth.", DefaultValueFactory = _ => "treatment" };
+        var value = new Option<string>("--value") { Description = "Simulated value column of --truth.", DefaultValueFactory = _ => "value" };
+        var cost = new Option<string>("--cost") { Description = "Simulated cost column of --truth.", DefaultValueFactory = _ => "cost" };
+        var tauV = new Option<string>("--tau-v") { Description = "True value effect column of --truth.", DefaultValueFactory = _ => "tau_v" };
+        var tauC = new Option<string>("--tau-c") { Description = "True cost effect column of --truth.", DefaultValueFactory = _ => "tau_c" };
+        var output = new Option<string>("--out") { Description = "Outcome file to write (.csv or .parquet): columns id, value, cost.", Required = true };
+        var json = Common.Json();
+        var cmd = new Command("simulate-outcomes",
+            "Synthetic data only: the outcomes of an assigned campaign from the known truth (V - T tau_v + A tau_v, likewise C, " +
+            "A = the assigned treatment), and the campaign's true incremental value and cost.")
+        {
+            assignments, truth, id, treatment, value, cost, tauV, tauC, output, json,
+        };
+        cmd.SetAction(r => Common.Run(() =>
+        {
+            var users = CampaignFiles.ReadAssignments(TableReader.Read(r.GetValue(assignments)!, CampaignFiles.TextIds(CampaignFiles.IdColumn)));
+            string idName = r.GetValue(id)!;
+            var table = TableReader.Read(r.GetValue(truth)!, CampaignFiles.TextIds(idName));
+            var idCol = table.Find(idName)
+                ?? throw new UpliftDataException($"missing id column '{idName}'. Columns: {table.DescribeColumns()}", table.Source, column: idName);
+            var o = OutcomeColumns.Read(table, new ColumnRoles(r.GetValue(treatment)!, r.GetValue(value)!, r.GetValue(cost)!));
+            var t = new CampaignTruth(Enumerable.Range(0, table.Rows).Select(i => idCol.TextAt(i) ?? "").ToArray(), o.T, o.V, o.C,
+                OutcomeColumns.Numbers(table, r.GetValue(tauV)!, "tau_v"), OutcomeColumns.Numbers(table, r.GetValue(tauC)!, "tau_c"));
+            var sim = OutcomeSimulator.Simulate(users, t);
+
+            string path = r.GetValue(output)!;
+            TableWriter.Write(path, new RawTable(path, sim.Outcomes.Count,
+            [
+                RawColumn.Text(CampaignFiles.IdColumn, sim.Outcomes.Select(x => (string?)x.Id).ToArray()),
+                RawColumn.Numeric("value", sim.Outcomes.Select(x => x.Value).ToArray()),
+                RawColumn.Numeric("cost", sim.Outcomes.Select(x => x.Cost).ToArray()),
+            ]));
+            if (r.GetValue(json))
+                Common.WriteJson(new JsonObject
+                {
+                    ["out"] = path, ["users"] = sim.Outcomes.Count,
+                    ["true_incremental_value"] = sim.TrueIncrementalValue, ["true_incremental_cost"] = sim.TrueIncrementalCost,
+                    ["true_explore_slope"] = Finite(sim.TrueExploreSlope), ["true_exploit_slope"] = Finite(sim.TrueExploitSlope),
+                });
+            else
+            {
+                foreach (var line in sim.ToLines()) Console.WriteLine(line);
+                Console.WriteLine($"outcomes: {path}");
+            }
+            return Common.ExitOk;
+        }));
+        return cmd;
+    }
+
+    static double? Finite(double x) => double.IsFinite(x) ? x : null;
+}
