@@ -6,42 +6,6 @@ using Xunit;
 
 namespace Uplift.Tests.Cli;
 
-/// <summary>Runs the CLI in-process with standard output and error captured (restored afterwards).</summary>
-static class CliRunner
-{
-    static readonly object Gate = new();
-
-    public static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        lock (Gate)
-        {
-            var (oldOut, oldErr) = (Console.Out, Console.Error);
-            var (o, e) = (new StringWriter(), new StringWriter());
-            try
-            {
-                Console.SetOut(o);
-                Console.SetError(e);
-                int code = UpliftCli.Run(args);
-                return (code, o.ToString(), e.ToString());
-            }
-            finally
-            {
-                Console.SetOut(oldOut);
-                Console.SetError(oldErr);
-            }
-        }
-    }
-
-    public static string Ok(params string[] args)
-    {
-        var (code, output, err) = Run(args);
-        Assert.True(code == 0, $"uplift {string.Join(' ', args)} exited with {code}: {err}");
-        return output;
-    }
-
-    public static JsonObject Json(params string[] args) => JsonNode.Parse(Ok([.. args, "--json"]))!.AsObject();
-}
-
 /// <summary>Synthetic files and two trained models shared by the campaign CLI tests (a few seconds once).</summary>
 public sealed class CampaignCliFixture : IDisposable
 {

@@ -12,7 +12,14 @@ static class CliRunner
 {
     public sealed record Result(int ExitCode, string Out, string Err);
 
+    static readonly object Gate = new();
+
     public static Result Run(params string[] args)
+    {
+        lock (Gate) return RunLocked(args);
+    }
+
+    static Result RunLocked(string[] args)
     {
         var (oldOut, oldErr) = (Console.Out, Console.Error);
         var (o, e) = (new StringWriter(), new StringWriter());
@@ -29,6 +36,18 @@ static class CliRunner
             Console.SetError(oldErr);
         }
     }
+
+    /// <summary>Runs a command that must succeed; returns its standard output.</summary>
+    public static string Ok(params string[] args)
+    {
+        var (code, output, err) = Run(args);
+        Assert.True(code == 0, $"uplift {string.Join(' ', args)} exited with {code}: {err}");
+        return output;
+    }
+
+    /// <summary>Runs a command with --json that must succeed; returns the parsed output.</summary>
+    public static System.Text.Json.Nodes.JsonObject Json(params string[] args) =>
+        System.Text.Json.Nodes.JsonNode.Parse(Ok([.. args, "--json"]))!.AsObject();
 
     public static string TempDir()
     {
