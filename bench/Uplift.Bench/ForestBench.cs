@@ -12,7 +12,11 @@ namespace Uplift.Bench;
 /// <param name="PeakWorkingSetBytes">Process.PeakWorkingSet64 after the case (a process-wide high-water mark).</param>
 /// <param name="TauCorrelation">Correlation of tau-hat with the true tau = 1 + x0 on new rows.</param>
 public sealed record ForestBenchRow(string Case, int Rows, int Features, int Trees, int Threads,
-    double FitSeconds, double FitCpuSeconds, double PredictSeconds, double PredictCpuSeconds, long PeakWorkingSetBytes, double TauCorrelation);
+    double FitSeconds, double FitCpuSeconds, double PredictSeconds, double PredictCpuSeconds, long PeakWorkingSetBytes, double TauCorrelation)
+{
+    public override string ToString() =>
+        $"{Case,-48} threads {Threads}: fit wall {FitSeconds,7:F2} s  cpu {FitCpuSeconds,7:F2} s  predict wall {PredictSeconds,6:F2} s  cpu {PredictCpuSeconds,6:F2} s  peak {PeakWorkingSetBytes >> 20,6} MB  corr(tau) {TauCorrelation:F4}";
+}
 
 /// <summary>
 /// Causal forest timings: 2000 trees on 10,000 x 10 (the target: about 12 s or less on 2 cores; grf 2.6.1
@@ -21,15 +25,14 @@ public sealed record ForestBenchRow(string Case, int Rows, int Features, int Tre
 /// </summary>
 public static class ForestBench
 {
-    public static IReadOnlyList<ForestBenchRow> Run(int maxThreads = 2, bool includeLarge = true, int seed = 1)
+    public static IReadOnlyList<ForestBenchRow> Run(int maxThreads = 2, bool includeLarge = true, int seed = 1, Action<ForestBenchRow>? onRow = null)
     {
-        var rows = new List<ForestBenchRow>
-        {
-            Case("causal forest 10k x 10, 2000 trees", 10_000, 10, new CausalForestOptions(), maxThreads, seed),
-            Case("causal forest 10k x 10, paper preset (60 trees)", 10_000, 10, CausalForestOptions.Paper, maxThreads, seed),
-        };
+        var rows = new List<ForestBenchRow>();
+        void Add(ForestBenchRow r) { rows.Add(r); onRow?.Invoke(r); }
+        Add(Case("causal forest 10k x 10, 2000 trees", 10_000, 10, new CausalForestOptions(), maxThreads, seed));
+        Add(Case("causal forest 10k x 10, paper preset (60 trees)", 10_000, 10, CausalForestOptions.Paper, maxThreads, seed));
         if (includeLarge)
-            rows.Add(Case("causal forest 100k x 50, 100 trees", 100_000, 50, new CausalForestOptions { NumTrees = 100 }, maxThreads, seed));
+            Add(Case("causal forest 100k x 50, 100 trees", 100_000, 50, new CausalForestOptions { NumTrees = 100 }, maxThreads, seed));
         return rows;
     }
 

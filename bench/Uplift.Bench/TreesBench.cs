@@ -6,43 +6,55 @@ using Uplift.Models.Trees;
 
 namespace Uplift.Bench;
 
-/// <summary>Timings of the boosted trees and the R-learner on a generated campaign (rough: the machine is shared).</summary>
+/// <summary>Timings of the boosted trees and the meta-learners on a generated campaign (rough: the machine is shared).</summary>
 public static class TreesBench
 {
-    public sealed record Row(string Case, int Rows, int Features, int Threads, double Seconds, string Note);
+    /// <summary>One case: wall and process CPU seconds (CPU is the steadier number on a shared machine) and
+    /// Process.PeakWorkingSet64 after the case (a process-wide high-water mark, in MB).</summary>
+    public sealed record Row(string Case, int Rows, int Features, int Threads, double Seconds, double CpuSeconds, long PeakMb, string Note)
+    {
+        public override string ToString() =>
+            $"{Case,-36} {Rows,9:N0} x {Features,-3} threads {Threads}: wall {Seconds,7:F2} s  cpu {CpuSeconds,7:F2} s  peak {PeakMb,6} MB  {Note}";
+    }
 
     /// <summary>
-    /// GBT fit (default options) and R-learner fits (boosted, Value and Both; ridge Value) on
-    /// <paramref name="rows"/> x <paramref name="features"/> generated rows, with <paramref name="threads"/> threads.
+    /// GBT fit and predict (default options), R-learner fits (ridge and boosted, value and both outcomes) and the
+    /// boosted T-learner on <paramref name="rows"/> x <paramref name="features"/> generated rows, with
+    /// <paramref name="threads"/> threads. <paramref name="onRow"/> sees each row as it is measured.
     /// </summary>
-    public static IReadOnlyList<Row> Run(int rows = 100_000, int features = 50, int threads = 2, int seed = 1)
+    public static IReadOnlyList<Row> Run(int rows = 100_000, int features = 50, int threads = 2, int seed = 1, Action<Row>? onRow = null)
     {
         var data = Generate(rows, features, seed);
         var po = new ParallelOptions { MaxDegreeOfParallelism = threads };
         var ctx = new FitContext(seed, threads);
         var result = new List<Row>();
+        void Time(string name, Func<string> body)
+        {
+            var proc = Process.GetCurrentProcess();
+            var cpu0 = proc.TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            string note = body();
+            double wall = sw.Elapsed.TotalSeconds;
+            proc.Refresh();
+            var row = new Row(name, rows, features, threads, wall, (proc.TotalProcessorTime - cpu0).TotalSeconds, proc.PeakWorkingSet64 >> 20, note);
+            result.Add(row);
+            onRow?.Invoke(row);
+        }
 
         var set = new RegressionSet(data.X, features, RegressionSet.AllRows(rows), data.V);
-        var sw = Stopwatch.StartNew();
-        var gbt = new GradientBoostingRegressor().FitBoosted(set, null, seed, po);
-        result.Add(new Row("gbt fit (defaults: 300 trees, 15 leaves)", rows, features, threads, sw.Elapsed.TotalSeconds, $"{gbt.Trees.Count} trees"));
-
-        sw.Restart();
-        var pred = new double[rows];
-        gbt.Predict(data.X, null, pred, po);
-        result.Add(new Row("gbt predict", rows, features, threads, sw.Elapsed.TotalSeconds, ""));
+        GradientBoostedModel? gbt = null;
+        Time("gbt fit (300 trees, 15 leaves)", () => { gbt = new GradientBoostingRegressor().FitBoosted(set, null, seed, po); return $"{gbt.Trees.Count} trees"; });
+        Time("gbt predict", () => { gbt!.Predict(data.X, null, new double[rows], po); return ""; });
 
         foreach (var (name, opt) in new[]
         {
             ("rlearner ridge value", new RLearnerOptions()),
+            ("rlearner ridge both", new RLearnerOptions { Outcome = RLearnerOutcome.Both }),
             ("rlearner boosted value", new RLearnerOptions { BaseLearner = BaseLearnerKind.Boosted }),
             ("rlearner boosted both", new RLearnerOptions { BaseLearner = BaseLearnerKind.Boosted, Outcome = RLearnerOutcome.Both }),
         })
-        {
-            sw.Restart();
-            new RLearner(opt).Fit(data, null, ctx);
-            result.Add(new Row(name, rows, features, threads, sw.Elapsed.TotalSeconds, "5 folds"));
-        }
+            Time(name, () => { new RLearner(opt).Fit(data, null, ctx); return "5 folds"; });
+        Time("tlearner boosted (4 models)", () => { new TLearner().Fit(data, null, ctx); return "no validation"; });
         return result;
     }
 

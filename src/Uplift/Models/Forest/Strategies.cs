@@ -124,8 +124,17 @@ internal sealed class RegressionSplittingRule : ISplittingRule
                 double wr = sumW - wl;
                 if (wl <= 0 || wr <= 0) continue;
                 double sr = sumR - sl;
-                double decrease = sl * sl / wl + sr * sr / wr - penalty * (1.0 / nl + 1.0 / nr);
-                if (decrease > best) { best = decrease; feature = f; nLeft = nl; }
+                if (penalty > 0)
+                {
+                    double decrease = sl * sl / wl + sr * sr / wr - penalty * (1.0 / nl + 1.0 / nr);
+                    if (decrease > best) { best = decrease; feature = f; nLeft = nl; }
+                }
+                else
+                {
+                    // Division-free test of sl^2/wl + sr^2/wr > best (wl, wr > 0): the sweep's hot path.
+                    double num = sl * sl * wr + sr * sr * wl, den = wl * wr;
+                    if (num > best * den) { best = num / den; feature = f; nLeft = nl; }
+                }
             }
         }
         return feature >= 0;
@@ -186,15 +195,24 @@ internal sealed class CausalSplittingRule : ISplittingRule
                 if (smallR < minNode || nr - smallR < minNode) break;
                 double wr = sumW - wl;
                 if (wl <= 0 || wr <= 0) continue;
-                double sizeL = zzl - zl * zl / wl;
-                if (sizeL < minChildSize || (penalty > 0 && sizeL == 0)) continue;
+                // Child sizes times the child weights (size = zz - z^2 / w), so the hot path needs no division.
                 double zr = sumZ - zl;
-                double sizeR = sumZZ - zzl - zr * zr / wr;
-                if (sizeR < minChildSize || (penalty > 0 && sizeR == 0)) continue;
+                double sizeLw = zzl * wl - zl * zl, sizeRw = (sumZZ - zzl) * wr - zr * zr;
+                if (sizeLw < minChildSize * wl || sizeRw < minChildSize * wr) continue;
                 double sr = sumR - sl;
-                double decrease = sl * sl / wl + sr * sr / wr;
-                if (penalty > 0) decrease -= penalty * (1.0 / sizeL + 1.0 / sizeR);
-                if (decrease > best) { best = decrease; feature = f; nLeft = nl; }
+                if (penalty > 0)
+                {
+                    double sizeL = sizeLw / wl, sizeR = sizeRw / wr;
+                    if (sizeL == 0 || sizeR == 0) continue;
+                    double decrease = sl * sl / wl + sr * sr / wr - penalty * (1.0 / sizeL + 1.0 / sizeR);
+                    if (decrease > best) { best = decrease; feature = f; nLeft = nl; }
+                }
+                else
+                {
+                    // sl^2/wl + sr^2/wr > best, tested without division.
+                    double num = sl * sl * wr + sr * sr * wl, den = wl * wr;
+                    if (num > best * den) { best = num / den; feature = f; nLeft = nl; }
+                }
             }
         }
         return feature >= 0;

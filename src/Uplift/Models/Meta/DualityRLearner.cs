@@ -67,7 +67,7 @@ public sealed class DualityRLearner : IUpliftLearner
         if (validation.Features != train.Features) throw new UpliftDataException($"{Kind}: validation has {validation.Features} features, train has {train.Features}.");
 
         var nuisance = RLoss.Nuisance.Fit(train, o, cost: true, context, Kind);
-        var reg = RegressionModels.Create(o.BaseLearner, o.Ridge, o.Boosting);
+        var reg = nuisance.Regressor;
         int n = train.Rows, L = Options.Lambdas.Count;
         var metrics = new double[L];
         IRegressionModel? best = null;

@@ -57,7 +57,7 @@ public sealed record RLearnerOptions
 /// R-learner (METHOD.md section 5): cross-fitted m̂(x) = E[Y | x] and ê(x), then tau minimises
 /// sum_i ((Y_i - m̂_i) - (T_i - ê_i) tau(x_i))^2 + penalty, fitted as the weighted regression of the
 /// pseudo-outcome (Y - m̂)/(T - ê) with weights (T - ê)^2 (times the sample weights). The validation set
-/// is not used.
+/// is not used. Fits run side by side where independent (RLoss.RunFits); a boosted base learner bins once.
 /// </summary>
 public sealed class RLearner(RLearnerOptions? options = null) : IUpliftLearner
 {
@@ -67,22 +67,28 @@ public sealed class RLearner(RLearnerOptions? options = null) : IUpliftLearner
     public IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context)
     {
         Options.Validate();
-        var nuisance = RLoss.Nuisance.Fit(train, Options, Options.Outcome == RLearnerOutcome.Both, context, Kind);
-        var reg = RegressionModels.Create(Options.BaseLearner, Options.Ridge, Options.Boosting);
+        bool both = Options.Outcome == RLearnerOutcome.Both;
+        var nuisance = RLoss.Nuisance.Fit(train, Options, both, context, Kind);
         context.Report(Kind, 0, 1, "effect model");
-        var tauV = RLoss.FitEffect(reg, train, train.V, nuisance.MV, nuisance.E, RegressionModels.SubSeed(context.Seed, 1000), context.ParallelOptions);
-        if (Options.Outcome == RLearnerOutcome.Value) { context.Report(Kind, 1, 1); return new RLearnerModel(tauV); }
-        var tauC = RLoss.FitEffect(reg, train, train.C, nuisance.MC!, nuisance.E, RegressionModels.SubSeed(context.Seed, 1001), context.ParallelOptions);
+        // tau_v and tau_c are independent fits: run side by side (each fit is thread-count independent).
+        var tau = new IRegressionModel[both ? 2 : 1];
+        RLoss.RunFits(tau.Length, context.ParallelOptions, (j, po) => tau[j] = j == 0
+            ? RLoss.FitEffect(nuisance.Regressor, train, train.V, nuisance.MV, nuisance.E, RegressionModels.SubSeed(context.Seed, 1000), po)
+            : RLoss.FitEffect(nuisance.Regressor, train, train.C, nuisance.MC!, nuisance.E, RegressionModels.SubSeed(context.Seed, 1001), po));
         context.Report(Kind, 1, 1);
-        return new RLearnerEffectModel(tauV, tauC);
+        return both ? new RLearnerEffectModel(tau[0], tau[1]) : new RLearnerModel(tau[0]);
     }
 }
 
 /// <summary>The pieces of the R-loss (METHOD.md section 5), shared by the R-learner and the duality R-learner.</summary>
 internal static class RLoss
 {
-    /// <summary>Cross-fitted nuisances: ê per row, m̂_V per row, m̂_C per row (when asked).</summary>
-    internal sealed record Nuisance(double[] E, double[] MV, double[]? MC)
+    /// <summary>
+    /// Cross-fitted nuisances: ê per row, m̂_V per row, m̂_C per row (when asked), and the base regressor to fit the
+    /// effect models with. A boosted base learner bins the features once here (edges from all training rows; features
+    /// only, no outcome) and every fit of the learner (folds, outcomes, effect models) reuses that binned matrix.
+    /// </summary>
+    internal sealed record Nuisance(double[] E, double[] MV, double[]? MC, IRegressor Regressor)
     {
         public static Nuisance Fit(Dataset train, RLearnerOptions o, bool cost, FitContext context, string stage)
         {
@@ -91,12 +97,32 @@ internal static class RLoss
             var po = context.ParallelOptions;
             var fold = Folds(n, k, context.Seed);
             var e = Propensity(train, o, fold, context, po);
-            var reg = RegressionModels.Create(o.BaseLearner, o.Ridge, o.Boosting);
-            int total = (cost ? 2 : 1) * k;
-            var mv = CrossFit(reg, train, train.V, fold, k, RegressionModels.SubSeed(context.Seed, 100), po, i => context.Report(stage, i, total, "m(x) of value"));
-            var mc = cost ? CrossFit(reg, train, train.C, fold, k, RegressionModels.SubSeed(context.Seed, 200), po, i => context.Report(stage, k + i, total, "m(x) of cost")) : null;
-            return new Nuisance(e, mv, mc);
+            var reg = SharedBinsRegressor.Share(RegressionModels.Create(o.BaseLearner, o.Ridge, o.Boosting),
+                train.X, train.Features, RegressionModels.SubSeed(context.Seed, 50), po);
+            // m̂_V (and m̂_C) of every fold in one batch of independent fits.
+            var ys = cost ? new[] { train.V, train.C } : new[] { train.V };
+            var seeds = cost ? new[] { RegressionModels.SubSeed(context.Seed, 100), RegressionModels.SubSeed(context.Seed, 200) }
+                             : new[] { RegressionModels.SubSeed(context.Seed, 100) };
+            int total = ys.Length * k;
+            var m = CrossFit(reg, train, ys, fold, k, seeds, po, (i, j) => context.Report(stage, i, total, j == 0 ? "m(x) of value" : "m(x) of cost"));
+            return new Nuisance(e, m[0], cost ? m[1] : null, reg);
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="tasks"/> independent fits on the threads of <paramref name="po"/>: while at least as many
+    /// fits remain as threads, each fit gets one thread (no per-node synchronisation); the last fits share the
+    /// threads. Every base fit gives the same numbers for any thread count, so the results do too.
+    /// </summary>
+    public static void RunFits(int tasks, ParallelOptions po, Action<int, ParallelOptions> fit)
+    {
+        int p = po.MaxDegreeOfParallelism > 0 ? po.MaxDegreeOfParallelism : Environment.ProcessorCount;
+        int waves = p > 1 ? tasks / p * p : 0;
+        ParallelOptions With(int threads) => new() { MaxDegreeOfParallelism = threads, CancellationToken = po.CancellationToken };
+        if (waves > 0) Parallel.For(0, waves, With(p), i => fit(i, With(1)));
+        int rest = tasks - waves;
+        if (rest == 1) fit(waves, po);
+        else if (rest > 1) Parallel.For(waves, tasks, With(rest), i => fit(i, With(Math.Max(1, p / rest))));
     }
 
     /// <summary>Seeded split of rows 0..n-1 into K folds of near-equal size: fold[i] in 0..K-1.</summary>
@@ -111,24 +137,40 @@ internal static class RLoss
     }
 
     /// <summary>Out-of-fold predictions: for each fold, a model fitted on the other folds predicts it.</summary>
-    public static double[] CrossFit(IRegressor reg, Dataset data, double[] y, int[] fold, int k, int seed, ParallelOptions po, Action<int>? done = null)
+    public static double[] CrossFit(IRegressor reg, Dataset data, double[] y, int[] fold, int k, int seed, ParallelOptions po, Action<int>? done = null) =>
+        CrossFit(reg, data, [y], fold, k, [seed], po, done is null ? null : (i, _) => done(i))[0];
+
+    /// <summary>
+    /// Out-of-fold predictions of several targets on the same folds: fit (target j, fold f) is seeded
+    /// SubSeed(seeds[j], f) and independent of the others, so all of them run as one batch (<see cref="RunFits"/>).
+    /// <paramref name="done"/>(fits finished, target) reports progress.
+    /// </summary>
+    public static double[][] CrossFit(IRegressor reg, Dataset data, double[][] ys, int[] fold, int k, int[] seeds, ParallelOptions po, Action<int, int>? done = null)
     {
-        var outOfFold = new double[data.Rows];
+        var trainRows = new int[k][]; var testRows = new int[k][];
         for (int f = 0; f < k; f++)
         {
-            var trainRows = new List<int>(); var testRows = new List<int>();
-            for (int i = 0; i < data.Rows; i++) (fold[i] == f ? testRows : trainRows).Add(i);
-            var rows = trainRows.ToArray();
+            var tr = new List<int>(); var te = new List<int>();
+            for (int i = 0; i < data.Rows; i++) (fold[i] == f ? te : tr).Add(i);
+            trainRows[f] = tr.ToArray(); testRows[f] = te.ToArray();
+        }
+        var outOfFold = new double[ys.Length][];
+        for (int j = 0; j < ys.Length; j++) outOfFold[j] = new double[data.Rows];
+        int finished = 0;
+        RunFits(ys.Length * k, po, (t, tpo) =>
+        {
+            int j = t / k, f = t % k;
+            var rows = trainRows[f];
             var yy = new double[rows.Length];
             double[]? w = data.Weight is null ? null : new double[rows.Length];
-            for (int q = 0; q < rows.Length; q++) { yy[q] = y[rows[q]]; if (w is not null) w[q] = data.Weight![rows[q]]; }
-            var model = reg.Fit(new RegressionSet(data.X, data.Features, rows, yy, w), null, RegressionModels.SubSeed(seed, f), po);
-            var test = testRows.ToArray();
+            for (int q = 0; q < rows.Length; q++) { yy[q] = ys[j][rows[q]]; if (w is not null) w[q] = data.Weight![rows[q]]; }
+            var model = reg.Fit(new RegressionSet(data.X, data.Features, rows, yy, w), null, RegressionModels.SubSeed(seeds[j], f), tpo);
+            var test = testRows[f];
             var pred = new double[test.Length];
-            model.Predict(data.X, test, pred, po);
-            for (int q = 0; q < test.Length; q++) outOfFold[test[q]] = pred[q];
-            done?.Invoke(f + 1);
-        }
+            model.Predict(data.X, test, pred, tpo);
+            for (int q = 0; q < test.Length; q++) outOfFold[j][test[q]] = pred[q];
+            done?.Invoke(Interlocked.Increment(ref finished), j);
+        });
         return outOfFold;
     }
 

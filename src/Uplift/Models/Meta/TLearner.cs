@@ -39,17 +39,20 @@ public sealed class TLearner(TLearnerOptions? options = null) : IUpliftLearner
             throw new UpliftDataException($"{Kind}: the validation data has no treatment and outcome columns.");
         if (validation is not null && validation.Features != train.Features)
             throw new UpliftDataException($"{Kind}: validation has {validation.Features} features, train has {train.Features}.");
-        var reg = RegressionModels.Create(Options.BaseLearner, Options.Ridge, Options.Boosting);
+        // Boosted: the features are binned once (edges from all training rows) for the four models, which run side by side.
+        var reg = SharedBinsRegressor.Share(RegressionModels.Create(Options.BaseLearner, Options.Ridge, Options.Boosting),
+            train.X, train.Features, RegressionModels.SubSeed(context.Seed, 2999), context.ParallelOptions);
         var models = new IRegressionModel[4]; // v1, v0, c1, c0
-        for (int j = 0; j < 4; j++)
+        int finished = 0;
+        RLoss.RunFits(4, context.ParallelOptions, (j, po) =>
         {
             bool value = j < 2;
             byte arm = (byte)(j % 2 == 0 ? 1 : 0);
             var set = ArmSet(train, arm, value);
             var val = validation is null ? null : ArmSet(validation, arm, value);
-            models[j] = reg.Fit(set, val is { Count: > 0 } ? val : null, RegressionModels.SubSeed(context.Seed, 3000 + j), context.ParallelOptions);
-            context.Report(Kind, j + 1, 4);
-        }
+            models[j] = reg.Fit(set, val is { Count: > 0 } ? val : null, RegressionModels.SubSeed(context.Seed, 3000 + j), po);
+            context.Report(Kind, Interlocked.Increment(ref finished), 4);
+        });
         return new TLearnerModel(models[0], models[1], models[2], models[3]);
     }
 

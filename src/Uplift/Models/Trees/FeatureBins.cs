@@ -14,10 +14,13 @@ internal sealed class FeatureBins
     FeatureBins(float[][] upper) { Upper = upper; }
 
     /// <summary>Quantile edges from a seeded subsample of at most <paramref name="sampleRows"/> of the training rows.</summary>
-    public static FeatureBins Compute(RegressionSet set, int maxBins, int sampleRows, int seed, ParallelOptions parallel)
+    public static FeatureBins Compute(RegressionSet set, int maxBins, int sampleRows, int seed, ParallelOptions parallel) =>
+        Compute(set.X, set.Features, set.Rows, maxBins, sampleRows, seed, parallel);
+
+    /// <summary>Quantile edges of rows <paramref name="rows"/> of the row-major matrix <paramref name="x"/> (seeded subsample of at most <paramref name="sampleRows"/>).</summary>
+    public static FeatureBins Compute(float[] x, int d, int[] rows, int maxBins, int sampleRows, int seed, ParallelOptions parallel)
     {
-        int d = set.Features;
-        int[] sample = set.Rows;
+        int[] sample = rows;
         if (sample.Length > sampleRows)
         {
             var pos = RegressionSet.AllRows(sample.Length);
@@ -29,7 +32,7 @@ internal sealed class FeatureBins
                 (pos[i], pos[j]) = (pos[j], pos[i]);
             }
             sample = new int[sampleRows];
-            for (int i = 0; i < sampleRows; i++) sample[i] = set.Rows[pos[i]];
+            for (int i = 0; i < sampleRows; i++) sample[i] = rows[pos[i]];
         }
         var upper = new float[d][];
         Parallel.For(0, d, parallel, f =>
@@ -38,7 +41,7 @@ internal sealed class FeatureBins
             int m = 0;
             foreach (int r in sample)
             {
-                float v = set.X[(long)r * d + f];
+                float v = x[(long)r * d + f];
                 if (!float.IsNaN(v)) vals[m++] = v;
             }
             upper[f] = Edges(vals.AsSpan(0, m), maxBins);
@@ -90,15 +93,50 @@ internal sealed class FeatureBins
     }
 
     /// <summary>The column-major bin matrix of the selected rows: bins[f * n + k] for the k-th row of <paramref name="set"/>.</summary>
-    public byte[] BinColumns(RegressionSet set, ParallelOptions parallel)
+    public byte[] BinColumns(RegressionSet set, ParallelOptions parallel) => BinColumns(set.X, set.Features, set.Rows, parallel);
+
+    /// <summary>The column-major bin matrix of rows <paramref name="rows"/> (null = every row) of <paramref name="x"/>: bins[f * n + k].</summary>
+    public byte[] BinColumns(float[] x, int d, int[]? rows, ParallelOptions parallel)
     {
-        int n = set.Count, d = set.Features;
+        int n = rows?.Length ?? x.Length / d;
         var bins = new byte[(long)n * d];
         Parallel.For(0, d, parallel, f =>
         {
             long off = (long)f * n;
-            for (int k = 0; k < n; k++) bins[off + k] = Bin(f, set.X[(long)set.Rows[k] * d + f]);
+            for (int k = 0; k < n; k++) bins[off + k] = Bin(f, x[(long)(rows is null ? k : rows[k]) * d + f]);
         });
         return bins;
     }
+}
+
+/// <summary>
+/// Every row of a feature matrix quantised once (column-major bytes, <c>Columns[f * Rows + row]</c>) with bin edges
+/// taken from chosen rows. Shared by all the boosted fits on the same matrix (the R-learner's folds, outcomes and
+/// effect models; the T-learner's four models), so the features are binned once per learner fit.
+/// Bin edges use only the features, never an outcome, so edges from all rows leak nothing across folds.
+/// </summary>
+internal sealed class BinnedMatrix
+{
+    public FeatureBins Bins { get; }
+    /// <summary>The matrix the bins were computed on (fits check the reference).</summary>
+    public float[] X { get; }
+    public int Rows { get; }
+    public int Features { get; }
+    public byte[] Columns { get; }
+
+    BinnedMatrix(FeatureBins bins, float[] x, int rows, int features, byte[] columns)
+    {
+        Bins = bins; X = x; Rows = rows; Features = features; Columns = columns;
+    }
+
+    /// <summary>Bins every row of <paramref name="x"/>, with edges from <paramref name="edgeRows"/> (as a fit on those rows would place them).</summary>
+    public static BinnedMatrix Build(float[] x, int features, int[] edgeRows, int maxBins, int sampleRows, int seed, ParallelOptions parallel)
+    {
+        var bins = FeatureBins.Compute(x, features, edgeRows, maxBins, sampleRows, seed, parallel);
+        return new BinnedMatrix(bins, x, x.Length / features, features, bins.BinColumns(x, features, null, parallel));
+    }
+
+    /// <summary>A compact matrix: <paramref name="columns"/> holds only rows <paramref name="rows"/> (k-th row at column offset k).</summary>
+    public static BinnedMatrix FromColumns(FeatureBins bins, float[] x, int features, int[] rows, byte[] columns) =>
+        new(bins, x, rows.Length, features, columns);
 }

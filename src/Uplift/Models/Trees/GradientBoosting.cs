@@ -21,15 +21,65 @@ public sealed class GradientBoostingRegressor(GradientBoostingOptions? options =
     public GradientBoostedModel FitBoosted(RegressionSet train, RegressionSet? validation, int seed, ParallelOptions parallel)
     {
         Options.Validate();
+        Check(train, validation);
+        var bins = FeatureBins.Compute(train, Options.MaxBins, Options.BinSampleRows, seed, parallel);
+        // Only the training rows are binned here (a compact matrix), with the same edges as the shared path.
+        var binned = BinnedMatrix.FromColumns(bins, train.X, train.Features, train.Rows, bins.BinColumns(train, parallel));
+        return new Booster(Options, train, binned, compact: true, parallel).Run(validation, seed);
+    }
+
+    /// <summary>
+    /// Bins every row of <paramref name="x"/> once for several fits (<see cref="FitBinned"/>), with edges from
+    /// <paramref name="edgeRows"/> placed exactly as <see cref="FitBoosted"/> would place them for a fit on those rows
+    /// with the same <paramref name="seed"/>.
+    /// </summary>
+    internal BinnedMatrix Bin(float[] x, int features, int[] edgeRows, int seed, ParallelOptions parallel)
+    {
+        Options.Validate();
+        return BinnedMatrix.Build(x, features, edgeRows, Options.MaxBins, Options.BinSampleRows, seed, parallel);
+    }
+
+    /// <summary>
+    /// Fits on rows of a matrix binned once by <see cref="Bin"/> (<paramref name="train"/>.X must be that matrix).
+    /// Same model as <see cref="FitBoosted"/> whenever the bin edges are the same (edges from the training rows and seed).
+    /// </summary>
+    internal GradientBoostedModel FitBinned(BinnedMatrix binned, RegressionSet train, RegressionSet? validation, int seed, ParallelOptions parallel)
+    {
+        Options.Validate();
+        Check(train, validation);
+        if (!ReferenceEquals(binned.X, train.X) || binned.Features != train.Features)
+            throw new ArgumentException("the binned matrix was built on another feature matrix.");
+        return new Booster(Options, train, binned, compact: false, parallel).Run(validation, seed);
+    }
+
+    static void Check(RegressionSet train, RegressionSet? validation)
+    {
         if (train.Count == 0) throw new UpliftException("boosted trees: no training rows.");
         if (validation is not null && validation.Features != train.Features)
             throw new UpliftException("boosted trees: validation has a different number of features.");
-        var bins = FeatureBins.Compute(train, Options.MaxBins, Options.BinSampleRows, seed, parallel);
-        return new Booster(Options, train, bins, parallel).Run(validation, seed);
     }
 }
 
-/// <summary>The state of one boosting run.</summary>
+/// <summary>
+/// A <see cref="GradientBoostingRegressor"/> bound to one matrix binned once: fits on that matrix reuse the bins,
+/// fits on any other matrix bin as usual. Lets the meta-learners share binning without knowing the base learner.
+/// </summary>
+internal sealed class SharedBinsRegressor(GradientBoostingRegressor inner, BinnedMatrix binned) : IRegressor
+{
+    public IRegressionModel Fit(RegressionSet train, RegressionSet? validation, int seed, ParallelOptions parallel) =>
+        ReferenceEquals(train.X, binned.X) ? inner.FitBinned(binned, train, validation, seed, parallel) : inner.Fit(train, validation, seed, parallel);
+
+    /// <summary><paramref name="reg"/> with the features of <paramref name="x"/> binned once (edges from all rows) when it is boosted; else <paramref name="reg"/>.</summary>
+    public static IRegressor Share(IRegressor reg, float[] x, int features, int seed, ParallelOptions parallel) =>
+        reg is GradientBoostingRegressor gb
+            ? new SharedBinsRegressor(gb, gb.Bin(x, features, RegressionSet.AllRows(x.Length / features), seed, parallel))
+            : reg;
+}
+
+/// <summary>
+/// The state of one boosting run. Rows are addressed by their index in the binned matrix ("ids": the rows of X
+/// for a shared matrix, 0..n-1 for a compact one); per-row arrays are indexed by id.
+/// </summary>
 internal sealed class Booster
 {
     const int Stride = 256; // histogram slots per feature
@@ -37,22 +87,26 @@ internal sealed class Booster
     readonly GradientBoostingOptions _o;
     readonly ParallelOptions _parallel;
     readonly FeatureBins _binsInfo;
-    readonly int _n, _d;
-    readonly byte[] _bins;         // column-major: _bins[f * _n + k]
+    readonly int _n, _d, _N;       // training rows, features, rows of the binned matrix
+    readonly int[] _ids;           // id of the k-th training row
+    readonly byte[] _bins;         // column-major: _bins[f * _N + id]
     readonly int[] _binCount;
-    readonly double[] _y, _w;
+    readonly double[] _y, _w;      // by id
     readonly double[] _pred, _g, _h;
     readonly int[] _order, _tmp, _oob;
     int _oobCount;
-    readonly Vector256<double>[] _ogh; // (g, h, 1, 0) gathered in _order order for one histogram build
+    /// <summary>Unit weights: the hessian is 1 for every row, so a bin holds (sum g, rows) and rows = sum h (2 lanes);
+    /// otherwise (sum g, sum h, rows, 0) (4 lanes). Both give the same sums.</summary>
+    readonly int _lanes;
+    readonly double[] _ogh; // per position in _order: the row's (g, 1) or (g, h, 1, 0), gathered for one histogram build
     readonly Stack<Hist> _pool = new();
     readonly Split[] _featureBest;
 
-    /// <summary>Per feature and bin: (sum g, sum h, rows, 0), one 32-byte vector, so an update is one vector add.</summary>
+    /// <summary>Per feature and bin, <c>_lanes</c> doubles: Bins[(f * Stride + b) * lanes + lane].</summary>
     sealed class Hist
     {
-        public readonly Vector256<double>[] Bins; // [f * Stride + b]
-        public Hist(int d) { Bins = new Vector256<double>[d * Stride]; }
+        public readonly double[] Bins;
+        public Hist(int d, int lanes) { Bins = new double[d * Stride * lanes]; }
     }
 
     struct Split
@@ -72,19 +126,27 @@ internal sealed class Booster
         public Split Best = Split.None;
     }
 
-    public Booster(GradientBoostingOptions o, RegressionSet train, FeatureBins bins, ParallelOptions parallel)
+    public Booster(GradientBoostingOptions o, RegressionSet train, BinnedMatrix binned, bool compact, ParallelOptions parallel)
     {
-        _o = o; _parallel = parallel; _binsInfo = bins;
-        _n = train.Count; _d = train.Features;
-        _bins = bins.BinColumns(train, parallel);
+        _o = o; _parallel = parallel; _binsInfo = binned.Bins;
+        _n = train.Count; _d = train.Features; _N = binned.Rows;
+        _ids = compact ? RegressionSet.AllRows(_n) : train.Rows;
+        _bins = binned.Columns;
         _binCount = new int[_d];
-        for (int f = 0; f < _d; f++) _binCount[f] = bins.BinCount(f);
-        _y = train.Y;
-        _w = new double[_n];
-        for (int k = 0; k < _n; k++) _w[k] = train.Weight(k);
-        _pred = new double[_n]; _g = new double[_n]; _h = new double[_n];
+        for (int f = 0; f < _d; f++) _binCount[f] = _binsInfo.BinCount(f);
+        _y = new double[_N]; _w = new double[_N];
+        bool unit = true;
+        for (int k = 0; k < _n; k++)
+        {
+            int id = _ids[k];
+            if ((uint)id >= (uint)_N) throw new ArgumentException("a training row is outside the binned matrix.");
+            _y[id] = train.Y[k]; _w[id] = train.Weight(k);
+            unit &= _w[id] == 1.0;
+        }
+        _lanes = unit ? 2 : 4;
+        _pred = new double[_N]; _g = new double[_N]; _h = new double[_N];
         _order = new int[_n]; _tmp = new int[_n]; _oob = new int[_n];
-        _ogh = new Vector256<double>[_n];
+        _ogh = new double[(long)_n * _lanes];
         _featureBest = new Split[_d];
     }
 
@@ -92,9 +154,9 @@ internal sealed class Booster
     {
         // Base score: the weighted mean of y (the best constant under squared loss).
         double sw = 0, swy = 0;
-        for (int k = 0; k < _n; k++) { sw += _w[k]; swy += _w[k] * _y[k]; }
+        foreach (int id in _ids) { sw += _w[id]; swy += _w[id] * _y[id]; }
         double baseScore = sw > 0 ? swy / sw : 0;
-        Array.Fill(_pred, baseScore);
+        foreach (int id in _ids) _pred[id] = baseScore;
 
         byte[]? vBins = null;
         double[]? vPred = null;
@@ -113,11 +175,11 @@ internal sealed class Booster
         var trees = new List<RegressionTree>(_o.NumTrees);
         for (int t = 0; t < _o.NumTrees; t++)
         {
-            for (int k = 0; k < _n; k++) { _g[k] = _w[k] * (_pred[k] - _y[k]); _h[k] = _w[k]; }
+            foreach (int id in _ids) { _g[id] = _w[id] * (_pred[id] - _y[id]); _h[id] = _w[id]; }
             // GrowTree adds the new leaf values to the in-bag rows; the out-of-bag rows walk the tree.
             var (tree, splitBins) = GrowTree(Rng.Derive(seed, 2L * t + 1), Rng.Derive(seed, 2L * t + 2));
             trees.Add(tree);
-            if (_oobCount > 0) AddTree(tree, splitBins, _bins, _n, _pred, _oob, _oobCount);
+            if (_oobCount > 0) AddTree(tree, splitBins, _bins, _N, _pred, _oob, _oobCount);
             if (early)
             {
                 AddTree(tree, splitBins, vBins!, vn, vPred!, null, vn);
@@ -157,8 +219,8 @@ internal sealed class Booster
         // Row bagging (Bernoulli per row, in row order, so the partition starts sorted).
         int m = 0;
         _oobCount = 0;
-        if (_o.RowSubsample >= 1) { for (int k = 0; k < _n; k++) _order[m++] = k; }
-        else for (int k = 0; k < _n; k++) if (bagRng.NextDouble() < _o.RowSubsample) _order[m++] = k; else _oob[_oobCount++] = k;
+        if (_o.RowSubsample >= 1) { for (int k = 0; k < _n; k++) _order[m++] = _ids[k]; }
+        else for (int k = 0; k < _n; k++) if (bagRng.NextDouble() < _o.RowSubsample) _order[m++] = _ids[k]; else _oob[_oobCount++] = _ids[k];
         if (m == 0) { _order[m++] = _oob[0]; Array.Copy(_oob, 1, _oob, 0, --_oobCount); }
 
         // Feature subsample, ascending.
@@ -220,7 +282,7 @@ internal sealed class Booster
     /// <summary>Stable partition of _order[start..start+count) into bin &lt;= splitBin (first) and the rest; returns the left count.</summary>
     int Partition(int start, int count, int f, int splitBin)
     {
-        long off = (long)f * _n;
+        long off = (long)f * _N;
         int nl = 0, nr = 0;
         for (int q = start; q < start + count; q++)
         {
@@ -243,12 +305,14 @@ internal sealed class Booster
         bool split = CanSplit(leaf);
         if (fresh)
         {
-            leaf.Hist = _pool.Count > 0 ? _pool.Pop() : new Hist(_d);
+            leaf.Hist = _pool.Count > 0 ? _pool.Pop() : new Hist(_d, _lanes);
             double g = 0, h = 0;
+            var ogh = _ogh;
             for (int q = leaf.Start; q < leaf.Start + leaf.Count; q++)
             {
                 int k = _order[q];
-                _ogh[q] = Vector256.Create(_g[k], _h[k], 1.0, 0.0);
+                if (_lanes == 2) { ogh[2 * q] = _g[k]; ogh[2 * q + 1] = 1.0; }
+                else { ogh[4 * q] = _g[k]; ogh[4 * q + 1] = _h[k]; ogh[4 * q + 2] = 1.0; ogh[4 * q + 3] = 0.0; }
                 g += _g[k]; h += _h[k];
             }
             if (leaf.Parent < 0) { leaf.G = g; leaf.H = h; }
@@ -259,8 +323,8 @@ internal sealed class Booster
         void Feature(int i)
         {
             int f = active[i];
-            if (fresh) FillFeature(hist, f, leaf.Start, leaf.Count);
-            else Subtract(hist, parent!.Value.Sibling, f, _binCount[f]);
+            if (fresh) { if (_lanes == 2) Fill2(hist, f, leaf.Start, leaf.Count); else Fill4(hist, f, leaf.Start, leaf.Count); }
+            else Subtract(hist, parent!.Value.Sibling, f, _binCount[f] * _lanes, _lanes);
             _featureBest[f] = split ? BestSplit(hist, f, leaf) : Split.None;
         }
         if ((long)leaf.Count * active.Length < 50_000) for (int i = 0; i < active.Length; i++) Feature(i);
@@ -271,25 +335,55 @@ internal sealed class Booster
         leaf.Best = best;
     }
 
-    unsafe void FillFeature(Hist hist, int f, int start, int count)
+    // The hot loop (METHOD-independent): one vector add per (row, feature). Four rows per step; the adds stay in
+    // row order, so the sums are the same as the plain loop's.
+    unsafe void Fill2(Hist hist, int f, int start, int count)
     {
         int nb = _binCount[f];
-        var h = hist.Bins.AsSpan(f * Stride, Stride);
-        h[..nb].Clear();
-        fixed (byte* col = &_bins[(long)f * _n])
+        var h = hist.Bins.AsSpan(f * Stride * 2, Stride * 2);
+        h[..(nb * 2)].Clear();
+        fixed (byte* col = &_bins[(long)f * _N])
         fixed (int* order = &_order[start])
-        fixed (Vector256<double>* ogh = &_ogh[start], ph = h)
+        fixed (double* pg = &_ogh[2L * start], ph0 = h)
         {
-            for (int q = 0; q < count; q++)
-                ph[col[order[q]]] += ogh[q];
+            var ogh = (Vector128<double>*)pg;
+            var ph = (Vector128<double>*)ph0;
+            int q = 0;
+            for (; q + 4 <= count; q += 4)
+            {
+                int b0 = col[order[q]], b1 = col[order[q + 1]], b2 = col[order[q + 2]], b3 = col[order[q + 3]];
+                ph[b0] += ogh[q]; ph[b1] += ogh[q + 1]; ph[b2] += ogh[q + 2]; ph[b3] += ogh[q + 3];
+            }
+            for (; q < count; q++) ph[col[order[q]]] += ogh[q];
         }
     }
 
-    static void Subtract(Hist parent, Hist sibling, int f, int nb)
+    unsafe void Fill4(Hist hist, int f, int start, int count)
     {
-        var a = parent.Bins.AsSpan(f * Stride, nb);
-        var b = sibling.Bins.AsSpan(f * Stride, nb);
-        for (int i = 0; i < a.Length; i++) a[i] -= b[i];
+        int nb = _binCount[f];
+        var h = hist.Bins.AsSpan(f * Stride * 4, Stride * 4);
+        h[..(nb * 4)].Clear();
+        fixed (byte* col = &_bins[(long)f * _N])
+        fixed (int* order = &_order[start])
+        fixed (double* pg = &_ogh[4L * start], ph0 = h)
+        {
+            var ogh = (Vector256<double>*)pg;
+            var ph = (Vector256<double>*)ph0;
+            int q = 0;
+            for (; q + 4 <= count; q += 4)
+            {
+                int b0 = col[order[q]], b1 = col[order[q + 1]], b2 = col[order[q + 2]], b3 = col[order[q + 3]];
+                ph[b0] += ogh[q]; ph[b1] += ogh[q + 1]; ph[b2] += ogh[q + 2]; ph[b3] += ogh[q + 3];
+            }
+            for (; q < count; q++) ph[col[order[q]]] += ogh[q];
+        }
+    }
+
+    static void Subtract(Hist parent, Hist sibling, int f, int length, int lanes)
+    {
+        var a = parent.Bins.AsSpan(f * Stride * lanes, length);
+        var b = sibling.Bins.AsSpan(f * Stride * lanes, length);
+        System.Numerics.Tensors.TensorPrimitives.Subtract(a, b, a);
     }
 
     /// <summary>Best threshold of feature f: gain = GL^2/(HL+l2) + GR^2/(HR+l2) - G^2/(H+l2).</summary>
@@ -298,16 +392,16 @@ internal sealed class Booster
         int nb = _binCount[f];
         if (nb < 2) return Split.None;
         double l2 = _o.L2, G = leaf.G, H = leaf.H, minHess = _o.MinSumHessian;
-        int minData = _o.MinDataInLeaf;
+        int minData = _o.MinDataInLeaf, lanes = _lanes, countLane = lanes == 2 ? 1 : 2;
         double parentScore = G * G / (H + l2 > 0 ? H + l2 : 1);
         var best = Split.None;
         double gl = 0, hl = 0, nl = 0;
-        fixed (Vector256<double>* pv = &hist.Bins[f * Stride])
+        fixed (double* pv = &hist.Bins[f * Stride * lanes])
         {
-            double* e = (double*)pv; // per bin: g, h, rows, 0
-            for (int b = 0; b < nb - 1; b++, e += 4)
+            double* e = pv; // per bin: g, h, rows (4 lanes) or g, h = rows (2 lanes)
+            for (int b = 0; b < nb - 1; b++, e += lanes)
             {
-                gl += e[0]; hl += e[1]; nl += e[2];
+                gl += e[0]; hl += e[1]; nl += e[countLane];
                 if (nl < minData) continue;
                 if (leaf.Count - nl < minData) break;
                 double hr = H - hl;

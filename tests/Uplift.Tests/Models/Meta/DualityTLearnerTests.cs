@@ -89,6 +89,17 @@ public class TLearnerTests
         Assert.Equal(s, back.Score(c.Data));
     }
 
+    /// <summary>The four arm models share one binning and run side by side: same model for 1, 2 or 3 threads.</summary>
+    [Fact]
+    public void TLearner_is_the_same_for_any_thread_count()
+    {
+        var c = Make(2000, 3, 7, r => 1 + r[0], r => 1);
+        var opt = new TLearnerOptions { Boosting = new GradientBoostingOptions { NumTrees = 15 } };
+        var a = new TLearner(opt).Fit(c.Data, null, new FitContext(3, 1)).Save().ToJsonString();
+        Assert.Equal(a, new TLearner(opt).Fit(c.Data, null, new FitContext(3, 2)).Save().ToJsonString());
+        Assert.Equal(a, new TLearner(opt).Fit(c.Data, null, new FitContext(3, 3)).Save().ToJsonString());
+    }
+
     [Fact]
     public void Bad_options_throw()
     {

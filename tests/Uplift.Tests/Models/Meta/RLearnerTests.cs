@@ -102,6 +102,36 @@ public class RLearnerTests
         Assert.Equal(a.Save().ToJsonString(), b.Save().ToJsonString());
     }
 
+    /// <summary>Both outcomes: ten nuisance fits and two effect fits run side by side on shared bins; the model must not
+    /// depend on how many run at once (1, 2 or 3 threads: full waves, and a remainder sharing the threads).</summary>
+    [Fact]
+    public void Boosted_rlearner_on_both_outcomes_is_the_same_for_any_thread_count()
+    {
+        var c = Make(2000, 3, 16, r => 1 + r[0], r => 1);
+        var opt = new RLearnerOptions { BaseLearner = BaseLearnerKind.Boosted, Outcome = RLearnerOutcome.Both, Boosting = FastTrees with { NumTrees = 15 } };
+        var a = new RLearner(opt).Fit(c.Data, null, Ctx(1, 4)).Save().ToJsonString();
+        Assert.Equal(a, new RLearner(opt).Fit(c.Data, null, Ctx(2, 4)).Save().ToJsonString());
+        Assert.Equal(a, new RLearner(opt).Fit(c.Data, null, Ctx(3, 4)).Save().ToJsonString());
+    }
+
+    [Fact]
+    public void RunFits_runs_every_task_once_with_at_most_the_given_threads()
+    {
+        foreach (int threads in new[] { 1, 2, 3, 4 })
+            foreach (int tasks in new[] { 1, 2, 5, 7 })
+            {
+                var hits = new int[tasks];
+                var degree = new int[tasks];
+                RLoss.RunFits(tasks, new ParallelOptions { MaxDegreeOfParallelism = threads }, (i, po) =>
+                {
+                    Interlocked.Increment(ref hits[i]);
+                    degree[i] = po.MaxDegreeOfParallelism;
+                });
+                Assert.All(hits, h => Assert.Equal(1, h));
+                Assert.All(degree, d => Assert.InRange(d, 1, threads));
+            }
+    }
+
     [Fact]
     public void Bad_options_and_bad_data_throw()
     {
