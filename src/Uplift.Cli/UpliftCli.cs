@@ -15,6 +15,7 @@ public static class UpliftCli
         TrainCommand.Create(),
         ScoreCommand.Create(),
         EvaluateCommand.Create(),
+        BenchCommand.Create(),
     };
 
     /// <summary>Parses and runs one command line; returns the exit code (0 ok, 2 user error, 70 bug).</summary>
