@@ -30,12 +30,13 @@ static class BenchCommand
         var bootstrap = new Option<int>("--bootstrap") { Description = "Paired bootstrap replicates on the first seed's test set (0 = none).", DefaultValueFactory = _ => 200 };
         var covCost = new Option<string>("--covertype-cost") { Description = "Covertype cost: auto (positive incremental cost), lodgepole (paper's text), spruce-fir (authors' code).", DefaultValueFactory = _ => "auto" };
         var cenCost = new Option<string>("--census-cost") { Description = "US Census cost: minus-children (1 - iFertil) or authors (2 - iFertil).", DefaultValueFactory = _ => "minus-children" };
+        var constructOnly = new Option<bool>("--construct-only") { Description = "Only build the constructions and print their summaries (no training)." };
         var outDir = new Option<string>("--out-dir") { Description = "Folder for the plots and report.md.", DefaultValueFactory = _ => "bench-paper" };
         var threads = Common.Threads();
         var json = Common.Json();
         var cmd = new Command("paper", "Reproduce the paper's table on Covertype and/or US Census (5 seeds), next to the paper's numbers, plus our best.")
         {
-            covertype, census, seeds, firstSeed, segments, steps, restarts, forestTrees, noBest, bootstrap, covCost, cenCost, outDir, threads, json,
+            covertype, census, seeds, firstSeed, segments, steps, restarts, forestTrees, noBest, bootstrap, covCost, cenCost, constructOnly, outDir, threads, json,
         };
         cmd.SetAction(r => Common.Run(() =>
         {
@@ -70,6 +71,7 @@ static class BenchCommand
             };
             UpliftOptionException.Check(options.CovertypePath is not null || options.CensusPath is not null, "--covertype/--census",
                 "give at least one data set (either may be omitted, not both).");
+            if (r.GetValue(constructOnly)) return PrintConstructions(options, r.GetValue(json));
             var started = DateTime.UtcNow;
             var result = PaperBenchmark.Run(options);
             progress.Finish();
@@ -107,6 +109,39 @@ static class BenchCommand
             return Common.ExitOk;
         }));
         return cmd;
+    }
+
+    /// <summary>--construct-only: builds each construction (first seed's split) and prints its summary.</summary>
+    static int PrintConstructions(PaperBenchmarkOptions o, bool json)
+    {
+        var summaries = new List<ConstructionSummary>();
+        if (o.CovertypePath is { } cov)
+            summaries.Add(CovertypeConstruction.Load(cov, new CovertypeOptions { Cost = o.CovertypeCost, Seed = o.FirstSeed }).Summary);
+        if (o.CensusPath is { } cen)
+            summaries.Add(CensusConstruction.Load(cen, new CensusOptions { Cost = o.CensusCost }).Summary);
+        if (json)
+        {
+            Common.WriteJson(new JsonArray([.. summaries.Select(s => (JsonNode)new JsonObject
+            {
+                ["name"] = s.Name,
+                ["file"] = s.File,
+                ["rows_read"] = s.RowsRead,
+                ["filters"] = new JsonArray([.. s.Filters.Select(f => (JsonNode)new JsonObject { ["step"] = f.Description, ["rows_kept"] = f.RowsKept })]),
+                ["rows_kept"] = s.RowsKept,
+                ["treated_share"] = s.TreatedShare,
+                ["incremental_value"] = s.IncrementalValue,
+                ["incremental_cost"] = s.IncrementalCost,
+                ["cost_convention"] = s.CostConvention,
+                ["train_rows"] = s.TrainRows, ["validation_rows"] = s.ValidationRows, ["test_rows"] = s.TestRows,
+            })]));
+            return Common.ExitOk;
+        }
+        foreach (var s in summaries)
+        {
+            foreach (var line in s.ToLines()) Console.WriteLine(line);
+            Console.WriteLine();
+        }
+        return Common.ExitOk;
     }
 
     static string Quote(string a) => a.Length > 0 && a.All(ch => char.IsLetterOrDigit(ch) || "-_./=:,".Contains(ch)) ? a : $"'{a}'";
