@@ -21,6 +21,7 @@ public static class UpliftCli
         SimulateOutcomesCommand.Create(),
         ReadoutCommand.Create(),
         ReportCommand.Create(),
+        BenchCommand.Create(),
     };
 
     /// <summary>Parses and runs one command line; returns the exit code (0 ok, 2 user error, 70 bug).</summary>

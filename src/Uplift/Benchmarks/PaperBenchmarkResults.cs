@@ -1,0 +1,160 @@
+using Uplift.Evaluation;
+
+namespace Uplift.Benchmarks;
+
+/// <summary>The two public benchmarks of the paper (METHOD.md section 7).</summary>
+public enum PaperDataset
+{
+    /// <summary>UCI Covertype (covtype.data).</summary>
+    Covertype,
+    /// <summary>UCI US Census 1990 (USCensus1990.data.txt).</summary>
+    Census,
+}
+
+/// <summary>
+/// One method on one data set over every seed: test AUCC, validation AUCC, value captured at 20 % of the
+/// incremental cost (on test) and fit seconds, one entry per seed in seed order.
+/// </summary>
+/// <param name="Dataset">"covertype" or "census".</param>
+/// <param name="Method">The CLI name: random, rlearner, duality-rlearner, causal-forest, drm, crm, best.</param>
+/// <param name="Seeds">The seeds, in order.</param>
+/// <param name="TestAucc">Test AUCC per seed (METHOD.md section 6).</param>
+/// <param name="ValidAucc">Validation AUCC per seed.</param>
+/// <param name="ValueAt20">Normalised incremental value captured at 20 % of the total incremental cost, on test, per seed.</param>
+/// <param name="FitSeconds">Wall-clock seconds of the fit per seed (for "best": the whole search beyond the faithful methods).</param>
+/// <param name="Settings">What was trained, in words.</param>
+/// <param name="Chosen">For "best": the candidate chosen on validation, per seed; otherwise null.</param>
+/// <param name="PaperAucc">The paper's test AUCC (METHOD.md section 8), null when the paper has none.</param>
+public sealed record PaperMethodResult(
+    string Dataset,
+    string Method,
+    IReadOnlyList<int> Seeds,
+    IReadOnlyList<double> TestAucc,
+    IReadOnlyList<double> ValidAucc,
+    IReadOnlyList<double> ValueAt20,
+    IReadOnlyList<double> FitSeconds,
+    string Settings,
+    IReadOnlyList<string>? Chosen,
+    double? PaperAucc)
+{
+    public double TestAuccMean => SeedStats.Mean(TestAucc);
+    /// <summary>Sample standard deviation over seeds (n − 1); NaN with one seed.</summary>
+    public double TestAuccSd => SeedStats.Sd(TestAucc);
+    public double ValidAuccMean => SeedStats.Mean(ValidAucc);
+    public double ValueAt20Mean => SeedStats.Mean(ValueAt20);
+    public double FitSecondsMean => SeedStats.Mean(FitSeconds);
+}
+
+/// <summary>
+/// The paired difference of test AUCC between the CRM and another method (CRM minus other), seed by seed
+/// (same split and test users within a seed), with a t-interval over seeds and a paired bootstrap on the
+/// first seed's test set (users resampled, both scores on the same resamples).
+/// </summary>
+/// <param name="Dataset">"covertype" or "census".</param>
+/// <param name="Method">The method compared ("crm").</param>
+/// <param name="Other">The method it is compared with.</param>
+/// <param name="PerSeed">CRM − other, per seed.</param>
+/// <param name="Mean">Mean over seeds.</param>
+/// <param name="Lower">Lower end of the 95 % t-interval over seeds (NaN with one seed).</param>
+/// <param name="Upper">Upper end of the 95 % t-interval over seeds (NaN with one seed).</param>
+/// <param name="FirstSeedBootstrap">Paired bootstrap of the difference on the first seed's test set; null when off or undefined.</param>
+public sealed record PairedDifference(
+    string Dataset,
+    string Method,
+    string Other,
+    IReadOnlyList<double> PerSeed,
+    double Mean,
+    double Lower,
+    double Upper,
+    BootstrapSummary? FirstSeedBootstrap);
+
+/// <summary>Everything measured on one data set.</summary>
+/// <param name="Dataset">"covertype" or "census".</param>
+/// <param name="Summary">The construction's summary (of the first seed's split for Covertype).</param>
+/// <param name="Methods">One row per method, in the paper's order, "best" last.</param>
+/// <param name="Differences">CRM minus each other method.</param>
+/// <param name="Curves">Test cost curves of the first seed, one per method, for plotting.</param>
+/// <param name="SeedNote">How the seeds vary the runs on this data set.</param>
+/// <param name="BestCandidates">The candidates the "best" row chose from (on validation AUCC only).</param>
+/// <param name="Seconds">Wall-clock seconds of the whole data set (loading, every fit and evaluation).</param>
+public sealed record PaperDatasetResult(
+    string Dataset,
+    ConstructionSummary Summary,
+    IReadOnlyList<PaperMethodResult> Methods,
+    IReadOnlyList<PairedDifference> Differences,
+    IReadOnlyList<(string Name, CostCurveResult Curve)> Curves,
+    string SeedNote,
+    IReadOnlyList<string> BestCandidates,
+    double Seconds);
+
+/// <summary>The result of <see cref="PaperBenchmark.Run"/>: one entry per data set run.</summary>
+public sealed record PaperBenchmarkResult(IReadOnlyList<PaperDatasetResult> Datasets)
+{
+    /// <summary>Every row of every data set, in order.</summary>
+    public IEnumerable<PaperMethodResult> Rows => Datasets.SelectMany(d => d.Methods);
+}
+
+/// <summary>The paper's test AUCC (METHOD.md section 8, predecessor draft), by data set and CLI method name.</summary>
+public static class PaperReference
+{
+    static readonly Dictionary<(string, string), double> Table = new()
+    {
+        [("census", "random")] = 0.500, [("covertype", "random")] = 0.500,
+        [("census", "rlearner")] = 0.533, [("covertype", "rlearner")] = 0.779,
+        [("census", "duality-rlearner")] = 0.567, [("covertype", "duality-rlearner")] = 0.783,
+        [("census", "causal-forest")] = 0.510, [("covertype", "causal-forest")] = 0.832,
+        [("census", "drm")] = 0.583, [("covertype", "drm")] = 0.840,
+        [("census", "crm")] = 0.687, [("covertype", "crm")] = 0.915,
+    };
+
+    /// <summary>The paper's number, or null (e.g. for "best", which the paper does not have).</summary>
+    public static double? Aucc(string dataset, string method) =>
+        Table.TryGetValue((dataset, method), out var x) ? x : null;
+}
+
+/// <summary>Mean, sample sd and 95 % t-interval over a handful of seeds.</summary>
+public static class SeedStats
+{
+    public static double Mean(IReadOnlyList<double> x)
+    {
+        if (x.Count == 0) return double.NaN;
+        double s = 0;
+        foreach (var v in x) s += v;
+        return s / x.Count;
+    }
+
+    /// <summary>Sample standard deviation (divides by n − 1); NaN for fewer than two values.</summary>
+    public static double Sd(IReadOnlyList<double> x)
+    {
+        if (x.Count < 2) return double.NaN;
+        double m = Mean(x), ss = 0;
+        foreach (var v in x) ss += (v - m) * (v - m);
+        return Math.Sqrt(ss / (x.Count - 1));
+    }
+
+    /// <summary>The 97.5 % quantile of Student's t with <paramref name="df"/> degrees of freedom (table to 30, then a series).</summary>
+    public static double T975(int df)
+    {
+        ReadOnlySpan<double> table =
+        [
+            12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+            2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+            2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+        ];
+        if (df < 1) return double.NaN;
+        if (df <= table.Length) return table[df - 1];
+        // Cornish-Fisher expansion around the normal quantile; within 1e-3 beyond 30 degrees of freedom.
+        const double z = 1.959964;
+        double z3 = z * z * z, z5 = z3 * z * z;
+        return z + (z3 + z) / (4.0 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96.0 * df * df);
+    }
+
+    /// <summary>95 % t-interval of the mean: mean ± t(n−1) · sd / √n; NaNs for fewer than two values.</summary>
+    public static (double Lower, double Upper) TInterval(IReadOnlyList<double> x)
+    {
+        if (x.Count < 2) return (double.NaN, double.NaN);
+        double half = T975(x.Count - 1) * Sd(x) / Math.Sqrt(x.Count);
+        double m = Mean(x);
+        return (m - half, m + half);
+    }
+}
