@@ -27,9 +27,15 @@ public sealed record QualityRow(string Scenario, string Learner, string Note, in
 /// </summary>
 public static class QualityBench
 {
-    /// <summary>Every learner label <see cref="Run"/> knows.</summary>
+    /// <summary>The learner labels <see cref="Run"/> uses by default.</summary>
     public static IReadOnlyList<string> AllLearners { get; } =
         ["drm", "crm", "rlearner-boosted", "rlearner-ridge", "duality-rlearner", "tlearner", "causal-forest"];
+
+    /// <summary>
+    /// Extra labels for comparisons: <c>drm-raw</c> and <c>crm-raw</c> are the ranking models without the outcome
+    /// baseline and without the L2 penalty (the settings before they became defaults).
+    /// </summary>
+    public static IReadOnlyList<string> ExtraLearners { get; } = ["drm-raw", "crm-raw"];
 
     /// <summary>Trees of the causal forest here (grf's default is 2,000; capped for time, said in the row's note).</summary>
     public const int ForestTrees = 200;
@@ -45,7 +51,7 @@ public static class QualityBench
         scenarios ??= ["linear", "nonlinear"];
         learners ??= AllLearners;
         foreach (var l in learners)
-            if (!AllLearners.Contains(l)) throw new ArgumentException($"unknown learner '{l}'; known: {string.Join(", ", AllLearners)}");
+            if (!AllLearners.Contains(l) && !ExtraLearners.Contains(l)) throw new ArgumentException($"unknown learner '{l}'; known: {string.Join(", ", AllLearners.Concat(ExtraLearners))}");
         var result = new List<QualityRow>();
         foreach (var scName in scenarios)
         {
@@ -91,8 +97,11 @@ public static class QualityBench
             Crm = new CrmOptions { Drm = drm },
             CausalForest = new CausalForestOptions { NumTrees = ForestTrees },
         };
+        var raw = drm with { Baseline = OutcomeBaseline.None, L2 = 0 };
         return label switch
         {
+            "drm-raw" => new DrmLearner(raw),
+            "crm-raw" => new CrmLearner(new CrmOptions { Drm = raw }),
             "rlearner-boosted" => LearnerCatalog.Create("rlearner", settings with
             {
                 RLearner = new RLearnerOptions { Outcome = RLearnerOutcome.Both, BaseLearner = BaseLearnerKind.Boosted },
@@ -104,6 +113,7 @@ public static class QualityBench
 
     static string Note(string label, SyntheticScenario sc) => label switch
     {
+        "drm-raw" or "crm-raw" => (sc == SyntheticScenario.Nonlinear ? $"MLP [{string.Join(",", new DrmOptions().HiddenSizes)}]" : "linear") + ", raw outcomes, no L2",
         "drm" or "crm" => sc == SyntheticScenario.Nonlinear ? $"MLP [{string.Join(",", new DrmOptions().HiddenSizes)}]" : "linear",
         "rlearner-boosted" => "both outcomes, boosted trees",
         "rlearner-ridge" => "value only, ridge (paper)",
