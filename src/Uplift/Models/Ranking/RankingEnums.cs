@@ -21,3 +21,18 @@ public enum ScorerKind
     /// <summary>A multi-layer perceptron with tanh hidden layers and a linear scalar output.</summary>
     Mlp,
 }
+
+/// <summary>
+/// A per-user baseline subtracted from V and C before the cohort effects are computed (a control variate; see
+/// <see cref="DrmOptions.Baseline"/>).
+/// </summary>
+public enum OutcomeBaseline
+{
+    /// <summary>The raw outcomes, as in the papers' code.</summary>
+    None,
+    /// <summary>
+    /// V − m̂_V(x) and C − m̂_C(x), with m̂ the least-squares linear projection of the outcome on the features
+    /// (with intercept), fitted on the training users of both arms together (T is not a regressor).
+    /// </summary>
+    Linear,
+}

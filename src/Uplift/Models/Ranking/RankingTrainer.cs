@@ -28,8 +28,11 @@ internal static class RankingTrainer
                 throw new UpliftException($"validation data has {validation.Features} features, training data {train.Features}");
         }
         var net = o.Scorer == ScorerKind.Linear ? Network.Linear(train.Features) : Network.Mlp(train.Features, o.HiddenSizes);
+        bool baseline = o.Baseline == OutcomeBaseline.Linear && train.Features <= DrmOptions.MaxBaselineFeatures;
+        optionsJson["outcomeBaselineApplied"] = baseline;
+        if (baseline) (train, validation) = SubtractLinearBaseline(train, validation, context);
         double vScale = Scale(train.V), cScale = Scale(train.C);
-        var spec = new ObjectiveSpec(o.Objective, o.Lambda, o.L1, o.L2);
+        var spec = new ObjectiveSpec(o.Objective, o.Lambda, o.L1, o.ResolvedL2);
 
         using var engine = new CohortEngine(net, train, vScale, cScale, context.MaxThreads);
         using var valEngine = validation is null ? null : new CohortEngine(net, validation, vScale, cScale, context.MaxThreads, withGradient: false);
@@ -65,6 +68,30 @@ internal static class RankingTrainer
         double trainG = engine.Evaluate(best, spec, finalMask).G;
         double? valG = valEngine?.Evaluate(best, spec, finalMask).G;
         return new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, valG, optionsJson);
+    }
+
+    /// <summary>
+    /// The control variate of <see cref="DrmOptions.Baseline"/>: least-squares projections m̂_V, m̂_C of V and C
+    /// on the features (intercept, sample weights if any; a negligible ridge of 1e-6 per unit weight only for
+    /// numerical safety), fitted on the training users of both arms, subtracted from the training and the
+    /// validation outcomes. Linear in the outcome, so a rescaled V or C gives rescaled residuals.
+    /// </summary>
+    internal static (Dataset Train, Dataset? Validation) SubtractLinearBaseline(Dataset train, Dataset? validation, FitContext context)
+    {
+        var rows = RegressionSet.AllRows(train.Rows);
+        var ridge = new Uplift.Models.Linear.RidgeRegressor(new Uplift.Models.Linear.RidgeOptions { Lambda = 1e-6 });
+        var po = context.ParallelOptions;
+        Dataset Residual(Dataset d, IRegressionModel mv, IRegressionModel mc)
+        {
+            var pv = new double[d.Rows]; var pc = new double[d.Rows];
+            mv.Predict(d.X, null, pv, po); mc.Predict(d.X, null, pc, po);
+            var v = new double[d.Rows]; var c = new double[d.Rows];
+            for (int i = 0; i < d.Rows; i++) { v[i] = d.V[i] - pv[i]; c[i] = d.C[i] - pc[i]; }
+            return d.WithOutcomes(v, c);
+        }
+        var mV = ridge.Fit(new RegressionSet(train.X, train.Features, rows, train.V, train.Weight), null, context.Seed, po);
+        var mC = ridge.Fit(new RegressionSet(train.X, train.Features, rows, train.C, train.Weight), null, context.Seed, po);
+        return (Residual(train, mV, mC), validation is null ? null : Residual(validation, mV, mC));
     }
 
     static void CheckData(Dataset d, string which)
