@@ -22,6 +22,12 @@ static class Machine
                $"AVX-512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, load average {load:0.0}";
     }
 
+    public static string[]? Strings(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i < 0 || i + 1 >= args.Length ? null : args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries);
+    }
+
     public static int[]? Ints(string[] args, string name)
     {
         int i = Array.IndexOf(args, name);

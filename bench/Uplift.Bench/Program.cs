@@ -3,7 +3,7 @@ using Uplift.Bench;
 
 // The performance and quality harness. Each subcommand prints a Markdown table; docs/BENCHMARKS.md
 // records the results with the date and the machine. Usage:
-//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|all> [options]
+//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|trees|forest|quality> [options]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "help";
@@ -19,11 +19,34 @@ switch (what)
                 onRow: r => Console.WriteLine(
                     $"| {r.Model} | {r.Scorer} | {r.Rows:N0} x {r.Features} | {r.Threads} | {r.MedianMs:F2} | {r.MinMs:F2} | {r.CpuMsPerStep:F2} | {r.PeakWorkingSetMb} |"));
         break;
+    case "trees":
+        Console.WriteLine("| case | users x features | threads | wall s | CPU s | peak MB | note |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        TreesBench.Run(threads: 2, onRow: r => Console.WriteLine(
+            $"| {r.Case} | {r.Rows:N0} x {r.Features} | {r.Threads} | {r.Seconds:F1} | {r.CpuSeconds:F1} | {r.PeakMb} | {r.Note} |"));
+        break;
+    case "forest":
+        Console.WriteLine("| case | trees | threads | fit wall s | fit CPU s | predict wall s | peak MB | corr(tau_hat, tau) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        ForestBench.Run(maxThreads: 2, includeLarge: !rest.Contains("--small"), onRow: r => Console.WriteLine(
+            $"| {r.Case} | {r.Trees} | {r.Threads} | {r.FitSeconds:F1} | {r.FitCpuSeconds:F1} | {r.PredictSeconds:F1} | {r.PeakWorkingSetBytes >> 20} | {r.TauCorrelation:F4} |"));
+        break;
+    case "quality":
+    {
+        int seeds = Machine.Ints(rest, "--seeds")?[0] ?? 5;
+        int users = Machine.Ints(rest, "--rows")?[0] ?? 100_000;
+        var scenarios = Machine.Strings(rest, "--scenarios") ?? ["linear", "nonlinear"];
+        var learners = Machine.Strings(rest, "--learners");
+        var rows = QualityBench.Run(users, seeds, scenarios, learners, log: line => Console.Error.WriteLine(line));
+        Console.Write(QualityBench.Format(rows));
+        break;
+    }
     case "determinism":
         DeterminismBench.Run(Console.WriteLine);
         break;
     default:
-        Console.WriteLine("usage: Uplift.Bench <step|determinism> [--rows 100000,1000000]");
+        Console.WriteLine("usage: Uplift.Bench step [--rows 100000,1000000] | determinism | trees | forest [--small] |");
+        Console.WriteLine("       quality [--rows 100000] [--seeds 5] [--scenarios linear,nonlinear] [--learners drm,crm,...]");
         return 2;
 }
 return 0;

@@ -20,7 +20,7 @@ sealed class LearnerOptions
     readonly Option<string?> _objective = new("--objective") { Description = "ratio | softplus-ratio | smooth-abs-ratio | lagrangian (default smooth-abs-ratio)." };
     readonly Option<double?> _learningRate = new("--learning-rate") { Description = "Adam learning rate (default 0.01)." };
     readonly Option<double?> _l1 = new("--l1") { Description = "L1 weight penalty (default 0)." };
-    readonly Option<double?> _l2 = new("--l2") { Description = "L2 weight penalty (default 0)." };
+    readonly Option<double?> _l2 = new("--l2") { Description = "L2 weight penalty (default 1e-3 for an MLP scorer, 0 for the linear one)." };
     readonly Option<double?> _lambda = new("--lambda") { Description = "Lambda of the Lagrangian objective / score (drm, crm, causal-forest)." };
     readonly Option<double?> _topFraction = new("--top-fraction") { Description = "CRM: fraction of users the mask keeps (default 0.4)." };
     readonly Option<double?> _budget = new("--budget-fraction") { Description = "CRM: budget as a fraction of the incremental cost of treating everyone (replaces --top-fraction)." };

@@ -55,13 +55,14 @@ public sealed unsafe class RankingModel : IUpliftModel
         ArgumentNullException.ThrowIfNull(data);
         if (data.Features != Features) throw new UpliftException($"the model expects {Features} features, the data has {data.Features}");
         if (scores.Length != data.Rows) throw new ArgumentException("one score per row");
-        var s = new float[data.Rows];
-        ScoreInto(data, s);
-        for (int i = 0; i < s.Length; i++) scores[i] = s[i];
+        var f = new float[data.Rows];
+        RawScoresInto(data, f);
+        // s = tanh(f) in double: in float, tanh rounds to exactly ±1 for |f| > 9, and users beyond that would tie.
+        for (int i = 0; i < f.Length; i++) scores[i] = Math.Tanh(f[i]);
     }
 
-    /// <summary>s = tanh(f(x)) as float, chunk by chunk in parallel (each row's score is independent of the others).</summary>
-    internal void ScoreInto(Dataset data, float[] s)
+    /// <summary>The network output f(x) as float, chunk by chunk in parallel (each row's score is independent of the others).</summary>
+    internal void RawScoresInto(Dataset data, float[] s)
     {
         int n = data.Rows, d = data.Features, chunk = CohortEngine.ChunkRows;
         int chunks = (n + chunk - 1) / chunk;
@@ -80,7 +81,7 @@ public sealed unsafe class RankingModel : IUpliftModel
                 for (int l = 0; l < L; l++) { acts[l] = q; q += chunk * _net.Pad[l]; }
                 float* f = buf.Ptr + actsFloats;
                 _net.Forward(pp, px + (long)r0 * d, rows, acts, f);
-                Activations.Tanh(new ReadOnlySpan<float>(f, rows), s.AsSpan(r0, rows));
+                new ReadOnlySpan<float>(f, rows).CopyTo(s.AsSpan(r0, rows));
                 return buf;
             }, buf => buf.Dispose());
         }
