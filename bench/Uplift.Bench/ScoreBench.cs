@@ -29,8 +29,10 @@ namespace Uplift.Bench;
 /// </summary>
 public static class ScoreBench
 {
+    /// <param name="CpuSeconds">User + system CPU time of the scoring process (child runs only; NaN otherwise): on a
+    /// shared machine Rows / (CpuSeconds / Threads) estimates the rate with the cores to itself.</param>
     public sealed record Row(string Input, string Scorer, long Rows, int Features, int Threads, double Seconds,
-        double RowsPerSecond, double PeakMiB, string Measured);
+        double RowsPerSecond, double PeakMiB, double CpuSeconds, string Measured);
 
     /// <summary>Rows per row group of the generated Parquet file (about 100 MB of doubles at 50 features).</summary>
     public const int ParquetGroupRows = 262_144;
@@ -89,7 +91,7 @@ public static class ScoreBench
     }
 
     public static string Describe(Row r) =>
-        $"{r.Input,-8} {r.Scorer,-7} {r.Rows,12:N0} rows x {r.Features}  {r.Seconds,7:0.00} s  {r.RowsPerSecond,12:N0} rows/s  peak {r.PeakMiB,7:N0} MiB  ({r.Measured})";
+        $"{r.Input,-8} {r.Scorer,-7} {r.Rows,12:N0} rows x {r.Features}  {r.Seconds,7:0.00} s  {r.RowsPerSecond,12:N0} rows/s  peak {r.PeakMiB,7:N0} MiB  cpu {r.CpuSeconds:0.0} s  ({r.Measured})";
 
     static Row Score(string input, string scorer, string model, string data, string output, long rows, int features, int? threads, string? cliDll)
     {
@@ -99,7 +101,7 @@ public static class ScoreBench
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             };
-            foreach (var a in new[] { "-f", "maxrss_kb=%M", "dotnet", cliDll, "score", "--model", model, "--data", data, "--out", output, "--json" })
+            foreach (var a in new[] { "-f", "cpu_s=%U+%S maxrss_kb=%M", "dotnet", cliDll, "score", "--model", model, "--data", data, "--out", output, "--json" })
                 psi.ArgumentList.Add(a);
             if (threads is int t) { psi.ArgumentList.Add("--threads"); psi.ArgumentList.Add(t.ToString(CultureInfo.InvariantCulture)); }
             var sw = Stopwatch.StartNew();
@@ -112,7 +114,8 @@ public static class ScoreBench
             var json = System.Text.Json.Nodes.JsonNode.Parse(stdout.Result)!;
             double seconds = (double)json["seconds"]!;
             long kb = long.Parse(stderr.Split("maxrss_kb=")[^1].Trim(), CultureInfo.InvariantCulture);
-            return new Row(input, scorer, rows, features, threads ?? Environment.ProcessorCount, seconds, rows / seconds, kb / 1024.0,
+            double cpu = stderr.Split("cpu_s=")[^1].Split(' ')[0].Split('+').Sum(x => double.Parse(x, CultureInfo.InvariantCulture));
+            return new Row(input, scorer, rows, features, threads ?? Environment.ProcessorCount, seconds, rows / seconds, kb / 1024.0, cpu,
                 $"child 'uplift score': time inside the command {seconds:0.00} s (process wall incl. start-up {wall:0.00} s), peak = child max RSS");
         }
         else
@@ -122,7 +125,7 @@ public static class ScoreBench
             var sw = Stopwatch.StartNew();
             var r = StreamingScorer.Score(ModelFile.Load(model), data, output, new StreamScoreOptions { MaxThreads = threads });
             double seconds = sw.Elapsed.TotalSeconds;
-            return new Row(input, scorer, r.Rows, features, threads ?? Environment.ProcessorCount, seconds, r.Rows / seconds, PeakRss() / 1048576.0,
+            return new Row(input, scorer, r.Rows, features, threads ?? Environment.ProcessorCount, seconds, r.Rows / seconds, PeakRss() / 1048576.0, double.NaN,
                 reset ? "in-process; peak = VmHWM after reset" : "in-process; peak = process VmHWM since start");
         }
     }
