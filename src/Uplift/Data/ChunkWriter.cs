@@ -167,7 +167,7 @@ sealed class ParquetChunkWriter : ChunkWriter
     public ParquetChunkWriter(string path, IReadOnlyList<ChunkColumn> columns) : base(path, columns)
     {
         _fields = columns.Select(c => c.Numeric ? (DataField)new DataField<double?>(c.Name) : new DataField<string>(c.Name, nullable: true)).ToArray();
-        _writer = ParquetWriter.CreateAsync(new ParquetSchema(_fields), Stream).GetAwaiter().GetResult();
+        _writer = ParquetWriter.CreateAsync(new ParquetSchema(_fields), Stream, ParquetChunkReader.Options).GetAwaiter().GetResult();
     }
 
     private protected override void WriteChunk(RawColumn[] cols, int rows)

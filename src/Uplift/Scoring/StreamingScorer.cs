@@ -32,7 +32,7 @@ public sealed record StreamScoreOptions
     }
 
     internal int Threads => MaxThreads ?? Environment.ProcessorCount;
-    internal int InFlight => MaxChunksInFlight ?? Threads + 2;
+    internal int InFlight => MaxChunksInFlight ?? Threads + 1;
 }
 
 /// <summary>What a streaming run did.</summary>
@@ -129,6 +129,9 @@ public static class StreamingScorer
                     }
                     Interlocked.Increment(ref chunks);
                     var result = ScoreChunk(model, chunk, options.ChunkRows);
+                    // The feature arrays are no longer read (the result holds only the id and the scores): reuse them.
+                    reader.Recycle(chunk.Table.Columns.Where(c => !result.Columns.Contains(c)));
+                    CollectIfDue();
                     lock (gate)
                     {
                         done.Add(chunk.Index, result);
@@ -230,6 +233,24 @@ public static class StreamingScorer
         cols.Add(RawColumn.Numeric(ScoreColumn, scores));
         return new RawTable(table.Source, n, cols);
     }
+
+    static long _lastCollectBytes;
+
+    /// <summary>
+    /// Each chunk leaves large short-lived arrays (the float matrix of each slice, the text of ids) on the large object
+    /// heap, which the GC would otherwise let grow well past the live data before collecting. A full collection after
+    /// every <see cref="CollectEveryBytes"/> of allocation keeps the peak near the chunks in flight; its cost is small
+    /// (the live data is mostly arrays of numbers, which the GC does not scan).
+    /// </summary>
+    static void CollectIfDue()
+    {
+        long now = GC.GetTotalAllocatedBytes();
+        long last = Interlocked.Read(ref _lastCollectBytes);
+        if (now - last < CollectEveryBytes || Interlocked.CompareExchange(ref _lastCollectBytes, now, last) != last) return;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+    }
+
+    const long CollectEveryBytes = 256L << 20;
 
     static void InterlockedMax(ref int target, int value)
     {
