@@ -218,8 +218,16 @@ public sealed class Preprocessor
     /// arms non-empty; when false (scoring data) they may be absent and are ignored. The feature columns must all be
     /// present. Propensity, weight and id are carried when their columns are present.
     /// </summary>
-    public Dataset Transform(RawTable table, ReadOnlySpan<int> rows, bool requireOutcomes = true)
+    public Dataset Transform(RawTable table, ReadOnlySpan<int> rows, bool requireOutcomes = true) =>
+        Transform(table, rows, requireOutcomes, firstRow: 0);
+
+    /// <summary>
+    /// As <see cref="Transform(RawTable, ReadOnlySpan{int}, bool)"/> for a chunk of a larger file whose row 0 is data row
+    /// <paramref name="firstRow"/> + 1 of the file (0-based offset), so feature errors name the file's row.
+    /// </summary>
+    public Dataset Transform(RawTable table, ReadOnlySpan<int> rows, bool requireOutcomes, long firstRow)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
         string src = table.Source;
         var absent = Specs.Select(s => s.Column).Where(c => !table.Contains(c)).ToList();
         if (requireOutcomes)
@@ -247,11 +255,11 @@ public sealed class Preprocessor
         }
         double[]? p = Roles.Propensity is { } pc && table.Contains(pc) ? Values(table, pc, "propensity", rows) : null;
         double[]? w = Roles.Weight is { } wc && table.Contains(wc) ? Values(table, wc, "weight", rows) : null;
-        string[]? ids = Roles.Id is { } ic && table.Contains(ic) ? Ids(table, ic, rows) : null;
+        string[]? ids = Roles.Id is { } ic && table.Contains(ic) ? Ids(table, ic, rows, firstRow) : null;
 
         int d = FeatureNames.Count;
         var x = new float[(long)rows.Length * d];
-        var sources = Specs.Select(s => Prepare(table, s)).ToArray();
+        var sources = Specs.Select(s => Prepare(table, s, firstRow)).ToArray();
         for (int start = 0; start < rows.Length; start += Block)
         {
             var block = rows.Slice(start, Math.Min(Block, rows.Length - start));
@@ -259,7 +267,7 @@ public sealed class Preprocessor
             for (int f = 0; f < Specs.Count; f++)
             {
                 var spec = Specs[f];
-                if (spec.Kind == FeatureKind.Numeric) FillNumeric(src, spec, sources[f], block, x, start, d, offset);
+                if (spec.Kind == FeatureKind.Numeric) FillNumeric(src, spec, sources[f], block, x, start, d, offset, firstRow);
                 else FillCategorical(spec, sources[f], block, x, start, d, offset);
                 offset += spec.Width;
             }
@@ -270,17 +278,17 @@ public sealed class Preprocessor
     /// <summary>The source of one feature: numbers (numeric spec) or (text, vocabulary index) for a categorical one.</summary>
     sealed record Source(RawColumn Column, double[]? Numbers, Dictionary<string, int>? Index);
 
-    Source Prepare(RawTable table, FeatureSpec spec)
+    Source Prepare(RawTable table, FeatureSpec spec, long firstRow)
     {
         var col = table[spec.Column];
         if (spec.Kind == FeatureKind.Numeric)
-            return new Source(col, col.Numbers ?? ParseAll(table.Source, col, $"'{col.Name}' is a numeric feature of the model"), null);
+            return new Source(col, col.Numbers ?? ParseAll(table.Source, col, $"'{col.Name}' is a numeric feature of the model", firstRow), null);
         var index = new Dictionary<string, int>(spec.Vocabulary.Count, StringComparer.Ordinal);
         for (int k = 0; k < spec.Vocabulary.Count; k++) index[spec.Vocabulary[k]] = k;
         return new Source(col, null, index);
     }
 
-    void FillNumeric(string src, FeatureSpec spec, Source s, ReadOnlySpan<int> block, float[] x, int start, int d, int offset)
+    void FillNumeric(string src, FeatureSpec spec, Source s, ReadOnlySpan<int> block, float[] x, int start, int d, int offset, long firstRow)
     {
         var nums = s.Numbers!;
         double mean = spec.Mean, inv = 1.0 / spec.Sd;
@@ -292,10 +300,10 @@ public sealed class Preprocessor
             if (double.IsNaN(v))
             {
                 if (MissingNumeric == MissingNumericPolicy.Error)
-                    throw new UpliftDataException("missing value in a numeric feature (missing-value policy: error)", src, i + 1, spec.Column);
+                    throw new UpliftDataException("missing value in a numeric feature (missing-value policy: error)", src, firstRow + i + 1, spec.Column);
                 z = 0f; // imputed with the training mean, which is 0 after z-scoring
             }
-            else if (!double.IsFinite(v)) throw new UpliftDataException($"feature value {Show(v)} is not finite", src, i + 1, spec.Column);
+            else if (!double.IsFinite(v)) throw new UpliftDataException($"feature value {Show(v)} is not finite", src, firstRow + i + 1, spec.Column);
             else z = (float)((v - mean) * inv);
             x[(long)(start + k) * d + offset] = z;
         }
@@ -353,17 +361,17 @@ public sealed class Preprocessor
         return r;
     }
 
-    static string[] Ids(RawTable table, string column, ReadOnlySpan<int> rows)
+    static string[] Ids(RawTable table, string column, ReadOnlySpan<int> rows, long firstRow)
     {
         var col = table[column];
         var ids = new string[rows.Length];
         for (int k = 0; k < rows.Length; k++)
-            ids[k] = col.TextAt(rows[k]) ?? throw new UpliftDataException("missing id", table.Source, rows[k] + 1, column);
+            ids[k] = col.TextAt(rows[k]) ?? throw new UpliftDataException("missing id", table.Source, firstRow + rows[k] + 1, column);
         return ids;
     }
 
     /// <summary>Parses a text column as numbers (missing stays NaN); the first non-number is an error naming its row.</summary>
-    static double[] ParseAll(string src, RawColumn col, string why)
+    static double[] ParseAll(string src, RawColumn col, string why, long firstRow = 0)
     {
         var s = col.Strings!;
         var r = new double[s.Length];
@@ -371,7 +379,7 @@ public sealed class Preprocessor
         {
             if (s[i] is null) { r[i] = double.NaN; continue; }
             if (!double.TryParse(s[i], NumberStyles.Float, CultureInfo.InvariantCulture, out r[i]))
-                throw new UpliftDataException($"'{s[i]}' is not a number ({why})", src, i + 1, col.Name);
+                throw new UpliftDataException($"'{s[i]}' is not a number ({why})", src, firstRow + i + 1, col.Name);
         }
         return r;
     }

@@ -46,6 +46,12 @@ public static class TableReader
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= new TableReadOptions();
+        return Detect(path) ? ParquetTableReader.Read(path, options) : CsvTableReader.Read(path, options);
+    }
+
+    /// <summary>Checks that <paramref name="path"/> is a readable, non-empty file; true for Parquet (PAR1 magic bytes), false for CSV.</summary>
+    internal static bool Detect(string path)
+    {
         if (Directory.Exists(path)) throw new UpliftDataException("is a directory, not a data file", path);
         if (!File.Exists(path)) throw new UpliftDataException("file not found", path);
 
@@ -56,7 +62,7 @@ public static class TableReader
         bool isParquet = got == 4 && magic[0] == 'P' && magic[1] == 'A' && magic[2] == 'R' && magic[3] == '1';
         if (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) && !isParquet)
             throw new UpliftDataException("is not a Parquet file (no PAR1 magic bytes)", path);
-        return isParquet ? ParquetTableReader.Read(path, options) : CsvTableReader.Read(path, options);
+        return isParquet;
     }
 }
 
@@ -102,7 +108,7 @@ static class CsvTableReader
         return b0 == 0x1f && b1 == 0x8b ? new GZipStream(fs, CompressionMode.Decompress) : fs;
     }
 
-    static SepReader OpenReader(string path, TableReadOptions options)
+    internal static SepReader OpenReader(string path, TableReadOptions options)
     {
         var o = new SepReaderOptions(options.Separator is char c ? new Sep(c) : null)
         {
@@ -303,14 +309,16 @@ static class ParquetTableReader
         return new RawTable(path, rows, columns);
     }
 
-    static bool IsNumeric(Type t) =>
+    internal static bool IsNumeric(Type t) =>
         t == typeof(double) || t == typeof(float) || t == typeof(int) || t == typeof(long) || t == typeof(short) ||
         t == typeof(sbyte) || t == typeof(byte) || t == typeof(ushort) || t == typeof(uint) || t == typeof(ulong) ||
         t == typeof(decimal) || t == typeof(Half) || t == typeof(bool);
 
-    static Task ReadNumbers(ParquetRowGroupReader rg, DataField f, Memory<double> dst)
+    /// <summary>Reads a numeric column of a row group into <paramref name="dst"/> as doubles (null = NaN).</summary>
+    internal static Task ReadNumbers(ParquetRowGroupReader rg, DataField f, Memory<double> dst)
     {
         var t = f.ClrType;
+        if (t == typeof(double) && !f.IsNullable) return rg.ReadAsync<double>(f, dst, null).AsTask();
         if (t == typeof(double)) return Read<double>(rg, f, dst, v => v);
         if (t == typeof(float)) return Read<float>(rg, f, dst, v => v);
         if (t == typeof(int)) return Read<int>(rg, f, dst, v => v);
@@ -360,7 +368,8 @@ static class ParquetTableReader
             d[i] = buf[i] is T v ? (v is IFormattable fm ? fm.ToString(v is double or float ? "R" : null, CultureInfo.InvariantCulture) : v.ToString()) : null;
     }
 
-    static async Task ReadStrings(ParquetRowGroupReader rg, DataField f, Memory<string?> dst)
+    /// <summary>Reads a column of a row group into <paramref name="dst"/> as text (strings as they are, other types their invariant text).</summary>
+    internal static async Task ReadStrings(ParquetRowGroupReader rg, DataField f, Memory<string?> dst)
     {
         if (f.ClrType == typeof(string))
         {

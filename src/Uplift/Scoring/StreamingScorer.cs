@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using Uplift.Data;
+using Uplift.Models;
+using Uplift.Persistence;
+
+namespace Uplift.Scoring;
+
+/// <summary>Options of <see cref="StreamingScorer"/>. Every property has a documented default and a range checked by <see cref="Validate"/>.</summary>
+public sealed record StreamScoreOptions
+{
+    /// <summary>Rows per CSV chunk and per transform/score slice (default 65,536; range 1..16,777,216). A Parquet chunk is one row group.</summary>
+    public int ChunkRows { get; init; } = 65536;
+
+    /// <summary>Worker threads, each reading, transforming and scoring whole chunks (default null = all cores; range 1..1024).</summary>
+    public int? MaxThreads { get; init; }
+
+    /// <summary>
+    /// Most chunks alive at once, from reading to written (default null = threads + 2; range 1..1024). This bounds the
+    /// memory: about (ChunkRows or the row-group size) x (bytes per input row + 4 x features) per chunk.
+    /// </summary>
+    public int? MaxChunksInFlight { get; init; }
+
+    /// <summary>How CSV input is read (separator, missing tokens). Default: <see cref="TableReadOptions"/>'s defaults.</summary>
+    public TableReadOptions? Read { get; init; }
+
+    /// <summary>Throws <see cref="UpliftOptionException"/> for an option out of range.</summary>
+    public void Validate()
+    {
+        UpliftOptionException.Check(ChunkRows is >= 1 and <= 1 << 24, "chunk-rows", $"{ChunkRows} outside 1..16777216");
+        UpliftOptionException.Check(MaxThreads is null or (>= 1 and <= 1024), "threads", $"{MaxThreads} outside 1..1024");
+        UpliftOptionException.Check(MaxChunksInFlight is null or (>= 1 and <= 1024), "chunks-in-flight", $"{MaxChunksInFlight} outside 1..1024");
+    }
+
+    internal int Threads => MaxThreads ?? Environment.ProcessorCount;
+    internal int InFlight => MaxChunksInFlight ?? Threads + 1;
+}
+
+/// <summary>What a streaming run did.</summary>
+/// <param name="Rows">Rows scored (= rows written).</param>
+/// <param name="Chunks">Chunks read.</param>
+/// <param name="PeakChunksInFlight">Most chunks alive at once (never above <see cref="StreamScoreOptions.MaxChunksInFlight"/>).</param>
+/// <param name="Elapsed">Wall time from opening the input to the committed output.</param>
+public sealed record StreamScoreResult(long Rows, int Chunks, int PeakChunksInFlight, TimeSpan Elapsed)
+{
+    /// <summary>Rows per second of wall time.</summary>
+    public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? Rows / Elapsed.TotalSeconds : double.PositiveInfinity;
+}
+
+/// <summary>
+/// Scores a file of any size in bounded memory: the input (CSV or Parquet) is read in chunks
+/// (<see cref="TableChunkReader"/>), each chunk is transformed by the model file's <see cref="Preprocessor"/> and
+/// scored by its model on worker threads, and the id column (when the model has one) and <c>score</c> are written
+/// chunk by chunk in input order (<see cref="ChunkWriter"/>). At most <see cref="StreamScoreOptions.MaxChunksInFlight"/>
+/// chunks are alive at once; the whole file is never held. The scores equal those of
+/// <see cref="ModelFile.Score(RawTable)"/> on the whole table (every model scores each row on its own).
+/// Errors name the file's row. The output is atomic: it appears only when every row was written.
+/// </summary>
+public static class StreamingScorer
+{
+    /// <summary>The name of the output's score column.</summary>
+    public const string ScoreColumn = "score";
+
+    /// <summary>Scores <paramref name="dataPath"/> into <paramref name="outPath"/> (format from the extension, as <see cref="TableWriter.Write"/>).</summary>
+    public static StreamScoreResult Score(ModelFile model, string dataPath, string outPath, StreamScoreOptions? options = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new StreamScoreOptions();
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        using var reader = TableChunkReader.Open(dataPath, InputColumns(model.Preprocessor), options.ChunkRows, options.Read);
+        string? id = model.Preprocessor.Roles.Id;
+        var outCols = new List<ChunkColumn>();
+        if (id is not null) outCols.Add(new ChunkColumn(id, Numeric: false));
+        outCols.Add(new ChunkColumn(ScoreColumn, Numeric: true));
+        using var writer = ChunkWriter.Create(outPath, outCols);
+        var (rows, chunks, peak) = Run(model, reader, writer.Write, options, cancellation);
+        writer.Commit();
+        return new StreamScoreResult(rows, chunks, peak, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Scores every chunk of <paramref name="reader"/> and hands each result to <paramref name="sink"/> in input order
+    /// (on the calling thread): a table with the id column (when the model has one, as text) and <c>score</c>.
+    /// Returns (rows, chunks, peak chunks in flight).
+    /// </summary>
+    public static (long Rows, int Chunks, int PeakChunksInFlight) Run(ModelFile model, TableChunkReader reader, Action<RawTable> sink,
+        StreamScoreOptions? options = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(sink);
+        options ??= new StreamScoreOptions();
+        options.Validate();
+
+        int workers = options.Threads, maxInFlight = options.InFlight;
+        using var slots = new SemaphoreSlim(maxInFlight);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var done = new Dictionary<int, RawTable>();
+        var gate = new object();
+        int inFlight = 0, peak = 0, running = workers, chunks = 0;
+        Exception? failure = null;
+
+        void Fail(Exception e)
+        {
+            lock (gate)
+            {
+                failure ??= e;
+                Monitor.PulseAll(gate);
+            }
+            stop.Cancel();
+        }
+
+        void Work()
+        {
+            try
+            {
+                while (true)
+                {
+                    slots.Wait(stop.Token);
+                    int now = Interlocked.Increment(ref inFlight);
+                    InterlockedMax(ref peak, now);
+                    var chunk = reader.Next();
+                    if (chunk is null)
+                    {
+                        Interlocked.Decrement(ref inFlight);
+                        slots.Release();
+                        break;
+                    }
+                    Interlocked.Increment(ref chunks);
+                    var result = ScoreChunk(model, chunk, options.ChunkRows);
+                    // The feature arrays are no longer read (the result holds only the id and the scores): reuse them.
+                    reader.Recycle(chunk.Table.Columns.Where(c => !result.Columns.Contains(c)));
+                    CollectIfDue();
+                    lock (gate)
+                    {
+                        done.Add(chunk.Index, result);
+                        Monitor.PulseAll(gate);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+            catch (Exception e) { Fail(e); }
+            finally
+            {
+                lock (gate) { running--; Monitor.PulseAll(gate); }
+            }
+        }
+
+        var threads = new Thread[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            threads[w] = new Thread(Work) { IsBackground = true, Name = $"uplift-score-{w}" };
+            threads[w].Start();
+        }
+
+        long rows = 0;
+        int next = 0;
+        try
+        {
+            while (true)
+            {
+                RawTable? ready;
+                lock (gate)
+                {
+                    while (failure is null && !done.ContainsKey(next) && running > 0 && !cancellation.IsCancellationRequested)
+                        Monitor.Wait(gate, 200);
+                    if (failure is not null || cancellation.IsCancellationRequested) break;
+                    if (!done.Remove(next, out ready))
+                    {
+                        if (running == 0 && !done.ContainsKey(next)) break; // every chunk written
+                        continue;
+                    }
+                }
+                sink(ready);
+                rows += ready.Rows;
+                next++;
+                Interlocked.Decrement(ref inFlight);
+                slots.Release();
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+        finally
+        {
+            stop.Cancel();
+            foreach (var t in threads) t.Join();
+        }
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        cancellation.ThrowIfCancellationRequested();
+        lock (gate)
+            if (done.Count > 0) throw new InvalidOperationException("internal error: chunks left unwritten");
+        return (rows, chunks, peak);
+    }
+
+    /// <summary>The columns the model reads: its features (numeric as numbers, categorical as text) and the id (text).</summary>
+    public static IReadOnlyList<ChunkColumn> InputColumns(Preprocessor preprocessor)
+    {
+        var cols = preprocessor.Specs
+            .Select(s => new ChunkColumn(s.Column, s.Kind == FeatureKind.Numeric, s.Kind == FeatureKind.Numeric ? $"'{s.Column}' is a numeric feature of the model" : null))
+            .ToList();
+        if (preprocessor.Roles.Id is { } id && !cols.Any(c => c.Name == id)) cols.Add(new ChunkColumn(id, Numeric: false));
+        return cols;
+    }
+
+    /// <summary>Transforms and scores one chunk in slices of <paramref name="sliceRows"/> rows (bounding the float matrix).</summary>
+    static RawTable ScoreChunk(ModelFile model, TableChunk chunk, int sliceRows)
+    {
+        var table = chunk.Table;
+        var pre = model.Preprocessor;
+        int n = table.Rows;
+        string? id = pre.Roles.Id;
+        RawColumn? idCol = id is null ? null : table[id];
+        var features = new RawTable(table.Source, n, table.Columns.Where(c => c.Name != id || pre.Specs.Any(s => s.Column == id)));
+        var scores = new double[n];
+        var all = new int[Math.Min(n, sliceRows)];
+        for (int start = 0; start < n; start += sliceRows)
+        {
+            int len = Math.Min(sliceRows, n - start);
+            for (int k = 0; k < len; k++) all[k] = start + k;
+            var data = pre.Transform(features, all.AsSpan(0, len), requireOutcomes: false, chunk.FirstRow);
+            model.Model.Score(data, scores.AsSpan(start, len));
+        }
+        var cols = new List<RawColumn>(2);
+        if (idCol is not null)
+        {
+            for (int i = 0; i < n; i++)
+                if (idCol.IsMissing(i)) throw new UpliftDataException("missing id", table.Source, chunk.FirstRow + i + 1, id);
+            cols.Add(idCol);
+        }
+        cols.Add(RawColumn.Numeric(ScoreColumn, scores));
+        return new RawTable(table.Source, n, cols);
+    }
+
+    static long _lastCollectBytes;
+
+    /// <summary>
+    /// Each chunk leaves large short-lived arrays (the float matrix of each slice, the text of ids) on the large object
+    /// heap, which the GC would otherwise let grow well past the live data before collecting. A full collection after
+    /// every <see cref="CollectEveryBytes"/> of allocation keeps the peak near the chunks in flight; its cost is small
+    /// (the live data is mostly arrays of numbers, which the GC does not scan).
+    /// </summary>
+    static void CollectIfDue()
+    {
+        long now = GC.GetTotalAllocatedBytes();
+        long last = Interlocked.Read(ref _lastCollectBytes);
+        if (now - last < CollectEveryBytes || Interlocked.CompareExchange(ref _lastCollectBytes, now, last) != last) return;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+    }
+
+    const long CollectEveryBytes = 256L << 20;
+
+    static void InterlockedMax(ref int target, int value)
+    {
+        int seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            int was = Interlocked.CompareExchange(ref target, value, seen);
+            if (was == seen) return;
+            seen = was;
+        }
+    }
+}
