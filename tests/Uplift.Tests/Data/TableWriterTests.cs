@@ -34,7 +34,7 @@ public class TableWriterTests
     {
         using var dir = new TempDir();
         string path = dir.Name("s.csv");
-        TableWriter.WriteCsv(path, new RawTable("mem", 2, [RawColumn.Numeric("x", [17, 0.25])]));
+        TableWriter.Write(path, new RawTable("mem", 2, [RawColumn.Numeric("x", [17, 0.25])]));
         Assert.Equal("x\n17\n0.25\n", File.ReadAllText(path).ReplaceLineEndings("\n"));
     }
 
