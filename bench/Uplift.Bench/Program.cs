@@ -3,7 +3,7 @@ using Uplift.Bench;
 
 // The performance and quality harness. Each subcommand prints a Markdown table; docs/BENCHMARKS.md
 // records the results with the date and the machine. Usage:
-//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|trees|forest|quality> [options]
+//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|trees|forest|quality|score> [options]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "help";
@@ -41,11 +41,22 @@ switch (what)
         Console.Write(QualityBench.Format(rows));
         break;
     }
+    case "score":
+    {
+        long users = Machine.Ints(rest, "--rows")?[0] ?? 10_000_000;
+        long csv = Machine.Ints(rest, "--csv-rows")?[0] ?? 1_000_000;
+        Console.WriteLine("| input | scorer | rows | threads | wall s | rows/s | peak MiB | CPU s | measured |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in ScoreBench.Run(users, 50, csvRows: csv, log: line => Console.Error.WriteLine(line)))
+            Console.WriteLine($"| {r.Input} | {r.Scorer} | {r.Rows:N0} | {r.Threads} | {r.Seconds:F1} | {r.RowsPerSecond:N0} | {r.PeakMiB:F0} | {r.CpuSeconds:F1} | {r.Measured} |");
+        break;
+    }
     case "determinism":
         DeterminismBench.Run(Console.WriteLine);
         break;
     default:
         Console.WriteLine("usage: Uplift.Bench step [--rows 100000,1000000] | determinism | trees | forest [--small] |");
+        Console.WriteLine("       score [--rows 10000000] [--csv-rows 1000000] |");
         Console.WriteLine("       quality [--rows 100000] [--seeds 5] [--scenarios linear,nonlinear] [--learners drm,crm,...]");
         return 2;
 }

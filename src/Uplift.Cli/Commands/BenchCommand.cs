@@ -1,3 +1,4 @@
+using Uplift.Models.Ranking;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -25,6 +26,8 @@ static class BenchCommand
         var segments = new Option<int>("--segments") { Description = "Cost-curve segments (the paper: 10).", DefaultValueFactory = _ => 10 };
         var steps = new Option<int>("--steps") { Description = "Adam steps of every DRM and CRM fit.", DefaultValueFactory = _ => 1500 };
         var restarts = new Option<int>("--restarts") { Description = "Restarts of every DRM and CRM fit.", DefaultValueFactory = _ => 3 };
+        var evalEvery = new Option<int?>("--eval-every") { Description = "Steps between validation snapshots of every DRM and CRM fit (0 = final parameters only)." };
+        var baseline = new Option<string?>("--baseline") { Description = "Outcome baseline of every DRM and CRM fit: linear or none (default linear)." };
         var forestTrees = new Option<int?>("--forest-trees") { Description = "Trees of each causal forest (default: the paper's 60)." };
         var noBest = new Option<bool>("--no-best") { Description = "Skip the 'best' search (only the paper's methods)." };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Paired bootstrap replicates on the first seed's test set (0 = none).", DefaultValueFactory = _ => 200 };
@@ -36,7 +39,7 @@ static class BenchCommand
         var json = Common.Json();
         var cmd = new Command("paper", "Reproduce the paper's table on Covertype and/or US Census (5 seeds), next to the paper's numbers, plus our best.")
         {
-            covertype, census, seeds, firstSeed, segments, steps, restarts, forestTrees, noBest, bootstrap, covCost, cenCost, constructOnly, outDir, threads, json,
+            covertype, census, seeds, firstSeed, segments, steps, restarts, evalEvery, baseline, forestTrees, noBest, bootstrap, covCost, cenCost, constructOnly, outDir, threads, json,
         };
         cmd.SetAction(r => Common.Run(() =>
         {
@@ -50,6 +53,14 @@ static class BenchCommand
                 Segments = r.GetValue(segments),
                 Steps = r.GetValue(steps),
                 Restarts = r.GetValue(restarts),
+                EvalEvery = r.GetValue(evalEvery),
+                Baseline = r.GetValue(baseline) switch
+                {
+                    null => null,
+                    "linear" => OutcomeBaseline.Linear,
+                    "none" => OutcomeBaseline.None,
+                    var b => throw new UpliftOptionException("--baseline", $"'{b}': use linear or none."),
+                },
                 CausalForestTrees = r.GetValue(forestTrees),
                 Best = !r.GetValue(noBest),
                 BootstrapReplicates = r.GetValue(bootstrap),

@@ -47,7 +47,7 @@ static class DemoCommand
 
             // The nonlinear scenario needs an MLP; the others are within reach of a linear scorer (METHOD.md section 3).
             var drm = sc == SyntheticScenario.Nonlinear
-                ? new DrmOptions { Scorer = ScorerKind.Mlp, HiddenSizes = [32] }
+                ? new DrmOptions { Scorer = ScorerKind.Mlp, HiddenSizes = [64] }
                 : new DrmOptions();
             var settings = new LearnerSettings { Drm = drm, Crm = new CrmOptions { Drm = drm } };
             var kinds = r.GetValue(baselines)
@@ -56,9 +56,13 @@ static class DemoCommand
             settings = settings with
             {
                 // Fast, strong settings for a one-minute demo: the forest with the paper's preset (60 trees),
-                // the R-learner on both outcomes with boosted trees.
+                // the R-learners with boosted trees (the R-learner on both outcomes, ranked by the guarded ratio).
                 CausalForest = Models.Forest.CausalForestOptions.Paper,
                 RLearner = settings.RLearner with { Outcome = Models.Meta.RLearnerOutcome.Both, BaseLearner = Models.Meta.BaseLearnerKind.Boosted },
+                DualityRLearner = settings.DualityRLearner with
+                {
+                    RLearner = settings.DualityRLearner.RLearner with { BaseLearner = Models.Meta.BaseLearnerKind.Boosted },
+                },
             };
 
             var progress = new ConsoleProgress();

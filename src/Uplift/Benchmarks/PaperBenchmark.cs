@@ -35,6 +35,13 @@ public sealed record PaperBenchmarkOptions
     /// <summary>Restarts of every DRM and CRM fit, the one kept by its validation objective (default 3). Range 1..100.</summary>
     public int Restarts { get; init; } = 3;
 
+    /// <summary>Steps between validation snapshots of every DRM and CRM fit (0 = only each restart's final
+    /// parameters compete; default: the <see cref="DrmOptions.EvalEvery"/> default). Range 0 and up.</summary>
+    public int? EvalEvery { get; init; }
+
+    /// <summary>Outcome baseline of every DRM and CRM fit (default: the <see cref="DrmOptions.Baseline"/> default).</summary>
+    public OutcomeBaseline? Baseline { get; init; }
+
     /// <summary>Trees of each causal forest; null = the paper's preset (<see cref="CausalForestOptions.Paper"/>, 60 trees).</summary>
     public int? CausalForestTrees { get; init; }
 
@@ -124,8 +131,9 @@ public static class PaperBenchmark
             LearningRate = 0.01,
             Steps = options.Steps,
             Restarts = options.Restarts,
-            EvalEvery = 50,
         };
+        if (options.EvalEvery is { } every) drm = drm with { EvalEvery = every };
+        if (options.Baseline is { } baseline) drm = drm with { Baseline = baseline };
         var forest = CausalForestOptions.Paper;
         if (options.CausalForestTrees is { } trees) forest = forest with { NumTrees = trees };
         var ridge = new RLearnerOptions { Outcome = RLearnerOutcome.Value, BaseLearner = BaseLearnerKind.Ridge };
