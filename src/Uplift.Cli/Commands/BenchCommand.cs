@@ -27,6 +27,7 @@ static class BenchCommand
         var steps = new Option<int>("--steps") { Description = "Adam steps of every DRM and CRM fit.", DefaultValueFactory = _ => 1500 };
         var restarts = new Option<int>("--restarts") { Description = "Restarts of every DRM and CRM fit.", DefaultValueFactory = _ => 3 };
         var evalEvery = new Option<int?>("--eval-every") { Description = "Steps between validation snapshots of every DRM and CRM fit (0 = final parameters only)." };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Adam learning rate of every DRM and CRM fit (default 0.01)." };
         var baseline = new Option<string?>("--baseline") { Description = "Outcome baseline of every DRM and CRM fit: linear or none (default linear)." };
         var forestTrees = new Option<int?>("--forest-trees") { Description = "Trees of each causal forest (default: the paper's 60)." };
         var noBest = new Option<bool>("--no-best") { Description = "Skip the 'best' search (only the paper's methods)." };
@@ -39,7 +40,7 @@ static class BenchCommand
         var json = Common.Json();
         var cmd = new Command("paper", "Reproduce the paper's table on Covertype and/or US Census (5 seeds), next to the paper's numbers, plus our best.")
         {
-            covertype, census, seeds, firstSeed, segments, steps, restarts, evalEvery, baseline, forestTrees, noBest, bootstrap, covCost, cenCost, constructOnly, outDir, threads, json,
+            covertype, census, seeds, firstSeed, segments, steps, restarts, evalEvery, learningRate, baseline, forestTrees, noBest, bootstrap, covCost, cenCost, constructOnly, outDir, threads, json,
         };
         cmd.SetAction(r => Common.Run(() =>
         {
@@ -54,6 +55,7 @@ static class BenchCommand
                 Steps = r.GetValue(steps),
                 Restarts = r.GetValue(restarts),
                 EvalEvery = r.GetValue(evalEvery),
+                LearningRate = r.GetValue(learningRate),
                 Baseline = r.GetValue(baseline) switch
                 {
                     null => null,

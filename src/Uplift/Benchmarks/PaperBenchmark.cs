@@ -39,6 +39,9 @@ public sealed record PaperBenchmarkOptions
     /// parameters compete; default: the <see cref="DrmOptions.EvalEvery"/> default). Range 0 and up.</summary>
     public int? EvalEvery { get; init; }
 
+    /// <summary>Adam learning rate of every DRM and CRM fit (default: the <see cref="DrmOptions.LearningRate"/> default).</summary>
+    public double? LearningRate { get; init; }
+
     /// <summary>Outcome baseline of every DRM and CRM fit (default: the <see cref="DrmOptions.Baseline"/> default).</summary>
     public OutcomeBaseline? Baseline { get; init; }
 
@@ -128,12 +131,12 @@ public static class PaperBenchmark
             Scorer = dataset == PaperDataset.Covertype ? ScorerKind.Linear : ScorerKind.Mlp,
             HiddenSizes = [92],
             Objective = Objective.Ratio,
-            LearningRate = 0.01,
             Steps = options.Steps,
             Restarts = options.Restarts,
         };
         if (options.EvalEvery is { } every) drm = drm with { EvalEvery = every };
         if (options.Baseline is { } baseline) drm = drm with { Baseline = baseline };
+        if (options.LearningRate is { } lr) drm = drm with { LearningRate = lr };
         var forest = CausalForestOptions.Paper;
         if (options.CausalForestTrees is { } trees) forest = forest with { NumTrees = trees };
         var ridge = new RLearnerOptions { Outcome = RLearnerOutcome.Value, BaseLearner = BaseLearnerKind.Ridge };
