@@ -301,9 +301,9 @@ public static class Plan
             bc[b] = exploreUsers * ea.Cost + exploitUsers * et.Cost;
             br[b] = Ratio(et, ea);
         });
-        var valueCi = Percentile(bv, options.ConfidenceLevel, out int inv1);
-        var costCi = Percentile(bc, options.ConfidenceLevel, out int inv2);
-        var ratioCi = Percentile(br, options.ConfidenceLevel, out _);
+        var valueCi = Readout.PercentileInterval(bv, options.ConfidenceLevel, out int inv1);
+        var costCi = Readout.PercentileInterval(bc, options.ConfidenceLevel, out int inv2);
+        var ratioCi = Readout.PercentileInterval(br, options.ConfidenceLevel, out _);
         int invalid = Math.Max(inv1, inv2);
         if (invalid > 0) warnings.Add($"{invalid} of {reps} bootstrap replicates had an empty arm above the cut-off and were left out.");
         if (bestK > 0 && bestM < 200)
@@ -405,15 +405,5 @@ public static class Plan
     {
         for (int i = 0; i < a.Length; i++)
             if (!double.IsFinite(a[i])) throw new UpliftDataException($"{what} is {a[i]}; it must be finite.", row: i + 1);
-    }
-
-    static Interval Percentile(double[] values, double level, out int invalid)
-    {
-        var finite = values.Where(double.IsFinite).ToArray();
-        invalid = values.Length - finite.Length;
-        if (finite.Length == 0) return new Interval(double.NaN, double.NaN);
-        Array.Sort(finite);
-        double alpha = (1 - level) / 2;
-        return new Interval(Evaluation.Bootstrap.Percentile(finite, alpha), Evaluation.Bootstrap.Percentile(finite, 1 - alpha));
     }
 }

@@ -261,7 +261,7 @@ public static class Readout
                 warnings.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{name}: the cost effect {cost.Ate:G4} is within {options.MinCostEffectZ} standard errors ({cost.StandardError:G4}) of zero; its slope ATE_v / ATE_c means little."));
             return new ArmReadout(name, treated.Length, control.Length, value, cost, value.Ate / cost.Ate,
-                Percentile(slopes, options.ConfidenceLevel, out _), meaningful);
+                PercentileInterval(slopes, options.ConfidenceLevel, out _), meaningful);
         }
 
         var explore = MakeArm("explore", et, ecAll, slopeE);
@@ -271,7 +271,7 @@ public static class Readout
         {
             exploit = MakeArm("exploit", xt, ecIn, slopeX);
             relGain = exploit.Slope / explore.Slope - 1;
-            gainCi = Percentile(gain, options.ConfidenceLevel, out invalid);
+            gainCi = PercentileInterval(gain, options.ConfidenceLevel, out invalid);
             if (!(explore.Slope > 0))
                 warnings.Add("the explore slope is not positive: the relative gain slope_exploit / slope_explore - 1 has no clear sense.");
             if (invalid > 0)
@@ -285,8 +285,8 @@ public static class Readout
         double rc = et.Length * explore.Cost.Ate + (exploit is null ? 0 : xt.Length * exploit.Cost.Ate);
         return result with
         {
-            RealisedValue = rv, RealisedValueCi = Percentile(totV, options.ConfidenceLevel, out _),
-            RealisedCost = rc, RealisedCostCi = Percentile(totC, options.ConfidenceLevel, out _),
+            RealisedValue = rv, RealisedValueCi = PercentileInterval(totV, options.ConfidenceLevel, out _),
+            RealisedCost = rc, RealisedCostCi = PercentileInterval(totC, options.ConfidenceLevel, out _),
         };
     }
 
@@ -321,23 +321,16 @@ public static class Readout
         return (sv, sc);
     }
 
-    /// <summary>Percentile interval (linear interpolation between order statistics) over the finite values.</summary>
-    static Interval Percentile(double[] values, double level, out int invalid)
+    /// <summary>Percentile interval (linear interpolation between order statistics) over the finite values;
+    /// <paramref name="invalid"/> counts the others. Shared by the read-out and the plan.</summary>
+    internal static Interval PercentileInterval(double[] values, double level, out int invalid)
     {
         var finite = values.Where(double.IsFinite).ToArray();
         invalid = values.Length - finite.Length;
         if (finite.Length == 0) return new Interval(double.NaN, double.NaN);
         Array.Sort(finite);
         double alpha = (1 - level) / 2;
-        return new Interval(Quantile(finite, alpha), Quantile(finite, 1 - alpha));
-    }
-
-    static double Quantile(double[] sorted, double p)
-    {
-        double h = (sorted.Length - 1) * p;
-        int lo = (int)Math.Floor(h);
-        int hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+        return new Interval(Evaluation.Bootstrap.Percentile(finite, alpha), Evaluation.Bootstrap.Percentile(finite, 1 - alpha));
     }
 
     /// <summary>Standard normal quantile (Acklam's rational approximation, relative error about 1e-9).</summary>
