@@ -14,7 +14,7 @@ sealed class ConsoleProgress : IProgress<ProgressInfo>
     readonly object _gate = new();
     string? _stage;
     long _lastTick = -1000;
-    int _lastDecile = -1;
+    bool _stageDone;
     int _lineLength;
     double _stageStart;
 
@@ -27,7 +27,7 @@ sealed class ConsoleProgress : IProgress<ProgressInfo>
             {
                 if (_terminal && _lineLength > 0) Console.Error.WriteLine();
                 _stage = p.Stage;
-                _lastDecile = -1;
+                _stageDone = false;
                 _lineLength = 0;
             }
             bool done = p.Total > 0 && p.Done >= p.Total;
@@ -51,9 +51,9 @@ sealed class ConsoleProgress : IProgress<ProgressInfo>
                     _stageStart = _clock.Elapsed.TotalSeconds;
                     Console.Error.WriteLine($"{p.Stage}: started{Suffix(p.Message)}");
                 }
-                if (done && _lastDecile < 10)
+                if (done && !_stageDone)
                 {
-                    _lastDecile = 10;
+                    _stageDone = true;
                     Console.Error.WriteLine($"{p.Stage}: done in {_clock.Elapsed.TotalSeconds - _stageStart:0.0} s{Suffix(p.Message)}");
                 }
             }
