@@ -124,20 +124,35 @@ internal sealed class RegressionSplittingRule : ISplittingRule
                 double wr = sumW - wl;
                 if (wl <= 0 || wr <= 0) continue;
                 double sr = sumR - sl;
-                if (penalty > 0)
-                {
-                    double decrease = sl * sl / wl + sr * sr / wr - penalty * (1.0 / nl + 1.0 / nr);
-                    if (decrease > best) { best = decrease; feature = f; nLeft = nl; }
-                }
-                else
-                {
-                    // Division-free test of sl^2/wl + sr^2/wr > best (wl, wr > 0): the sweep's hot path.
-                    double num = sl * sl * wr + sr * sr * wl, den = wl * wr;
-                    if (num > best * den) { best = num / den; feature = f; nLeft = nl; }
-                }
+                double penaltyTerm = penalty > 0 ? penalty * (1.0 / nl + 1.0 / nr) : 0;
+                if (SplitCriterion.Improves(sl, wl, sr, wr, penaltyTerm, ref best)) { feature = f; nLeft = nl; }
             }
         }
         return feature >= 0;
+    }
+}
+
+/// <summary>The split criterion both splitting rules maximise (grf): sl²/wl + sr²/wr − penalty term.</summary>
+internal static class SplitCriterion
+{
+    /// <summary>
+    /// Whether sl²/wl + sr²/wr − <paramref name="penaltyTerm"/> exceeds <paramref name="best"/> (wl, wr &gt; 0); if so,
+    /// <paramref name="best"/> takes the new value. Without a penalty the test needs no division: the sweep's hot path.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static bool Improves(double sl, double wl, double sr, double wr, double penaltyTerm, ref double best)
+    {
+        if (penaltyTerm != 0)
+        {
+            double decrease = sl * sl / wl + sr * sr / wr - penaltyTerm;
+            if (!(decrease > best)) return false;
+            best = decrease;
+            return true;
+        }
+        double num = sl * sl * wr + sr * sr * wl, den = wl * wr;
+        if (!(num > best * den)) return false;
+        best = num / den;
+        return true;
     }
 }
 
@@ -200,19 +215,14 @@ internal sealed class CausalSplittingRule : ISplittingRule
                 double sizeLw = zzl * wl - zl * zl, sizeRw = (sumZZ - zzl) * wr - zr * zr;
                 if (sizeLw < minChildSize * wl || sizeRw < minChildSize * wr) continue;
                 double sr = sumR - sl;
+                double penaltyTerm = 0;
                 if (penalty > 0)
                 {
                     double sizeL = sizeLw / wl, sizeR = sizeRw / wr;
                     if (sizeL == 0 || sizeR == 0) continue;
-                    double decrease = sl * sl / wl + sr * sr / wr - penalty * (1.0 / sizeL + 1.0 / sizeR);
-                    if (decrease > best) { best = decrease; feature = f; nLeft = nl; }
+                    penaltyTerm = penalty * (1.0 / sizeL + 1.0 / sizeR);
                 }
-                else
-                {
-                    // sl^2/wl + sr^2/wr > best, tested without division.
-                    double num = sl * sl * wr + sr * sr * wl, den = wl * wr;
-                    if (num > best * den) { best = num / den; feature = f; nLeft = nl; }
-                }
+                if (SplitCriterion.Improves(sl, wl, sr, wr, penaltyTerm, ref best)) { feature = f; nLeft = nl; }
             }
         }
         return feature >= 0;
