@@ -58,30 +58,24 @@ public static class ScoreBench
             var models = TrainModels(features, dir);
             log($"trained linear and mlp(64) on a 50,000-row sample in {sw.Elapsed.TotalSeconds:0.0} s");
 
-            sw.Restart();
-            string parquet = Path.Combine(dir, "users.parquet");
-            WriteParquet(parquet, rows, features);
-            log($"wrote {parquet}: {rows:N0} x {features}, {new FileInfo(parquet).Length / 1048576.0:N0} MiB in {sw.Elapsed.TotalSeconds:0.0} s");
-            foreach (var (name, model) in models)
-            {
-                result.Add(Score("parquet", name, model, parquet, Path.Combine(dir, $"scores-{name}.parquet"), rows, features, threads, cliDll));
-                log(Describe(result[^1]));
-            }
-            File.Delete(parquet);
-
-            long nCsv = csvRows ?? rows;
-            if (nCsv > 0)
+            // Writes the input in one format, scores it with each model, deletes it.
+            void Measure(string format, long n, Action<string, long, int> write)
             {
                 sw.Restart();
-                string csv = Path.Combine(dir, "users.csv");
-                WriteCsv(csv, nCsv, features);
-                log($"wrote {csv}: {nCsv:N0} x {features}, {new FileInfo(csv).Length / 1048576.0:N0} MiB in {sw.Elapsed.TotalSeconds:0.0} s");
+                string input = Path.Combine(dir, "users." + format);
+                write(input, n, features);
+                log($"wrote {input}: {n:N0} x {features}, {new FileInfo(input).Length / 1048576.0:N0} MiB in {sw.Elapsed.TotalSeconds:0.0} s");
                 foreach (var (name, model) in models)
                 {
-                    result.Add(Score("csv", name, model, csv, Path.Combine(dir, $"scores-{name}.csv"), nCsv, features, threads, cliDll));
+                    result.Add(Score(format, name, model, input, Path.Combine(dir, $"scores-{name}.{format}"), n, features, threads, cliDll));
                     log(Describe(result[^1]));
                 }
+                File.Delete(input);
             }
+
+            Measure("parquet", rows, (path, n, d) => WriteParquet(path, n, d));
+            long nCsv = csvRows ?? rows;
+            if (nCsv > 0) Measure("csv", nCsv, WriteCsv);
         }
         finally
         {
