@@ -3,7 +3,7 @@ using Uplift.Bench;
 
 // The performance and quality harness. Each subcommand prints a Markdown table; docs/BENCHMARKS.md
 // records the results with the date and the machine. Usage:
-//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|trees|forest|quality|score> [options]
+//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|trees|forest|quality|score|selection> [options]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "help";
@@ -51,13 +51,23 @@ switch (what)
             Console.WriteLine($"| {r.Input} | {r.Scorer} | {r.Rows:N0} | {r.Threads} | {r.Seconds:F1} | {r.RowsPerSecond:N0} | {r.PeakMiB:F0} | {r.CpuSeconds:F1} | {r.Measured} |");
         break;
     }
+    case "selection":
+    {
+        string path = Machine.Strings(rest, "--covertype")?[0]
+            ?? throw new ArgumentException("selection needs --covertype PATH (covtype.data or the 50k sample)");
+        int first = Machine.Ints(rest, "--first-seed")?[0] ?? 11;
+        int seeds = Machine.Ints(rest, "--seeds")?[0] ?? 20;
+        Console.Write(SelectionBench.Format(SelectionBench.Run(path, first, seeds, log: line => Console.Error.WriteLine(line))));
+        break;
+    }
     case "determinism":
         DeterminismBench.Run(Console.WriteLine);
         break;
     default:
         Console.WriteLine("usage: Uplift.Bench step [--rows 100000,1000000] | determinism | trees | forest [--small] |");
         Console.WriteLine("       score [--rows 10000000] [--csv-rows 1000000] |");
-        Console.WriteLine("       quality [--rows 100000] [--seeds 5] [--scenarios linear,nonlinear] [--learners drm,crm,...]");
+        Console.WriteLine("       quality [--rows 100000] [--seeds 5] [--scenarios linear,nonlinear] [--learners drm,crm,...] |");
+        Console.WriteLine("       selection --covertype PATH [--first-seed 11] [--seeds 20]");
         return 2;
 }
 return 0;

@@ -86,6 +86,14 @@ static class Common
         return r;
     }
 
+    /// <summary>aucc | objective (DrmOptions.Selection).</summary>
+    public static Uplift.Models.Ranking.ModelSelection ParseSelection(string s, string option) => s switch
+    {
+        "aucc" => Uplift.Models.Ranking.ModelSelection.ValidationAucc,
+        "objective" => Uplift.Models.Ranking.ModelSelection.ValidationObjective,
+        _ => throw new UpliftOptionException(option, $"'{s}': use aucc or objective."),
+    };
+
     public static string F3(double x) => double.IsNaN(x) ? "n/a" : x.ToString("0.000", CultureInfo.InvariantCulture);
     public static string F1(double x) => x.ToString("0.0", CultureInfo.InvariantCulture);
 }

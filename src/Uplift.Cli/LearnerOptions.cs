@@ -16,7 +16,8 @@ sealed class LearnerOptions
     // DRM / CRM (METHOD.md sections 3-4)
     readonly Option<string?> _hidden = new("--hidden") { Description = "MLP hidden sizes, e.g. 64 or 92 or 64,32 (default: linear scorer)." };
     readonly Option<int?> _steps = new("--steps") { Description = "Adam steps per restart (default 1500)." };
-    readonly Option<int?> _restarts = new("--restarts") { Description = "Random restarts, best kept by validation objective (default 3)." };
+    readonly Option<int?> _restarts = new("--restarts") { Description = "Random restarts (default 3); the best snapshot of all is kept (see --selection)." };
+    readonly Option<string?> _selection = new("--selection") { Description = "Which parameters a DRM/CRM keeps: aucc (highest validation AUCC, default) | objective (highest validation objective)." };
     readonly Option<string?> _objective = new("--objective") { Description = "ratio | softplus-ratio | smooth-abs-ratio | lagrangian (default smooth-abs-ratio)." };
     readonly Option<double?> _learningRate = new("--learning-rate") { Description = "Adam learning rate (default 0.01)." };
     readonly Option<double?> _l1 = new("--l1") { Description = "L1 weight penalty (default 0)." };
@@ -41,7 +42,7 @@ sealed class LearnerOptions
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { _hidden, _steps, _restarts, _objective, _learningRate, _l1, _l2, _lambda, _topFraction, _budget,
+        foreach (var o in new Option[] { _hidden, _steps, _restarts, _selection, _objective, _learningRate, _l1, _l2, _lambda, _topFraction, _budget,
                      _outcome, _base, _folds, _propensity, _lambdas, _preset, _trees, _minNode, _alpha, _sampleFraction, _mtry, _forestScore })
             cmd.Options.Add(o);
     }
@@ -53,6 +54,7 @@ sealed class LearnerOptions
             drm = drm with { Scorer = ScorerKind.Mlp, HiddenSizes = Common.ParseInts(hidden, "--hidden") };
         if (r.GetValue(_steps) is { } steps) drm = drm with { Steps = steps };
         if (r.GetValue(_restarts) is { } restarts) drm = drm with { Restarts = restarts };
+        if (r.GetValue(_selection) is { } selection) drm = drm with { Selection = Common.ParseSelection(selection, "--selection") };
         if (r.GetValue(_objective) is { } obj) drm = drm with { Objective = ParseObjective(obj) };
         if (r.GetValue(_learningRate) is { } lr) drm = drm with { LearningRate = lr };
         if (r.GetValue(_l1) is { } l1) drm = drm with { L1 = l1 };

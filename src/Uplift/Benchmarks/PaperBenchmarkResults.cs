@@ -23,7 +23,7 @@ public enum PaperDataset
 /// <param name="ValueAt20">Normalised incremental value captured at 20 % of the total incremental cost, on test, per seed.</param>
 /// <param name="FitSeconds">Wall-clock seconds of the fit per seed (for "best": the whole search beyond the faithful methods).</param>
 /// <param name="Settings">What was trained, in words.</param>
-/// <param name="Chosen">For "best": the candidate chosen on validation, per seed; otherwise null.</param>
+/// <param name="Chosen">For "best": the candidate chosen on validation, per seed (one recipe per data set, so the same name in every seed); otherwise null.</param>
 /// <param name="PaperAucc">The paper's test AUCC (METHOD.md section 8), null when the paper has none.</param>
 public sealed record PaperMethodResult(
     string Dataset,

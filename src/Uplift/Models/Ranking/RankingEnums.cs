@@ -36,3 +36,12 @@ public enum OutcomeBaseline
     /// </summary>
     Linear,
 }
+
+/// <summary>Which parameters a DRM or CRM fit keeps among its restarts and snapshots (see <see cref="DrmOptions.Selection"/>).</summary>
+public enum ModelSelection
+{
+    /// <summary>The highest AUCC (METHOD.md section 6) of the scores on the validation set.</summary>
+    ValidationAucc,
+    /// <summary>The highest objective g on the validation set (METHOD.md section 3 as written).</summary>
+    ValidationObjective,
+}

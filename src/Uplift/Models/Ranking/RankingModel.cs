@@ -62,25 +62,28 @@ public sealed unsafe class RankingModel : IUpliftModel
     }
 
     /// <summary>The network output f(x) as float, chunk by chunk in parallel (each row's score is independent of the others).</summary>
-    internal void RawScoresInto(Dataset data, float[] s)
+    internal void RawScoresInto(Dataset data, float[] s) => RawScores(_net, _p, data, s);
+
+    /// <summary>f(x) of network <paramref name="net"/> with parameters <paramref name="p"/> for every row of <paramref name="data"/>.</summary>
+    internal static void RawScores(Network net, float[] p, Dataset data, float[] s)
     {
         int n = data.Rows, d = data.Features, chunk = CohortEngine.ChunkRows;
         int chunks = (n + chunk - 1) / chunk;
         var hx = GCHandle.Alloc(data.X, GCHandleType.Pinned);
-        var hp = GCHandle.Alloc(_p, GCHandleType.Pinned);
+        var hp = GCHandle.Alloc(p, GCHandleType.Pinned);
         try
         {
             float* px = (float*)hx.AddrOfPinnedObject(), pp = (float*)hp.AddrOfPinnedObject();
-            int L = _net.Hidden.Count;
-            long actsFloats = (long)chunk * _net.ActivationsPerRow;
+            int L = net.Hidden.Count;
+            long actsFloats = (long)chunk * net.ActivationsPerRow;
             Parallel.For(0, chunks, () => new AlignedBuffer(actsFloats + chunk + L * 2 + 2), (c, _, buf) =>
             {
                 int r0 = c * chunk, rows = Math.Min(chunk, n - r0);
                 float** acts = (float**)(buf.Ptr + actsFloats + chunk);
                 float* q = buf.Ptr;
-                for (int l = 0; l < L; l++) { acts[l] = q; q += chunk * _net.Pad[l]; }
+                for (int l = 0; l < L; l++) { acts[l] = q; q += chunk * net.Pad[l]; }
                 float* f = buf.Ptr + actsFloats;
-                _net.Forward(pp, px + (long)r0 * d, rows, acts, f);
+                net.Forward(pp, px + (long)r0 * d, rows, acts, f);
                 new ReadOnlySpan<float>(f, rows).CopyTo(s.AsSpan(r0, rows));
                 return buf;
             }, buf => buf.Dispose());

@@ -6,10 +6,10 @@ namespace Uplift.Models.Ranking;
 /// <summary>
 /// The training loop shared by the DRM and the CRM (METHOD.md sections 3-4): full-batch Adam over the exact
 /// gradient of <see cref="CohortEngine"/>, several restarts with derived seeds, and the parameters kept by
-/// their validation objective g (the training objective without a validation set), evaluated every
-/// <see cref="DrmOptions.EvalEvery"/> steps and at the end of each restart.
-/// For the CRM that evaluation uses the mask at the final temperature of the schedule, so that objectives
-/// of different steps are comparable.
+/// <see cref="DrmOptions.Selection"/> (validation AUCC, or the objective g on the validation set, or on the
+/// training set without one), judged every <see cref="DrmOptions.EvalEvery"/> steps and at the end of each restart.
+/// For the CRM the objective is evaluated with the mask at the final temperature of the schedule, so that
+/// objectives of different steps are comparable.
 /// </summary>
 internal static class RankingTrainer
 {
@@ -28,6 +28,10 @@ internal static class RankingTrainer
                 throw new UpliftException($"validation data has {validation.Features} features, training data {train.Features}");
         }
         var net = o.Scorer == ScorerKind.Linear ? Network.Linear(train.Features) : Network.Mlp(train.Features, o.HiddenSizes);
+        // The AUCC is judged on the validation outcomes as given (before the baseline below).
+        var aucc = o.Selection == ModelSelection.ValidationAucc && validation is not null && IncrementalCostPerUser(validation) > 0
+            ? new ValidationAucc(net, validation) : null;
+        optionsJson["selectionApplied"] = aucc is not null ? "validation-aucc" : validation is not null ? "validation-objective" : "training-objective";
         bool baseline = o.Baseline == OutcomeBaseline.Linear && train.Features <= DrmOptions.MaxBaselineFeatures;
         optionsJson["outcomeBaselineApplied"] = baseline;
         if (baseline) (train, validation) = SubtractLinearBaseline(train, validation, context);
@@ -42,7 +46,7 @@ internal static class RankingTrainer
         MaskSpec? finalMask = MaskAt(o.Steps - 1);
 
         float[]? best = null;
-        double bestG = double.NegativeInfinity;
+        double bestScore = double.NegativeInfinity;
         var grad = new float[net.ParameterCount];
         for (int r = 0; r < o.Restarts; r++)
         {
@@ -57,8 +61,8 @@ internal static class RankingTrainer
                 bool last = step == o.Steps - 1;
                 if (last || (o.EvalEvery > 0 && (step + 1) % o.EvalEvery == 0))
                 {
-                    double g = judge.Evaluate(p, spec, finalMask).G;
-                    if (double.IsFinite(g) && g > bestG) { bestG = g; best = (float[])p.Clone(); }
+                    double score = aucc?.Of(p) ?? judge.Evaluate(p, spec, finalMask).G;
+                    if (double.IsFinite(score) && score > bestScore) { bestScore = score; best = (float[])p.Clone(); }
                 }
                 if (last || (step + 1) % 50 == 0)
                     context.Report(stage, step + 1, o.Steps, $"objective {res.G:G5}");
@@ -68,6 +72,24 @@ internal static class RankingTrainer
         double trainG = engine.Evaluate(best, spec, finalMask).G;
         double? valG = valEngine?.Evaluate(best, spec, finalMask).G;
         return new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, valG, optionsJson);
+    }
+
+    /// <summary>
+    /// The AUCC (METHOD.md section 6) of the validation users ranked by f_θ (same order as tanh f_θ), on a grid of
+    /// <see cref="DrmOptions.SelectionSegments"/> segments.
+    /// </summary>
+    sealed class ValidationAucc(Network net, Dataset validation)
+    {
+        static readonly Uplift.Evaluation.CostCurveOptions Grid = new() { Segments = DrmOptions.SelectionSegments };
+        readonly float[] _f = new float[validation.Rows];
+        readonly double[] _score = new double[validation.Rows];
+
+        public double Of(float[] p)
+        {
+            RankingModel.RawScores(net, p, validation, _f);
+            for (int i = 0; i < _f.Length; i++) _score[i] = _f[i];
+            return Uplift.Evaluation.CostCurve.Aucc(_score, validation.T, validation.V, validation.C, Grid);
+        }
     }
 
     /// <summary>

@@ -1,0 +1,68 @@
+using Uplift.Evaluation;
+using Uplift.Models;
+using Uplift.Models.Ranking;
+using Uplift.Tests.Engine;
+using Xunit;
+
+namespace Uplift.Tests.Models.Ranking;
+
+/// <summary>DrmOptions.Selection: which of the restarts' snapshots a DRM or CRM keeps.</summary>
+public class ModelSelectionTests
+{
+    static readonly DrmOptions Many = new() { Objective = Objective.Ratio, Steps = 120, Restarts = 3, EvalEvery = 20 };
+    // Restart 0 of Many, final parameters only: one of Many's candidates (same seed, same initial weights).
+    static readonly DrmOptions One = Many with { Restarts = 1, EvalEvery = 0 };
+
+    static double Aucc(RankingModel m, Uplift.Data.Dataset d) =>
+        CostCurve.Aucc(m.Score(d), d.T, d.V, d.C, new CostCurveOptions { Segments = DrmOptions.SelectionSegments });
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void KeptParametersHaveTheHighestValidationAuccOfAllCandidates(bool crm)
+    {
+        var train = TestData.Campaign(3000, 5, seed: 21, noise: 2.0);
+        var val = TestData.Campaign(1500, 5, seed: 22, noise: 2.0);
+        RankingModel Fit(DrmOptions o) => crm
+            ? new CrmLearner(new CrmOptions { Drm = o }).FitRanking(train, val, new FitContext(4))
+            : new DrmLearner(o).FitRanking(train, val, new FitContext(4));
+        var kept = Fit(Many);
+        var single = Fit(One);
+        Assert.Equal("validation-aucc", kept.Options["selectionApplied"]!.GetValue<string>());
+        Assert.True(Aucc(kept, val) >= Aucc(single, val), $"kept {Aucc(kept, val)} < candidate {Aucc(single, val)}");
+    }
+
+    [Fact]
+    public void ObjectiveSelectionKeepsTheHighestValidationObjective()
+    {
+        var train = TestData.Campaign(3000, 5, seed: 23, noise: 2.0);
+        var val = TestData.Campaign(1500, 5, seed: 24, noise: 2.0);
+        var o = Many with { Selection = ModelSelection.ValidationObjective };
+        var kept = new DrmLearner(o).FitRanking(train, val, new FitContext(4));
+        var single = new DrmLearner(o with { Restarts = 1, EvalEvery = 0 }).FitRanking(train, val, new FitContext(4));
+        Assert.Equal("validation-objective", kept.Options["selectionApplied"]!.GetValue<string>());
+        Assert.True(kept.ValidationObjective >= single.ValidationObjective);
+    }
+
+    [Fact]
+    public void FallsBackToTheObjectiveWhenTheValidationAuccIsUndefined()
+    {
+        var train = TestData.Campaign(1500, 4, seed: 25);
+        var val = TestData.Campaign(800, 4, seed: 26);
+        // Negative incremental cost on the validation users: their cost curve is undefined.
+        var negative = val.WithOutcomes(val.V, [.. val.C.Select(c => -c)]);
+        var o = Many with { Steps = 40 };
+        var m = new DrmLearner(o).FitRanking(train, negative, new FitContext(1));
+        Assert.Equal("validation-objective", m.Options["selectionApplied"]!.GetValue<string>());
+        Assert.Throws<UpliftException>(() => CostCurve.Aucc(m.Score(negative), negative.T, negative.V, negative.C));
+        var noValidation = new DrmLearner(o).FitRanking(train, null, new FitContext(1));
+        Assert.Equal("training-objective", noValidation.Options["selectionApplied"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void SelectionIsSavedAndChecked()
+    {
+        Assert.Equal("aucc", new DrmOptions().ToJson()["selection"]!.GetValue<string>());
+        Assert.Throws<UpliftOptionException>(() => new DrmOptions { Selection = (ModelSelection)7 }.Validate());
+    }
+}
