@@ -58,6 +58,8 @@ switch (what)
         int first = Machine.Ints(rest, "--first-seed")?[0] ?? 11;
         int seeds = Machine.Ints(rest, "--seeds")?[0] ?? 20;
         Console.Write(SelectionBench.Format(SelectionBench.Run(path, first, seeds, log: line => Console.Error.WriteLine(line))));
+        Console.WriteLine();
+        Console.Write(SelectionBench.FormatSnapshots(SelectionBench.Snapshots(path, first, seeds, restarts: 5, every: 50, log: line => Console.Error.WriteLine(line))));
         break;
     }
     case "determinism":

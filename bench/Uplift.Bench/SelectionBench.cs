@@ -1,4 +1,6 @@
 using Uplift.Benchmarks;
+using Uplift.Engine;
+using Uplift.Evaluation;
 using Uplift.Models;
 using Uplift.Models.Ranking;
 
@@ -58,6 +60,83 @@ static class SelectionBench
             double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
             sb.AppendLine($"| {r.Rule} | {r.Restarts} | {m:F3} ± {sd:F3} | {sorted[0]:F3} | {median:F3} | {r.ValidAucc.Average():F3} | {r.Seconds:F1} |");
         }
+        return sb.ToString();
+    }
+
+    /// <summary>One snapshot of a training run: the criteria a selection rule could use, and the test AUCC.</summary>
+    public sealed record Snapshot(int Seed, int Restart, int Step, double ValidObjective, double ValidAucc10, double ValidAucc100, double TestAucc);
+
+    /// <summary>
+    /// Every snapshot (every <paramref name="every"/> steps, <paramref name="restarts"/> restarts) of the same CRM
+    /// training runs, replayed with the trainer's parts (CohortEngine, Adam, Network.Initialize with the trainer's
+    /// seed streams): validation objective, validation AUCC on 10 and 100 segments, test AUCC.
+    /// </summary>
+    public static List<Snapshot> Snapshots(string covertypePath, int firstSeed, int seeds, int restarts, int every, Action<string> log)
+    {
+        var crm = PaperBenchmark.FaithfulSettings(PaperDataset.Covertype, new PaperBenchmarkOptions()).Crm;
+        var o = crm.Drm;
+        var spec = new ObjectiveSpec(o.Objective, o.Lambda, o.L1, o.ResolvedL2);
+        MaskSpec Mask(int step) => new(crm.TopFraction, CohortObjective.Temperature(crm.T0, crm.TemperatureStep, crm.TemperatureEvery, step));
+        var grid100 = new CostCurveOptions { Segments = 100 };
+        var list = new List<Snapshot>();
+        for (int seed = firstSeed; seed < firstSeed + seeds; seed++)
+        {
+            var data = CovertypeConstruction.Load(covertypePath, new CovertypeOptions { Seed = seed });
+            var net = Network.Linear(data.Train.Features);
+            double vs = RankingTrainer.Scale(data.Train.V), cs = RankingTrainer.Scale(data.Train.C);
+            using var train = new CohortEngine(net, data.Train, vs, cs, null);
+            using var valid = new CohortEngine(net, data.Validation, vs, cs, null, withGradient: false);
+            var fv = new float[data.Validation.Rows]; var ft = new float[data.Test.Rows];
+            var sv = new double[fv.Length]; var st = new double[ft.Length];
+            var grad = new float[net.ParameterCount];
+            for (int r = 0; r < restarts; r++)
+            {
+                var p = net.Initialize(seed, r);
+                var adam = new Adam(net.ParameterCount, o.LearningRate);
+                for (int step = 0; step < o.Steps; step++)
+                {
+                    train.Run(p, grad, spec, Mask(step));
+                    adam.Step(p, grad);
+                    if ((step + 1) % every != 0) continue;
+                    RankingModel.RawScores(net, p, data.Validation, fv);
+                    RankingModel.RawScores(net, p, data.Test, ft);
+                    for (int i = 0; i < fv.Length; i++) sv[i] = fv[i];
+                    for (int i = 0; i < ft.Length; i++) st[i] = ft[i];
+                    var d = data.Validation;
+                    list.Add(new Snapshot(seed, r, step + 1, valid.Evaluate(p, spec, Mask(o.Steps - 1)).G,
+                        CostCurve.Aucc(sv, d.T, d.V, d.C), CostCurve.Aucc(sv, d.T, d.V, d.C, grid100),
+                        CostCurve.Aucc(st, data.Test.T, data.Test.V, data.Test.C)));
+                }
+            }
+            log($"seed {seed}: {list.Count} snapshots so far");
+        }
+        return list;
+    }
+
+    /// <summary>An AUCC this close to 1 means the curve jumped to (0, 1): the clipped-cost edge of METHOD.md section 6.</summary>
+    const double Saturated = 0.9999;
+
+    /// <summary>Correlation of each criterion with the test AUCC over all snapshots, and the saturated (tied) snapshots.</summary>
+    public static string FormatSnapshots(List<Snapshot> snaps)
+    {
+        static double Corr(IReadOnlyList<double> a, IReadOnlyList<double> b)
+        {
+            double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
+            for (int i = 0; i < a.Count; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb); }
+            return sab / Math.Sqrt(saa * sbb);
+        }
+        var test = snaps.Select(x => x.TestAucc).ToList();
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine($"| criterion, over {snaps.Count} snapshots | correlation with test AUCC | snapshots at 0.9999 or more (the curve jumps to (0, 1)) |");
+        sb.AppendLine("|---|---:|---:|");
+        sb.AppendLine($"| validation objective (plain ratio) | {Corr(snaps.Select(x => x.ValidObjective).ToList(), test):F2} | - |");
+        sb.AppendLine($"| validation AUCC, 10 segments | {Corr(snaps.Select(x => x.ValidAucc10).ToList(), test):F2} | {snaps.Count(x => x.ValidAucc10 >= Saturated)} |");
+        sb.AppendLine($"| validation AUCC, 100 segments | {Corr(snaps.Select(x => x.ValidAucc100).ToList(), test):F2} | {snaps.Count(x => x.ValidAucc100 >= Saturated)} |");
+        sb.AppendLine();
+        sb.AppendLine("| seed | snapshots with a 10-segment validation AUCC of 0.9999 or more | their test AUCC min - max |");
+        sb.AppendLine("|---|---:|---|");
+        foreach (var g in snaps.Where(x => x.ValidAucc10 >= Saturated).GroupBy(x => x.Seed).Where(g => g.Count() > 1))
+            sb.AppendLine($"| {g.Key} | {g.Count()} | {g.Min(x => x.TestAucc):F3} - {g.Max(x => x.TestAucc):F3} |");
         return sb.ToString();
     }
 }

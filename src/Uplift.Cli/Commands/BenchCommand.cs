@@ -113,7 +113,7 @@ static class BenchCommand
                 Console.WriteLine();
                 Console.Write(DifferenceTable(d).ToString());
                 if (d.Methods.FirstOrDefault(m => m.Chosen is not null) is { } best)
-                    Console.WriteLine($"best = {best.Chosen![0]} (the highest mean validation AUCC over the seeds)");
+                    Console.WriteLine($"best = {best.Chosen![0]} (the highest AUCC on the judging half of the validation users, mean over the seeds)");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{d.Dataset}: {d.Seconds:0} s in all"));
                 Console.WriteLine();
             }
@@ -250,8 +250,14 @@ static class BenchCommand
             sb.AppendLine();
             if (d.Methods.FirstOrDefault(m => m.Chosen is not null) is { } best)
             {
-                sb.AppendLine($"\"best\" candidates (chosen on validation AUCC only): {string.Join("; ", d.BestCandidates)}.  ");
-                sb.AppendLine($"Chosen (the highest validation AUCC averaged over the seeds): {best.Chosen![0]}. Its fit time is the extra search only.");
+                sb.AppendLine("\"best\": every candidate is fitted with one half of the validation users (its snapshots, restarts or lambda) and judged");
+                sb.AppendLine("on the other half (stratified, seeded); the candidate with the highest judging AUCC averaged over the seeds is the row. Its fit time");
+                sb.AppendLine("is the whole search; its valid AUCC is on the judging half.");
+                sb.AppendLine();
+                sb.AppendLine("| candidate | judging AUCC (mean over seeds) |");
+                sb.AppendLine("|---|---:|");
+                foreach (var c in d.BestCandidates)
+                    sb.AppendLine($"| {c.Name}{(c.Name == best.Chosen![0] ? " (chosen)" : "")} | {F3(c.JudgeAuccMean)} |");
                 sb.AppendLine();
             }
             sb.AppendLine($"![cost curves]({d.Dataset}-cost-curves.svg)").AppendLine();

@@ -19,7 +19,7 @@ public enum PaperDataset
 /// <param name="Method">The CLI name: random, rlearner, duality-rlearner, causal-forest, drm, crm, best.</param>
 /// <param name="Seeds">The seeds, in order.</param>
 /// <param name="TestAucc">Test AUCC per seed (METHOD.md section 6).</param>
-/// <param name="ValidAucc">Validation AUCC per seed.</param>
+/// <param name="ValidAucc">Validation AUCC per seed (for "best": on the judging half of the validation users).</param>
 /// <param name="ValueAt20">Normalised incremental value captured at 20 % of the total incremental cost, on test, per seed.</param>
 /// <param name="FitSeconds">Wall-clock seconds of the fit per seed (for "best": the whole search beyond the faithful methods).</param>
 /// <param name="Settings">What was trained, in words.</param>
@@ -75,7 +75,8 @@ public sealed record PairedDifference(
 /// <param name="Differences">CRM minus each other method.</param>
 /// <param name="Curves">Test cost curves of the first seed, one per method, for plotting.</param>
 /// <param name="SeedNote">How the seeds vary the runs on this data set.</param>
-/// <param name="BestCandidates">The candidates the "best" row chose from (on validation AUCC only).</param>
+/// <param name="BestCandidates">The candidates the "best" row chose from, with their AUCC on the judging half of the
+/// validation users averaged over the seeds (the choice's criterion; empty without the search).</param>
 /// <param name="Seconds">Wall-clock seconds of the whole data set (loading, every fit and evaluation).</param>
 public sealed record PaperDatasetResult(
     string Dataset,
@@ -84,8 +85,11 @@ public sealed record PaperDatasetResult(
     IReadOnlyList<PairedDifference> Differences,
     IReadOnlyList<(string Name, CostCurveResult Curve)> Curves,
     string SeedNote,
-    IReadOnlyList<string> BestCandidates,
+    IReadOnlyList<SearchedCandidate> BestCandidates,
     double Seconds);
+
+/// <summary>A candidate of the "best" search and its mean AUCC on the judging half of the validation users.</summary>
+public sealed record SearchedCandidate(string Name, double JudgeAuccMean);
 
 /// <summary>The result of <see cref="PaperBenchmark.Run"/>: one entry per data set run.</summary>
 public sealed record PaperBenchmarkResult(IReadOnlyList<PaperDatasetResult> Datasets)
