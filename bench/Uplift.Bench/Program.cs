@@ -3,7 +3,7 @@ using Uplift.Bench;
 
 // The performance and quality harness. Each subcommand prints a Markdown table; docs/BENCHMARKS.md
 // records the results with the date and the machine. Usage:
-//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|trees|forest|quality|score|selection> [options]
+//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|trees|forest|quality|score|selection|standin> [options]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "help";
@@ -62,6 +62,14 @@ switch (what)
         Console.Write(SelectionBench.FormatSnapshots(SelectionBench.Snapshots(path, first, seeds, restarts: 5, every: 50, log: line => Console.Error.WriteLine(line))));
         break;
     }
+    case "standin":
+    {
+        string dir = Machine.Strings(rest, "--out")?[0] ?? "paper-standin";
+        var (cov, cen) = StandInFiles.Write(dir, Machine.Ints(rest, "--covertype-rows")?[0] ?? 581_012,
+            Machine.Ints(rest, "--census-rows")?[0] ?? 2_458_285, seed: 1);
+        Console.WriteLine($"wrote {cov} and {cen}");
+        break;
+    }
     case "determinism":
         DeterminismBench.Run(Console.WriteLine);
         break;
@@ -69,7 +77,8 @@ switch (what)
         Console.WriteLine("usage: Uplift.Bench step [--rows 100000,1000000] | determinism | trees | forest [--small] |");
         Console.WriteLine("       score [--rows 10000000] [--csv-rows 1000000] |");
         Console.WriteLine("       quality [--rows 100000] [--seeds 5] [--scenarios linear,nonlinear] [--learners drm,crm,...] |");
-        Console.WriteLine("       selection --covertype PATH [--first-seed 11] [--seeds 20]");
+        Console.WriteLine("       selection --covertype PATH [--first-seed 11] [--seeds 20] |");
+        Console.WriteLine("       standin [--out DIR] [--covertype-rows 581012] [--census-rows 2458285]");
         return 2;
 }
 return 0;

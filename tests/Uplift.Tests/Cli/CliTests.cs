@@ -133,6 +133,20 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void Selection_flag_reaches_the_model_and_a_bad_value_is_a_clear_error()
+    {
+        string data = WriteCampaign(600);
+        string model = Path.Combine(_dir, "sel.json");
+        string[] common = ["train", "--data", data, "--treatment", "got_coupon", "--value", "revenue", "--cost", "spend",
+            "--features", "age,country", "--model", "crm", "--steps", "40", "--restarts", "1", "--out", model];
+        Assert.Equal(0, CliRunner.Run([.. common, "--selection", "objective"]).ExitCode);
+        Assert.Matches("\"selection\":\\s*\"objective\"", File.ReadAllText(model));
+        var r = CliRunner.Run([.. common, "--selection", "best"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--selection", r.Err);
+    }
+
+    [Fact]
     public void A_damaged_model_file_is_a_clear_error()
     {
         string model = Path.Combine(_dir, "bad.json");

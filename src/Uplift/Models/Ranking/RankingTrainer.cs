@@ -75,8 +75,9 @@ internal static class RankingTrainer
     }
 
     /// <summary>
-    /// The AUCC (METHOD.md section 6) of the validation users ranked by f_θ (same order as tanh f_θ), on a grid of
-    /// <see cref="DrmOptions.SelectionSegments"/> segments.
+    /// The AUCC (METHOD.md section 6) of the validation users ranked by f_θ, on a grid of
+    /// <see cref="DrmOptions.SelectionSegments"/> segments. The model's score tanh f_θ has the same order, except
+    /// that in double it ties users beyond |f_θ| ≈ 18.4.
     /// </summary>
     sealed class ValidationAucc(Network net, Dataset validation)
     {
