@@ -11,14 +11,16 @@ namespace Uplift.Bench;
 /// </summary>
 static class StandInFiles
 {
-    /// <summary>The header of USCensus1990.data.txt.</summary>
-    const string CensusHeader =
-        "caseid,dAge,dAncstry1,dAncstry2,iAvail,iCitizen,iClass,dDepart,iDisabl1,iDisabl2,iEnglish,iFeb55,iFertil," +
-        "dHispanic,dHour89,dHours,iImmigr,dIncome1,dIncome2,dIncome3,dIncome4,dIncome5,dIncome6,dIncome7,dIncome8," +
-        "dIndustry,iKorean,iLang1,iLooking,iMarital,iMay75880,iMeans,iMilitary,iMobility,iMobillim,dOccup,iOthrserv," +
-        "iPerscare,dPOB,dPoverty,dPwgt1,iRagechld,dRearning,iRelat1,iRelat2,iRemplpar,iRiders,iRlabor,iRownchld," +
-        "dRpincome,iRPOB,iRrelchld,iRspouse,iRvetserv,iSchool,iSept80,iSex,iSubfam1,iSubfam2,iTmpabsnt,dTravtime," +
-        "iVietnam,dWeek89,iWork89,iWorklwk,iWWII,iYearsch,iYearwrk,dYrsserv";
+    /// <summary>
+    /// The stand-in census header: the columns the construction reads (CensusConstruction.RoleColumns and
+    /// FeatureNames) plus unused fillers up to the UCI file's 69 columns.
+    /// </summary>
+    static string[] CensusColumns()
+    {
+        var names = Uplift.Benchmarks.CensusConstruction.RoleColumns.Concat(Uplift.Benchmarks.CensusConstruction.FeatureNames).Distinct().ToList();
+        for (int k = 1; names.Count < 69; k++) names.Add($"unused{k}");
+        return [.. names];
+    }
 
     public static (string Covertype, string Census) Write(string dir, int covertypeRows, int censusRows, int seed)
     {
@@ -43,17 +45,17 @@ static class StandInFiles
                 w.WriteLine(string.Join(',', r));
             }
         }
-        var names = CensusHeader.Split(',');
+        var names = CensusColumns();
         int Col(string n) => Array.IndexOf(names, n);
         int fertil = Col("iFertil"), age = Col("dAge"), citizen = Col("iCitizen"), hour = Col("dHour89"), income = Col("dIncome1"), sex = Col("iSex");
         using (var w = Writer(cen))
         {
-            w.WriteLine(CensusHeader);
+            w.WriteLine(string.Join(',', names));
             var r = new int[names.Length];
             for (int i = 0; i < censusRows; i++)
             {
-                for (int j = 1; j < r.Length; j++) r[j] = rng.NextInt(5);
-                r[0] = 10000 + i;
+                for (int j = 0; j < r.Length; j++) r[j] = rng.NextInt(5);
+                r[Col("caseid")] = 10000 + i;
                 r[hour] = rng.NextInt(6);
                 // Working more hours goes with fewer children (a positive incremental cost, as on the real file).
                 r[fertil] = rng.NextDouble() < 0.3 ? 2 + rng.NextInt(r[hour] > 3 ? 3 : 7) : rng.NextInt(2);
