@@ -21,7 +21,7 @@ public enum PaperDataset
 /// <param name="TestAucc">Test AUCC per seed (METHOD.md section 6).</param>
 /// <param name="ValidAucc">Validation AUCC per seed (for "best": on the judging half of the validation users).</param>
 /// <param name="ValueAt20">Normalised incremental value captured at 20 % of the total incremental cost, on test, per seed.</param>
-/// <param name="FitSeconds">Wall-clock seconds of the fit per seed (for "best": the whole search beyond the faithful methods).</param>
+/// <param name="FitSeconds">Wall-clock seconds of the fit per seed (for "best": the whole search, every candidate refitted on half the validation users).</param>
 /// <param name="Settings">What was trained, in words.</param>
 /// <param name="Chosen">For "best": the candidate chosen on validation, per seed (one recipe per data set, so the same name in every seed); otherwise null.</param>
 /// <param name="PaperAucc">The paper's test AUCC (METHOD.md section 8), null when the paper has none.</param>
