@@ -55,7 +55,7 @@ public static class ForestBench
         proc.Refresh();
         double predictCpu = (proc.TotalProcessorTime - cpu0).TotalSeconds;
         return new ForestBenchRow(name, n, d, options.NumTrees, threads, fit, fitCpu, predict, predictCpu, proc.PeakWorkingSet64,
-            Correlation(tau, tauTest));
+            BenchStats.Correlation(tau, tauTest));
     }
 
     static (float[] X, double[] Y, double[] W, double[] Tau) Data(int n, int d, ulong seed)
@@ -73,15 +73,5 @@ public static class ForestBench
             y[i] = x[(long)i * d + 1] + w[i] * tau[i] + rng.NextNormal();
         }
         return (x, y, w, tau);
-    }
-
-    static double Correlation(double[] a, double[] b)
-    {
-        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb);
-        }
-        return sab / Math.Sqrt(saa * sbb);
     }
 }

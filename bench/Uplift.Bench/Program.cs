@@ -57,9 +57,10 @@ switch (what)
             ?? throw new ArgumentException("selection needs --covertype PATH (covtype.data or the 50k sample)");
         int first = Machine.Ints(rest, "--first-seed")?[0] ?? 11;
         int seeds = Machine.Ints(rest, "--seeds")?[0] ?? 20;
-        Console.Write(SelectionBench.Format(SelectionBench.Run(path, first, seeds, log: line => Console.Error.WriteLine(line))));
+        var (rows, snapshots) = SelectionBench.Run(path, first, seeds, log: line => Console.Error.WriteLine(line));
+        Console.Write(SelectionBench.Format(rows));
         Console.WriteLine();
-        Console.Write(SelectionBench.FormatSnapshots(SelectionBench.Snapshots(path, first, seeds, restarts: 5, every: 50, log: line => Console.Error.WriteLine(line))));
+        Console.Write(SelectionBench.FormatSnapshots(snapshots));
         break;
     }
     case "standin":

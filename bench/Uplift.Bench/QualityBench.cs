@@ -81,7 +81,7 @@ public static class QualityBench
                 }
             }
             foreach (var l in learners)
-                result.Add(new QualityRow(scName, l, Note(l, sc), rows, seeds, aucc[l].Average(), Sd(aucc[l]), oracles.Average(),
+                result.Add(new QualityRow(scName, l, Note(l, sc), rows, seeds, aucc[l].Average(), BenchStats.Sd(aucc[l]), oracles.Average(),
                     gaps[l].Average(), secs[l].Average()));
         }
         return result;
@@ -138,12 +138,5 @@ public static class QualityBench
         var r = new double[rows.Length];
         for (int i = 0; i < rows.Length; i++) r[i] = a[rows[i]];
         return r;
-    }
-
-    static double Sd(List<double> x)
-    {
-        if (x.Count < 2) return 0;
-        double m = x.Average();
-        return Math.Sqrt(x.Sum(v => (v - m) * (v - m)) / (x.Count - 1));
     }
 }

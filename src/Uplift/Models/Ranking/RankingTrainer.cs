@@ -15,8 +15,11 @@ internal static class RankingTrainer
 {
     internal sealed record CrmPlan(double TopFraction, double T0, double Dt, int K);
 
+    /// <summary>Sees every judged snapshot of a fit: restart index, step (1-based) and the parameters (read only).</summary>
+    internal delegate void SnapshotObserver(int restart, int step, float[] parameters);
+
     public static RankingModel Fit(string kind, DrmOptions o, CrmPlan? crm, System.Text.Json.Nodes.JsonObject optionsJson,
-        Dataset train, Dataset? validation, FitContext context)
+        Dataset train, Dataset? validation, FitContext context, SnapshotObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(context);
@@ -61,6 +64,7 @@ internal static class RankingTrainer
                 bool last = step == o.Steps - 1;
                 if (last || (o.EvalEvery > 0 && (step + 1) % o.EvalEvery == 0))
                 {
+                    observer?.Invoke(r, step + 1, p);
                     double score = aucc?.Of(p) ?? judge.Evaluate(p, spec, finalMask).G;
                     if (double.IsFinite(score) && score > bestScore) { bestScore = score; best = (float[])p.Clone(); }
                 }
@@ -168,6 +172,9 @@ public sealed class DrmLearner(DrmOptions? options = null) : IUpliftLearner
 public sealed class CrmLearner(CrmOptions? options = null) : IUpliftLearner
 {
     public CrmOptions Options { get; } = options ?? new CrmOptions();
+
+    /// <summary>For benchmarks: sees every snapshot the fit judges (null = none).</summary>
+    internal RankingTrainer.SnapshotObserver? Observer { get; init; }
     public string Kind => "crm";
 
     public IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context) => FitRanking(train, validation, context);
@@ -185,6 +192,6 @@ public sealed class CrmLearner(CrmOptions? options = null) : IUpliftLearner
         var json = Options.ToJson();
         json["effectiveTopFraction"] = q;
         var plan = new RankingTrainer.CrmPlan(q, Options.T0, Options.TemperatureStep, Options.TemperatureEvery);
-        return RankingTrainer.Fit(Kind, Options.Drm, plan, json, train, validation, context);
+        return RankingTrainer.Fit(Kind, Options.Drm, plan, json, train, validation, context, Observer);
     }
 }
