@@ -44,11 +44,20 @@ internal static class TestData
         return r;
     }
 
-    public static double Spearman(double[] a, double[] b)
+    public static double Spearman(double[] a, double[] b) => Correlation(Ranks(a), Ranks(b));
+
+    /// <summary>Pearson correlation of two equally long series.</summary>
+    public static double Correlation(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
-        var ra = Ranks(a); var rb = Ranks(b);
-        double ma = ra.Average(), mb = rb.Average(), sab = 0, saa = 0, sbb = 0;
-        for (int i = 0; i < a.Length; i++) { sab += (ra[i] - ma) * (rb[i] - mb); saa += (ra[i] - ma) * (ra[i] - ma); sbb += (rb[i] - mb) * (rb[i] - mb); }
+        double ma = 0, mb = 0;
+        for (int i = 0; i < a.Length; i++) { ma += a[i]; mb += b[i]; }
+        ma /= a.Length; mb /= b.Length;
+        double sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double da = a[i] - ma, db = b[i] - mb;
+            sab += da * db; saa += da * da; sbb += db * db;
+        }
         return sab / Math.Sqrt(saa * sbb);
     }
 

@@ -42,18 +42,5 @@ internal static class ForestTestData
         return new Dataset(x, n, d, names, t, v, c);
     }
 
-    public static double Correlation(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double ma = 0, mb = 0;
-        for (int i = 0; i < a.Length; i++) { ma += a[i]; mb += b[i]; }
-        ma /= a.Length; mb /= b.Length;
-        double sab = 0, saa = 0, sbb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb);
-        }
-        return sab / Math.Sqrt(saa * sbb);
-    }
-
     public static bool InBag(ulong[] bag, int row) => (bag[row >> 6] & (1UL << row)) != 0;
 }

@@ -4,6 +4,7 @@ using Uplift.Models;
 using Uplift.Models.Forest;
 using Xunit;
 using static Uplift.Tests.Models.Forest.ForestTestData;
+using static Uplift.Tests.Engine.TestData;
 
 namespace Uplift.Tests.Models.Forest;
 

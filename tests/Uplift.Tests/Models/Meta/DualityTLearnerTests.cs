@@ -5,6 +5,7 @@ using Uplift.Models.Meta;
 using Uplift.Models.Trees;
 using Xunit;
 using static Uplift.Tests.Models.Meta.MetaTestData;
+using static Uplift.Tests.Engine.TestData;
 
 namespace Uplift.Tests.Models.Meta;
 

@@ -31,18 +31,4 @@ internal static class MetaTestData
         var names = Enumerable.Range(0, d).Select(j => $"x{j}").ToArray();
         return new Campaign(new Dataset(x, n, d, names, t, v, c), tv, tc);
     }
-
-    public static double Correlation(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double ma = 0, mb = 0;
-        for (int i = 0; i < a.Length; i++) { ma += a[i]; mb += b[i]; }
-        ma /= a.Length; mb /= b.Length;
-        double sab = 0, saa = 0, sbb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            double da = a[i] - ma, db = b[i] - mb;
-            sab += da * db; saa += da * da; sbb += db * db;
-        }
-        return sab / Math.Sqrt(saa * sbb);
-    }
 }
