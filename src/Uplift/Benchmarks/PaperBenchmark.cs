@@ -243,8 +243,9 @@ public static class PaperBenchmark
             secs[method][k] = seconds;
             if (k == 0) { curves.Add((method, e.Test)); firstScores[method] = e.TestScores!; }
         }
-        Evaluated Evaluate(double[] sv, double[] st, PaperData data) =>
-            new(Aucc(sv, data.Validation, curveOptions), CostCurve.Compute(st, data.Test.T, data.Test.V, data.Test.C, curveOptions), st);
+        // The AUCC on the validation users (or the judging half of them) and the test curve; test scores kept for the first seed.
+        Evaluated Evaluate(double[] sv, Dataset validation, double[] st, Dataset test, int k) =>
+            new(Aucc(sv, validation, curveOptions), CostCurve.Compute(st, test.T, test.V, test.C, curveOptions), k == 0 ? st : null);
 
         ConstructionSummary? summary = null;
         PaperData? firstData = null;
@@ -259,7 +260,7 @@ public static class PaperBenchmark
             if (k == 0) { summary = data.Summary; firstData = data; }
 
             void Record(string method, double[] sv, double[] st, double seconds) =>
-                Store(method, k, Evaluate(sv, st, data), seconds);
+                Store(method, k, Evaluate(sv, data.Validation, st, data.Test, k), seconds);
 
             int step = 0, steps = PaperMethods.Count + (options.Best ? 1 : 0);
             foreach (var method in PaperMethods)
@@ -309,8 +310,7 @@ public static class PaperBenchmark
                 }
                 if (k == 0) candidateNames.Add(EnsembleName);
                 searched.Add((EnsembleName, RankAverage(searchedCrm.Select(f => f.Judge)), RankAverage(searchedCrm.Select(f => f.Test))));
-                candidates.Add(searched.ToDictionary(f => f.Name,
-                    f => new Evaluated(Aucc(f.Judge, judge, curveOptions), CostCurve.Compute(f.Test, data.Test.T, data.Test.V, data.Test.C, curveOptions), k == 0 ? f.Test : null)));
+                candidates.Add(searched.ToDictionary(f => f.Name, f => Evaluate(f.Judge, judge, f.Test, data.Test, k)));
                 searchSeconds[k] = clock.Elapsed.TotalSeconds;
                 options.Progress?.Report(new ProgressInfo(stage, ++step, steps,
                     string.Create(CultureInfo.InvariantCulture, $"best search: {candidates[k].Count} candidates, {clock.Elapsed.TotalSeconds:0.0} s")));
