@@ -64,8 +64,9 @@ public sealed unsafe class RankingModel : IUpliftModel
     /// <summary>The network output f(x) as float, chunk by chunk in parallel (each row's score is independent of the others).</summary>
     internal void RawScoresInto(Dataset data, float[] s) => RawScores(_net, _p, data, s);
 
-    /// <summary>f(x) of network <paramref name="net"/> with parameters <paramref name="p"/> for every row of <paramref name="data"/>.</summary>
-    internal static void RawScores(Network net, float[] p, Dataset data, float[] s)
+    /// <summary>f(x) of network <paramref name="net"/> with parameters <paramref name="p"/> for every row of <paramref name="data"/>
+    /// (on at most <paramref name="po"/>'s thread cap; all cores when null).</summary>
+    internal static void RawScores(Network net, float[] p, Dataset data, float[] s, ParallelOptions? po = null)
     {
         int n = data.Rows, d = data.Features, chunk = CohortEngine.ChunkRows;
         int chunks = (n + chunk - 1) / chunk;
@@ -76,7 +77,7 @@ public sealed unsafe class RankingModel : IUpliftModel
             float* px = (float*)hx.AddrOfPinnedObject(), pp = (float*)hp.AddrOfPinnedObject();
             int L = net.Hidden.Count;
             long actsFloats = (long)chunk * net.ActivationsPerRow;
-            Parallel.For(0, chunks, () => new AlignedBuffer(actsFloats + chunk + L * 2 + 2), (c, _, buf) =>
+            Parallel.For(0, chunks, po ?? new ParallelOptions(), () => new AlignedBuffer(actsFloats + chunk + L * 2 + 2), (c, _, buf) =>
             {
                 int r0 = c * chunk, rows = Math.Min(chunk, n - r0);
                 float** acts = (float**)(buf.Ptr + actsFloats + chunk);

@@ -33,7 +33,7 @@ internal static class RankingTrainer
         var net = o.Scorer == ScorerKind.Linear ? Network.Linear(train.Features) : Network.Mlp(train.Features, o.HiddenSizes);
         // The AUCC is judged on the validation outcomes as given (before the baseline below).
         var aucc = o.Selection == ModelSelection.ValidationAucc && validation is not null && IncrementalCostPerUser(validation) > 0
-            ? new ValidationAucc(net, validation) : null;
+            ? new ValidationAucc(net, validation, context.ParallelOptions) : null;
         optionsJson["selectionApplied"] = aucc is not null ? "validation-aucc" : validation is not null ? "validation-objective" : "training-objective";
         bool baseline = o.Baseline == OutcomeBaseline.Linear && train.Features <= DrmOptions.MaxBaselineFeatures;
         optionsJson["outcomeBaselineApplied"] = baseline;
@@ -83,7 +83,7 @@ internal static class RankingTrainer
     /// <see cref="DrmOptions.SelectionSegments"/> segments. The model's score tanh f_θ has the same order, except
     /// that in double it ties users beyond |f_θ| ≈ 18.4.
     /// </summary>
-    sealed class ValidationAucc(Network net, Dataset validation)
+    sealed class ValidationAucc(Network net, Dataset validation, ParallelOptions po)
     {
         static readonly Uplift.Evaluation.CostCurveOptions Grid = new() { Segments = DrmOptions.SelectionSegments };
         readonly float[] _f = new float[validation.Rows];
@@ -91,7 +91,7 @@ internal static class RankingTrainer
 
         public double Of(float[] p)
         {
-            RankingModel.RawScores(net, p, validation, _f);
+            RankingModel.RawScores(net, p, validation, _f, po);
             for (int i = 0; i < _f.Length; i++) _score[i] = _f[i];
             return Uplift.Evaluation.CostCurve.Aucc(_score, validation.T, validation.V, validation.C, Grid);
         }
