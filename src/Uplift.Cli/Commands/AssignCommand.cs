@@ -12,6 +12,10 @@ namespace Uplift.Cli.Commands;
 /// <c>uplift assign</c>: the campaign file (METHOD.md section 9). One row per candidate with its id, group and score:
 /// a random explore group (from the seed and the id alone, so a user keeps its group when rerun), split treatment /
 /// control, and the exploit group, top scores first, within the budget left after the explore treatment.
+/// The file's id column keeps the candidates' id column name (--id, else the model's). Expected costs come from the
+/// first of --plan, --cost-per-user, --eval, the model's validation cost curve, the model's own tau_c; the source is
+/// named in the output and in --json ("cost_source"). A budget that does not bind (every candidate fits) is a warning on
+/// standard error and "budget_binding": false in --json.
 /// </summary>
 static class AssignCommand
 {
@@ -24,15 +28,16 @@ static class AssignCommand
         var explore = PlanCommand.Explore();
         var exploreTreated = PlanCommand.ExploreTreated();
         var plan = new Option<string?>("--plan") { Description = "Plan file from 'uplift plan --out': its per-user incremental costs (exploit: above the cut-off; explore: a random user) price the groups." };
-        var costPerUser = new Option<double?>("--cost-per-user") { Description = "Expected incremental cost of treating one user, the same for everyone (instead of --plan or --eval)." };
-        var output = new Option<string>("--out") { Description = "Campaign file to write (.csv or .parquet): columns id, group, score.", Required = true };
+        var costPerUser = new Option<double?>("--cost-per-user") { Description = "Expected incremental cost of treating one user, the same for everyone (instead of --plan or --eval); must be positive." };
+        var output = new Option<string>("--out") { Description = "Campaign file to write (.csv or .parquet): columns <id> (named as the --id column), group, score.", Required = true };
         var seed = Common.Seed();
         var threads = Common.Threads();
         var json = Common.Json();
         var set = new PlanCommand.PlanOptionSet();
         var cmd = new Command("assign",
             "Write the campaign file: every candidate's group (explore-treatment, explore-control, exploit-treated, untreated) and score. " +
-            "Expected costs come from --plan, --cost-per-user, --eval (a plan made on the fly) or the model's own tau_c, in that order.")
+            "Expected costs come from --plan, --cost-per-user, --eval (a plan made on the fly), the model's validation cost curve " +
+            "(a plan made on the fly) or the model's own tau_c, in that order.")
         {
             model, data, id, budget, explore, exploreTreated, plan, costPerUser, output, seed, threads, json,
         };
@@ -53,19 +58,33 @@ static class AssignCommand
                 Budget = r.GetValue(budget), Explore = r.GetValue(explore), ExploreTreated = r.GetValue(exploreTreated), Seed = r.GetValue(seed),
             };
             var notes = new List<string>();
-            double[] costs = ExpectedCosts(r, set, plan, costPerUser, file, candidates, ids, scores, options, threads, notes);
+            var warnings = new List<string>();
+            var (costs, costSource) = ExpectedCosts(r, set, plan, costPerUser, file, candidates, ids, scores, options, threads, notes, warnings);
             var result = Assignment.Assign(ids, scores, costs, options);
+            if (BudgetWarning(result, costs) is { } w) warnings.Add(w);
+            string fileId = idName;
+            if (fileId is CampaignFiles.GroupColumn or CampaignFiles.ScoreColumn)
+            {
+                warnings.Add($"the id column '{idName}' has the name of another column of the campaign file: it is written as '{CampaignFiles.IdColumn}'.");
+                fileId = CampaignFiles.IdColumn;
+            }
 
             string path = r.GetValue(output)!;
-            TableWriter.Write(path, CampaignFiles.AssignmentTable(path, result.Users));
+            TableWriter.Write(path, CampaignFiles.AssignmentTable(path, result.Users, fileId));
+            foreach (var x in warnings) Console.Error.WriteLine("warning: " + x);
             if (r.GetValue(json))
                 Common.WriteJson(new JsonObject
                 {
-                    ["out"] = path, ["candidates"] = result.Users.Count, ["seed"] = options.Seed, ["budget"] = result.Budget,
+                    ["out"] = path, ["id_column"] = fileId, ["candidates"] = result.Users.Count, ["seed"] = options.Seed, ["budget"] = result.Budget,
+                    ["cost_source"] = costSource,
                     ["explore_treatment"] = result.ExploreTreatmentCount, ["explore_control"] = result.ExploreControlCount,
                     ["exploit_treated"] = result.ExploitCount, ["untreated"] = result.UntreatedCount,
                     ["explore_treatment_cost"] = result.ExploreTreatmentCost, ["exploit_cost"] = result.ExploitCost,
-                    ["exploit_threshold"] = result.ExploitThreshold, ["notes"] = new JsonArray([.. notes.Select(n => (JsonNode)JsonValue.Create(n)!)]),
+                    ["exploit_threshold"] = result.ExploitThreshold,
+                    ["budget_binding"] = result.StoppedByBudget,
+                    ["unspent_budget"] = result.Budget - result.ExploreTreatmentCost - result.ExploitCost,
+                    ["notes"] = new JsonArray([.. notes.Select(n => (JsonNode)JsonValue.Create(n)!)]),
+                    ["warnings"] = new JsonArray([.. warnings.Select(n => (JsonNode)JsonValue.Create(n)!)]),
                 });
             else
             {
@@ -78,34 +97,57 @@ static class AssignCommand
         return cmd;
     }
 
-    /// <summary>Expected incremental cost of treating each candidate, from the first source given.</summary>
-    static double[] ExpectedCosts(ParseResult r, PlanCommand.PlanOptionSet set, Option<string?> planOption, Option<double?> costOption,
-        ModelFile file, RawTable candidates, string[] ids, double[] scores, AssignmentOptions options, Option<int?> threads, List<string> notes)
+    /// <summary>The warning when the budget does not bind: every non-explore candidate fit (null when the budget stopped the exploit group).</summary>
+    static string? BudgetWarning(AssignmentResult result, double[] costs)
+    {
+        if (result.StoppedByBudget || result.Users.Count == 0) return null;
+        var ci = CultureInfo.InvariantCulture;
+        double used = result.ExploreTreatmentCost + result.ExploitCost;
+        if (costs.All(c => c <= 0))
+            return string.Create(ci, $"the expected incremental cost per treated user is not positive: the budget does not limit the campaign, every candidate outside explore is treated (expected cost {used:G6}).");
+        double left = result.Budget - used;
+        return left > 1e-9 * Math.Max(1, Math.Abs(result.Budget))
+            ? string.Create(ci, $"the budget {result.Budget:G6} cannot be spent: treating every candidate outside explore has expected cost {used:G6}, so {left:G6} is left unspent.")
+            : null;
+    }
+
+    /// <summary>Expected incremental cost of treating each candidate, from the first source given, and the source's name
+    /// (plan-file, cost-per-user, evaluation-data, validation-curve, model-effects).</summary>
+    static (double[] Costs, string Source) ExpectedCosts(ParseResult r, PlanCommand.PlanOptionSet set, Option<string?> planOption, Option<double?> costOption,
+        ModelFile file, RawTable candidates, string[] ids, double[] scores, AssignmentOptions options, Option<int?> threads,
+        List<string> notes, List<string> warnings)
     {
         var ci = CultureInfo.InvariantCulture;
         int n = ids.Length;
         var costs = new double[n];
         PlanResult? plan = null;
+        string source;
         if (r.GetValue(planOption) is { } planPath)
         {
             UpliftOptionException.Check(r.GetValue(costOption) is null, "--cost-per-user", "give either --plan or --cost-per-user, not both.");
             plan = PlanCommand.Load(planPath);
+            source = "plan-file";
             if (plan.Budget != options.Budget || plan.Explore != options.Explore || plan.ExploreTreated != options.ExploreTreated)
                 notes.Add(string.Create(ci, $"note: the plan was made for budget {plan.Budget:G6}, explore {plan.Explore}, explore-treated {plan.ExploreTreated}; assigning with budget {options.Budget:G6}, explore {options.Explore}, explore-treated {options.ExploreTreated}."));
         }
         else if (r.GetValue(costOption) is { } c)
         {
+            UpliftOptionException.Check(double.IsFinite(c) && c > 0, "--cost-per-user",
+                $"must be a positive number, got {c.ToString("G6", ci)}: with a cost of 0 or less the budget cannot limit the campaign (every candidate would be treated).");
             Array.Fill(costs, c);
             notes.Add(string.Create(ci, $"expected incremental cost per treated user: {c:G6} (given)"));
-            return costs;
+            return (costs, "cost-per-user");
         }
-        else if (r.GetValue(set.Eval) is not null)
+        else if (r.GetValue(set.Eval) is not null || file.ValidationCurve is not null)
         {
             plan = set.Build(r, file, candidates, scores, new PlanOptions
             {
                 Budget = options.Budget, Explore = options.Explore, ExploreTreated = options.ExploreTreated,
                 BootstrapReplicates = r.GetValue(set.Bootstrap), Seed = options.Seed, MaxThreads = r.GetValue(threads),
             });
+            source = PlanResult.SourceName(plan.Source);
+            // The plan's own budget warning is replaced by the assignment's (made on the actual groups).
+            warnings.AddRange(plan.Warnings.Where(w => !w.Contains("cannot be spent", StringComparison.Ordinal) && !w.Contains("does not limit", StringComparison.Ordinal)));
         }
         else if (file.Model is IEffectModel effects)
         {
@@ -113,16 +155,16 @@ static class AssignCommand
             var tv = new double[n];
             effects.PredictEffects(d, tv, costs);
             notes.Add("expected incremental cost per treated user: the model's own tau_c estimate of each user");
-            return costs;
+            return (costs, "model-effects");
         }
         else
             throw new UpliftOptionException("--plan",
-                $"a {file.Model.Kind} model has no cost estimates of its own: give --plan (from 'uplift plan --out'), --eval data, or --cost-per-user.");
+                $"this {file.Model.Kind} model file has no validation cost curve and the model no cost estimates of its own: give --plan (from 'uplift plan --out'), --eval data, or --cost-per-user.");
 
         // From a plan: explore users cost as a random user, the others as a user above the cut-off (section 9).
         for (int i = 0; i < n; i++)
             costs[i] = Assignment.Draws(options.Seed, ids[i]).Explore < options.Explore ? plan.ExploreCostPerUser : plan.ExploitCostPerUser;
-        notes.Add(string.Create(ci, $"expected incremental cost per treated user (plan): exploit {plan.ExploitCostPerUser:G6}, explore {plan.ExploreCostPerUser:G6}"));
-        return costs;
+        notes.Add(string.Create(ci, $"expected incremental cost per treated user ({(plan.Source == PlanEffectSource.ValidationCurve && source != "plan-file" ? "validation curve" : "plan")}): exploit {plan.ExploitCostPerUser:G6}, explore {plan.ExploreCostPerUser:G6}"));
+        return (costs, source);
     }
 }

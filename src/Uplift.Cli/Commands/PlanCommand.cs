@@ -12,7 +12,9 @@ namespace Uplift.Cli.Commands;
 /// <c>uplift plan</c>: scores the candidates and picks the score cut-off whose expected incremental cost spends the
 /// budget (METHOD.md section 9), with the expected incremental value and cost, their bootstrap intervals and the ratio
 /// against random targeting. The per-user effects come from evaluation data (--eval, with T, V, C) scored by the same
-/// model, or else from the model's own tau_v, tau_c estimates when it has them.
+/// model, else from the model's validation cost curve (kept in the model file by 'uplift train'), else from the model's
+/// own tau_v, tau_c estimates when it has them. The source is in the output ("effects: ...") and in --json ("source").
+/// Warnings (e.g. a budget that cannot be spent) go to standard error and to the plan's "warnings".
 /// </summary>
 static class PlanCommand
 {
@@ -22,8 +24,9 @@ static class PlanCommand
         public readonly Option<string?> Eval = new("--eval")
         {
             Description = "Evaluation data with treatment, value and cost (held-out users of a past randomized campaign) on which the " +
-                          "per-user incremental value and cost above each cut-off are estimated. Without it the model's own effect " +
-                          "estimates are used (R-learner on both outcomes, T-learner, causal forest only).",
+                          "per-user incremental value and cost above each cut-off are estimated (with bootstrap intervals). Without it " +
+                          "the model's validation cost curve prices the plan (models trained by 'uplift train' with a validation split), " +
+                          "else the model's own effect estimates (R-learner on both outcomes, T-learner, causal forest).",
         };
         public readonly Option<string?> Treatment = new("--treatment") { Description = "Treatment column of --eval (default: the model file's)." };
         public readonly Option<string?> Value = new("--value") { Description = "Value column of --eval (default: the model file's)." };
@@ -49,21 +52,30 @@ static class PlanCommand
             return new ColumnRoles(r.GetValue(Treatment) ?? stored.Treatment, r.GetValue(Value) ?? stored.Value, r.GetValue(Cost) ?? stored.Cost);
         }
 
-        /// <summary>The plan for these candidates: from --eval when given, else from the model's own effects.</summary>
+        /// <summary>True when <see cref="Build"/> can price a plan without --eval (a stored validation curve or the model's own effects).</summary>
+        public static bool CanPlanWithoutEval(ModelFile file) => file.ValidationCurve is not null || file.Model is IEffectModel;
+
+        /// <summary>The plan for these candidates: from --eval when given, else from the model's validation cost curve,
+        /// else from the model's own effects; it records the column names (the model's, after --treatment/--value/--cost).</summary>
         public PlanResult Build(ParseResult r, ModelFile file, RawTable candidates, double[] candidateScores, PlanOptions options)
         {
+            var roles = Roles(r, file);
+            var columns = new PlanColumns(file.Preprocessor.Roles.Id, roles.Treatment, roles.Value, roles.Cost);
             if (ReadEval(r, file) is { } eval)
-                return Plan.FromEvaluation(candidateScores, eval.Scores, eval.Outcomes.T, eval.Outcomes.V, eval.Outcomes.C, options);
+                return Plan.FromEvaluation(candidateScores, eval.Scores, eval.Outcomes.T, eval.Outcomes.V, eval.Outcomes.C, options) with { Columns = columns };
+            if (file.ValidationCurve is { } curve)
+                return Plan.FromValidationCurve(candidateScores, curve, options) with { Columns = columns };
             if (file.Model is IEffectModel effects)
             {
                 var data = file.Preprocessor.Transform(candidates, requireOutcomes: false);
                 var tv = new double[data.Rows]; var tc = new double[data.Rows];
                 effects.PredictEffects(data, tv, tc);
-                return Plan.FromModelEffects(candidateScores, tv, tc, options);
+                return Plan.FromModelEffects(candidateScores, tv, tc, options) with { Columns = columns };
             }
             throw new UpliftOptionException("--eval",
-                $"a {file.Model.Kind} model has no effect estimates of its own: give evaluation data with treatment, value and cost " +
-                "(e.g. the held-out users of the past campaign) to estimate the incremental value and cost above each cut-off.");
+                $"this {file.Model.Kind} model file has no validation cost curve and the model no effect estimates of its own: give " +
+                "evaluation data with treatment, value and cost (e.g. the held-out users of the past campaign), or retrain it with " +
+                "'uplift train' (which keeps the validation curve).");
         }
     }
 
@@ -110,6 +122,7 @@ static class PlanCommand
             };
             var plan = set.Build(r, file, candidates, scores, options);
             if (r.GetValue(output) is { } path) Save(path, plan);
+            foreach (var w in plan.Warnings) Console.Error.WriteLine("warning: " + w);
             if (r.GetValue(json)) Common.WriteJson(plan.ToJson());
             else
             {

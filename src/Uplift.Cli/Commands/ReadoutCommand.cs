@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Uplift.Campaign;
 using Uplift.Data;
+using Uplift.Persistence;
 
 namespace Uplift.Cli.Commands;
 
@@ -10,6 +11,8 @@ namespace Uplift.Cli.Commands;
 /// <c>uplift readout</c>: joins a campaign file with its observed outcomes and compares the efficiency of exploit
 /// (targeted by the model) with explore (random), METHOD.md section 9. With --plan, also holds the plan's expected
 /// incremental cost against the realised one. The last line, "check: ...", is meant for scripts.
+/// Column names of --outcomes: a flag wins; else the value and cost columns recorded in the plan (--plan), else in the
+/// model (--model), else "value" and "cost"; the id column is named as the assignment file's id column.
 /// </summary>
 static class ReadoutCommand
 {
@@ -17,10 +20,11 @@ static class ReadoutCommand
     {
         var assignments = new Option<string>("--assignments") { Description = "Campaign file written by 'uplift assign' (id, group, score).", Required = true };
         var outcomes = new Option<string>("--outcomes") { Description = "Observed outcomes: one row per user with an id, a value and a cost.", Required = true };
-        var id = new Option<string>("--id") { Description = "User id column of --outcomes.", DefaultValueFactory = _ => "id" };
-        var value = new Option<string>("--value") { Description = "Value column of --outcomes.", DefaultValueFactory = _ => "value" };
-        var cost = new Option<string>("--cost") { Description = "Cost column of --outcomes.", DefaultValueFactory = _ => "cost" };
+        var id = new Option<string?>("--id") { Description = "User id column of --outcomes (default: the assignment file's id column)." };
+        var value = new Option<string?>("--value") { Description = "Value column of --outcomes (default: the one recorded in --plan or --model, else 'value')." };
+        var cost = new Option<string?>("--cost") { Description = "Cost column of --outcomes (default: the one recorded in --plan or --model, else 'cost')." };
         var plan = new Option<string?>("--plan") { Description = "Plan file from 'uplift plan --out': compare its expected incremental cost and value with the realised ones." };
+        var model = new Option<string?>("--model") { Description = "Model file the campaign was planned with: its value and cost column names are the defaults of --value and --cost." };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap replicates of the slope, gain and total intervals (100 or more).", DefaultValueFactory = _ => 1000 };
         var allowMissing = new Option<bool>("--allow-missing") { Description = "Leave out explore and exploit users without an outcome (with a warning) instead of failing." };
         var seed = Common.Seed();
@@ -30,25 +34,30 @@ static class ReadoutCommand
             "Online read-out of a campaign: ATE on value and cost for explore and exploit, their slopes ATE_v / ATE_c, and the " +
             "relative efficiency gain of exploit over explore with a bootstrap interval.")
         {
-            assignments, outcomes, id, value, cost, plan, bootstrap, allowMissing, seed, threads, json,
+            assignments, outcomes, id, value, cost, plan, model, bootstrap, allowMissing, seed, threads, json,
         };
         cmd.SetAction(r => Common.Run(() =>
         {
-            var users = CampaignFiles.ReadAssignments(TableReader.Read(r.GetValue(assignments)!, CampaignFiles.TextIds(CampaignFiles.IdColumn)));
-            string idName = r.GetValue(id)!;
+            var p = r.GetValue(plan) is { } path ? PlanCommand.Load(path) : null;
+            var roles = r.GetValue(model) is { } m ? ModelFile.Load(m).Preprocessor.Roles : null;
+            var (users, assignedId) = CampaignFiles.ReadAssignmentFile(r.GetValue(assignments)!);
+            string idName = r.GetValue(id) ?? assignedId;
+            string valueName = r.GetValue(value) ?? p?.Columns?.Value ?? roles?.Value ?? "value";
+            string costName = r.GetValue(cost) ?? p?.Columns?.Cost ?? roles?.Cost ?? "cost";
             var observed = CampaignFiles.ReadOutcomes(TableReader.Read(r.GetValue(outcomes)!, CampaignFiles.TextIds(idName)),
-                idName, r.GetValue(value)!, r.GetValue(cost)!);
+                idName, valueName, costName);
             var result = Readout.Compute(users, observed, new ReadoutOptions
             {
                 BootstrapReplicates = r.GetValue(bootstrap), Seed = r.GetValue(seed), MaxThreads = r.GetValue(threads),
                 DropMissingOutcomes = r.GetValue(allowMissing),
+                AllowMissingHint = "pass --allow-missing to leave them out (with a warning)",
             });
-            var p = r.GetValue(plan) is { } path ? PlanCommand.Load(path) : null;
             var check = Check(result, p);
 
             if (r.GetValue(json))
             {
                 var o = ToJson(result);
+                o["columns"] = new JsonObject { ["id"] = idName, ["value"] = valueName, ["cost"] = costName };
                 if (p is not null) o["plan"] = p.ToJson();
                 o["check"] = check.ToJson();
                 Common.WriteJson(o);

@@ -22,7 +22,7 @@ static class SimulateOutcomesCommand
         var cost = new Option<string>("--cost") { Description = "Simulated cost column of --truth.", DefaultValueFactory = _ => "cost" };
         var tauV = new Option<string>("--tau-v") { Description = "True value effect column of --truth.", DefaultValueFactory = _ => "tau_v" };
         var tauC = new Option<string>("--tau-c") { Description = "True cost effect column of --truth.", DefaultValueFactory = _ => "tau_c" };
-        var output = new Option<string>("--out") { Description = "Outcome file to write (.csv or .parquet): columns id, value, cost.", Required = true };
+        var output = new Option<string>("--out") { Description = "Outcome file to write (.csv or .parquet): the assignment file's id column and the --value and --cost columns.", Required = true };
         var json = Common.Json();
         var cmd = new Command("simulate-outcomes",
             "Synthetic data only: the outcomes of an assigned campaign from the known truth (V - T tau_v + A tau_v, likewise C, " +
@@ -32,7 +32,7 @@ static class SimulateOutcomesCommand
         };
         cmd.SetAction(r => Common.Run(() =>
         {
-            var users = CampaignFiles.ReadAssignments(TableReader.Read(r.GetValue(assignments)!, CampaignFiles.TextIds(CampaignFiles.IdColumn)));
+            var (users, assignedId) = CampaignFiles.ReadAssignmentFile(r.GetValue(assignments)!);
             string idName = r.GetValue(id)!;
             var table = TableReader.Read(r.GetValue(truth)!, CampaignFiles.TextIds(idName));
             var idCol = table.Find(idName)
@@ -45,9 +45,9 @@ static class SimulateOutcomesCommand
             string path = r.GetValue(output)!;
             TableWriter.Write(path, new RawTable(path, sim.Outcomes.Count,
             [
-                RawColumn.Text(CampaignFiles.IdColumn, sim.Outcomes.Select(x => (string?)x.Id).ToArray()),
-                RawColumn.Numeric("value", sim.Outcomes.Select(x => x.Value).ToArray()),
-                RawColumn.Numeric("cost", sim.Outcomes.Select(x => x.Cost).ToArray()),
+                RawColumn.Text(assignedId, sim.Outcomes.Select(x => (string?)x.Id).ToArray()),
+                RawColumn.Numeric(r.GetValue(value)!, sim.Outcomes.Select(x => x.Value).ToArray()),
+                RawColumn.Numeric(r.GetValue(cost)!, sim.Outcomes.Select(x => x.Cost).ToArray()),
             ]));
             if (r.GetValue(json))
                 Common.WriteJson(new JsonObject

@@ -70,7 +70,9 @@ static class TrainCommand
                 ["test_fraction"] = tf,
             };
             string path = r.GetValue(output)!;
-            new ModelFile(fitted, campaign.Preprocessor, s, options, metrics).Save(path);
+            // The validation cost curve prices 'plan'/'assign --budget' without --eval (null when undefined on these users).
+            var curve = ValidationCurve.TryCompute(fitted.Score(campaign.Valid), campaign.Valid.T, campaign.Valid.V, campaign.Valid.C);
+            new ModelFile(fitted, campaign.Preprocessor, s, options, metrics) { ValidationCurve = curve }.Save(path);
 
             if (r.GetValue(json))
             {

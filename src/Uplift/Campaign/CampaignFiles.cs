@@ -3,12 +3,15 @@ using Uplift.Data;
 namespace Uplift.Campaign;
 
 /// <summary>
-/// The campaign's files as tables: the assignment file (columns <c>id</c>, <c>group</c>, <c>score</c>, one row per
-/// candidate) and the outcome file (an id column and the observed value and cost of each user).
+/// The campaign's files as tables: the assignment file (columns ID, <c>group</c>, <c>score</c>, one row per
+/// candidate, where ID is named as the candidates' id column, e.g. <c>user_id</c>; <c>id</c> when unnamed) and the
+/// outcome file (an id column and the observed value and cost of each user).
+/// <para>Reading an assignment file, its id column is the one named, else its only column besides <c>group</c> and
+/// <c>score</c>, else <c>id</c>.</para>
 /// </summary>
 public static class CampaignFiles
 {
-    /// <summary>Column names of the assignment file.</summary>
+    /// <summary>Column names of the assignment file (<see cref="IdColumn"/> is the id column's name when none is given).</summary>
     public const string IdColumn = "id", GroupColumn = "group", ScoreColumn = "score";
 
     /// <summary>The group's name in the assignment file: explore-treatment, explore-control, exploit-treated, untreated.</summary>
@@ -34,13 +37,16 @@ public static class CampaignFiles
     /// <summary>True for the groups that receive the treatment.</summary>
     public static bool IsTreated(CampaignGroup g) => g is CampaignGroup.ExploreTreatment or CampaignGroup.ExploitTreated;
 
-    /// <summary>The assignment file's table, in input order.</summary>
-    public static RawTable AssignmentTable(string source, IReadOnlyList<AssignedUser> users)
+    /// <summary>The assignment file's table, in input order, its id column named <paramref name="idColumn"/>.</summary>
+    public static RawTable AssignmentTable(string source, IReadOnlyList<AssignedUser> users, string idColumn = IdColumn)
     {
         ArgumentNullException.ThrowIfNull(users);
+        ArgumentException.ThrowIfNullOrEmpty(idColumn);
+        if (idColumn is GroupColumn or ScoreColumn)
+            throw new UpliftOptionException("id", $"the id column cannot be called '{idColumn}' (another column of the assignment file).");
         return new RawTable(source, users.Count,
         [
-            RawColumn.Text(IdColumn, users.Select(u => (string?)u.Id).ToArray()),
+            RawColumn.Text(idColumn, users.Select(u => (string?)u.Id).ToArray()),
             RawColumn.Text(GroupColumn, users.Select(u => (string?)GroupName(u.Group)).ToArray()),
             RawColumn.Numeric(ScoreColumn, users.Select(u => u.Score).ToArray()),
         ]);
@@ -49,18 +55,43 @@ public static class CampaignFiles
     /// <summary>Read options that keep an id column as text (so "007" stays "007").</summary>
     public static TableReadOptions TextIds(string idColumn) => new() { TextColumns = [idColumn] };
 
-    /// <summary>Reads an assignment table (columns id, group, score).</summary>
-    public static List<AssignedUser> ReadAssignments(RawTable table)
+    /// <summary>The id column of an assignment file with these columns: <paramref name="idColumn"/> when given, else the
+    /// only column besides group and score, else <see cref="IdColumn"/>.</summary>
+    public static string AssignmentIdColumn(IReadOnlyList<string> columns, string source, string? idColumn = null)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        if (idColumn is not null) return idColumn;
+        var others = columns.Where(c => c is not GroupColumn and not ScoreColumn).ToList();
+        if (others.Count == 1) return others[0];
+        if (others.Contains(IdColumn)) return IdColumn;
+        throw new UpliftDataException(
+            $"cannot tell the id column of the assignment file: expected one column besides '{GroupColumn}' and '{ScoreColumn}', found " +
+            (others.Count == 0 ? "none" : string.Join(", ", others.Take(10).Select(c => $"'{c}'"))) + ".", source);
+    }
+
+    /// <summary>Reads an assignment file (its id column as text, found by <see cref="AssignmentIdColumn"/>); returns the
+    /// users and the id column's name.</summary>
+    public static (List<AssignedUser> Users, string IdColumn) ReadAssignmentFile(string path, string? idColumn = null)
+    {
+        IReadOnlyList<string> columns;
+        using (var header = TableChunkReader.Open(path, [])) columns = header.FileColumns;
+        string id = AssignmentIdColumn(columns, path, idColumn);
+        return (ReadAssignments(TableReader.Read(path, TextIds(id)), id), id);
+    }
+
+    /// <summary>Reads an assignment table (columns ID, group, score; the id column found by <see cref="AssignmentIdColumn"/>).</summary>
+    public static List<AssignedUser> ReadAssignments(RawTable table, string? idColumn = null)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var id = Require(table, IdColumn, "id");
+        string idName = AssignmentIdColumn(table.Columns.Select(c => c.Name).ToList(), table.Source, idColumn);
+        var id = Require(table, idName, "id");
         var group = Require(table, GroupColumn, "group");
         var score = OutcomeColumns.Numbers(table, ScoreColumn);
         var users = new List<AssignedUser>(table.Rows);
         for (int i = 0; i < table.Rows; i++)
         {
             string? text = id.TextAt(i);
-            if (string.IsNullOrEmpty(text)) throw new UpliftDataException("empty user id.", table.Source, row: i + 1, column: IdColumn);
+            if (string.IsNullOrEmpty(text)) throw new UpliftDataException("empty user id.", table.Source, row: i + 1, column: idName);
             var g = ParseGroup(group.TextAt(i))
                 ?? throw new UpliftDataException($"unknown group '{group.TextAt(i)}'; expected explore-treatment, explore-control, exploit-treated or untreated.",
                     table.Source, row: i + 1, column: GroupColumn);

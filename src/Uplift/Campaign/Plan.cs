@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Uplift.Evaluation;
 
 namespace Uplift.Campaign;
 
@@ -10,6 +11,28 @@ public enum PlanEffectSource
     EvaluationData,
     /// <summary>The model's own tau_v(x), tau_c(x) estimates on the candidates (no interval).</summary>
     ModelEffects,
+    /// <summary>The model's cost curve on its validation users, kept in the model file (no interval).</summary>
+    ValidationCurve,
+}
+
+/// <summary>The column names a plan was made with (the model's roles, after any override), recorded in the plan file so
+/// that <c>uplift readout --plan</c> needs no repeat of them.</summary>
+public sealed record PlanColumns(string? Id, string? Treatment, string? Value, string? Cost)
+{
+    internal JsonObject ToJson() => new() { ["id"] = Id, ["treatment"] = Treatment, ["value"] = Value, ["cost"] = Cost };
+
+    internal static PlanColumns? FromJson(JsonNode? n, string source)
+    {
+        if (n is null) return null;
+        if (n is not JsonObject o) throw new UpliftDataException("the plan's 'columns' must be a JSON object.", source);
+        string? S(string k) => o[k] switch
+        {
+            null => null,
+            JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => (string?)v,
+            _ => throw new UpliftDataException($"the plan's 'columns.{k}' must be a string.", source),
+        };
+        return new PlanColumns(S("id"), S("treatment"), S("value"), S("cost"));
+    }
 }
 
 /// <summary>Options of <see cref="Plan"/>.</summary>
@@ -104,7 +127,36 @@ public sealed record PlanResult(
     /// <summary>Share of all candidates treated (explore treatment + exploit).</summary>
     public double ShareTreated => Candidates == 0 ? 0 : (ExpectedExploitUsers + ExpectedExploreTreated) / Candidates;
 
-    /// <summary>Human-readable lines for the CLI.</summary>
+    /// <summary>True when the budget limits the campaign (some candidate is left below the cut-off); false when every
+    /// candidate fits, i.e. the budget is at least the expected cost of treating everyone and cannot be spent.</summary>
+    public bool BudgetBinding => AboveCutoff < Candidates;
+
+    /// <summary>Budget minus the expected incremental cost (what the plan leaves unspent).</summary>
+    public double UnspentBudget => Budget - IncrementalCost;
+
+    /// <summary>The column names the plan was made with (null when not recorded).</summary>
+    public PlanColumns? Columns { get; init; }
+
+    /// <summary>The source's name in the plan file and in --json: evaluation-data, validation-curve or model-effects.</summary>
+    public static string SourceName(PlanEffectSource s) => s switch
+    {
+        PlanEffectSource.EvaluationData => "evaluation-data",
+        PlanEffectSource.ValidationCurve => "validation-curve",
+        PlanEffectSource.ModelEffects => "model-effects",
+        _ => throw new ArgumentOutOfRangeException(nameof(s)),
+    };
+
+    static string SourceLine(PlanEffectSource s, int evalUsers, int above) => s switch
+    {
+        PlanEffectSource.EvaluationData => string.Create(CultureInfo.InvariantCulture,
+            $"effects estimated on {evalUsers:N0} evaluation users ({above:N0} above the cut-off)"),
+        PlanEffectSource.ValidationCurve => string.Create(CultureInfo.InvariantCulture,
+            $"effects: the model's validation cost curve ({evalUsers:N0} validation users, about {above:N0} above the cut-off; no interval)"),
+        _ => "effects: the model's own tau_v, tau_c estimates on the candidates (no interval)",
+    };
+
+    /// <summary>Human-readable lines for the CLI (the <see cref="Warnings"/> are not among them: the CLI prints them on
+    /// standard error).</summary>
     public IReadOnlyList<string> ToLines()
     {
         var ci = CultureInfo.InvariantCulture;
@@ -112,9 +164,7 @@ public sealed record PlanResult(
         var lines = new List<string>
         {
             string.Create(ci, $"candidates: {Candidates:N0}; budget {Budget:G6}; explore {Explore:0.###} (treated share {ExploreTreated:0.###})"),
-            Source == PlanEffectSource.EvaluationData
-                ? string.Create(ci, $"effects estimated on {EvaluationUsers:N0} evaluation users ({EvaluationUsersAboveCutoff:N0} above the cut-off)")
-                : "effects: the model's own tau_v, tau_c estimates on the candidates (no interval)",
+            SourceLine(Source, EvaluationUsers, EvaluationUsersAboveCutoff),
             string.Create(ci, $"cut-off score: {(CutoffScore is { } s ? s.ToString("G6", ci) : "none (no exploit)")}; {AboveCutoff:N0} candidates at or above it"),
             string.Create(ci, $"exploit: about {ExpectedExploitUsers:N0} users, per user value {ExploitValuePerUser:G4}, cost {ExploitCostPerUser:G4}"),
             string.Create(ci, $"explore treatment: about {ExpectedExploreTreated:N0} users, per user value {ExploreValuePerUser:G4}, cost {ExploreCostPerUser:G4}"),
@@ -122,7 +172,7 @@ public sealed record PlanResult(
             string.Create(ci, $"expected incremental cost:  {IncrementalCost:G6}{Ci(IncrementalCostCi)}"),
             string.Create(ci, $"ratio against random targeting (exploit value per unit of cost / random): {RatioVsRandom:0.###}{Ci(RatioVsRandomCi)}"),
         };
-        foreach (var w in Warnings) lines.Add("warning: " + w);
+        if (!BudgetBinding) lines.Add(string.Create(ci, $"budget not binding: every candidate fits, {UnspentBudget:G6} of the budget is left unspent"));
         return lines;
     }
 
@@ -134,8 +184,10 @@ public sealed record PlanResult(
         return new JsonObject
         {
             ["format"] = "uplift-plan",
-            ["source"] = Source == PlanEffectSource.EvaluationData ? "evaluation-data" : "model-effects",
+            ["source"] = SourceName(Source),
             ["budget"] = Budget,
+            ["budget_binding"] = BudgetBinding,
+            ["unspent_budget"] = F(UnspentBudget),
             ["candidates"] = Candidates,
             ["explore"] = Explore,
             ["explore_treated"] = ExploreTreated,
@@ -158,6 +210,7 @@ public sealed record PlanResult(
             ["confidence_level"] = ConfidenceLevel,
             ["invalid_replicates"] = InvalidReplicates,
             ["warnings"] = new JsonArray([.. Warnings.Select(w => (JsonNode)JsonValue.Create(w)!)]),
+            ["columns"] = Columns?.ToJson(),
         };
     }
 
@@ -170,14 +223,20 @@ public sealed record PlanResult(
             static Interval? I(JsonNode? n) => n is JsonArray a ? new Interval((double)a[0]!, (double)a[1]!) : null;
             double D(string k) => o.ContainsKey(k) ? (double?)o[k] ?? double.NaN : throw new UpliftDataException($"the plan lacks '{k}'.", source);
             return new PlanResult(
-                (string?)o["source"] == "model-effects" ? PlanEffectSource.ModelEffects : PlanEffectSource.EvaluationData,
+                (string?)o["source"] switch
+                {
+                    "model-effects" => PlanEffectSource.ModelEffects,
+                    "validation-curve" => PlanEffectSource.ValidationCurve,
+                    _ => PlanEffectSource.EvaluationData,
+                },
                 D("budget"), (int)D("candidates"), D("explore"), D("explore_treated"), (int)D("above_cutoff"), (double?)o["cutoff_score"],
                 D("expected_exploit_users"), D("expected_explore_treated"), D("exploit_value_per_user"), D("exploit_cost_per_user"),
                 D("explore_value_per_user"), D("explore_cost_per_user"),
                 D("incremental_value"), I(o["incremental_value_ci"]), D("incremental_cost"), I(o["incremental_cost_ci"]),
                 D("ratio_vs_random"), I(o["ratio_vs_random_ci"]), (int)D("evaluation_users"), (int)D("evaluation_users_above_cutoff"),
                 D("confidence_level"), (int)D("invalid_replicates"),
-                (o["warnings"] as JsonArray)?.Select(w => (string?)w ?? "").ToArray() ?? []);
+                (o["warnings"] as JsonArray)?.Select(w => (string?)w ?? "").ToArray() ?? [])
+            { Columns = PlanColumns.FromJson(o["columns"], source) };
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidCastException)
         {
@@ -199,8 +258,18 @@ public sealed record PlanResult(
 /// above the same score, not the same quantile. The plan takes the largest k whose expected cost fits the budget
 /// (only cut-offs leaving <see cref="PlanOptions.MinArmUsers"/> per arm above them on the evaluation set are considered).
 /// Intervals: percentile bootstrap over evaluation users, stratified by arm, at the chosen cut-off.</para>
+/// <para>From the model's validation cost curve (<see cref="FromValidationCurve"/>, no evaluation data needed): the curve
+/// holds, for 100 score cut-offs, the incremental value and cost per treated validation user scoring at or above each
+/// (<see cref="ValidationCurvePoint.ValuePerTreated"/>, <see cref="ValidationCurvePoint.CostPerTreated"/>). The candidates
+/// are mapped to it by score threshold, as with evaluation data: ATE(top) at a candidate cut-off score s is interpolated
+/// linearly in the score between the two curve points whose cut-offs bracket s (above the highest cut-off: the top point;
+/// below the lowest: everyone), and ATE(all) is the curve's last point. Cut-offs whose bracketing point above them has
+/// fewer than <see cref="PlanOptions.MinArmUsers"/> treated or control validation users are not considered. No interval.</para>
 /// <para>From model effects (<see cref="FromModelEffects"/>): ATE(top) = mean of the model's tau estimates over the
 /// top k candidates, ATE(all) their mean over all candidates; no interval.</para>
+/// <para>Every source warns when the budget does not bind (every candidate fits: the budget is at least the expected cost
+/// of treating everyone, or the expected cost per treated user is not positive), and <see cref="PlanResult.BudgetBinding"/>
+/// is then false.</para>
 /// </summary>
 public static class Plan
 {
@@ -272,6 +341,7 @@ public static class Plan
         double exploitUsers = (1 - options.Explore) * bestK;
         double value = exploreUsers * all.Value + exploitUsers * top.Value;
         double cost = exploreCost + exploitUsers * top.Cost;
+        WarnIfNotBinding(warnings, bestK, nCand, options.Budget, cost, top.Cost);
         double ratio = Ratio(top, all);
 
         // Bootstrap over evaluation users, stratified by arm, at the chosen cut-off.
@@ -350,10 +420,93 @@ public static class Plan
         if (bestK == 0) warnings.Add("no cut-off fits the budget: the plan is explore only.");
         warnings.Add("the model's own effect estimates carry no interval; plan with --eval data for bootstrap intervals.");
         double exploitUsers = (1 - options.Explore) * bestK;
+        WarnIfNotBinding(warnings, bestK, n, options.Budget, exploreCost + exploitUsers * top.Cost, top.Cost);
         return new PlanResult(PlanEffectSource.ModelEffects, options.Budget, n, options.Explore, options.ExploreTreated,
             bestK, bestK == 0 ? null : s[order[bestK - 1]], exploitUsers, exploreUsers, top.Value, top.Cost, all.Value, all.Cost,
             exploreUsers * all.Value + exploitUsers * top.Value, null, exploreCost + exploitUsers * top.Cost, null,
             Ratio(top, all), null, 0, 0, options.ConfidenceLevel, 0, warnings);
+    }
+
+    /// <summary>Plan from the model's cost curve on its validation users (kept in the model file by <c>uplift train</c>):
+    /// no evaluation data, no interval. The candidates are mapped to the curve by score threshold (see the class summary).</summary>
+    public static PlanResult FromValidationCurve(ReadOnlySpan<double> candidateScores, ValidationCurve curve, PlanOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(curve);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        int n = candidateScores.Length;
+        if (n == 0) throw new UpliftDataException("no candidates.");
+        CheckFinite(candidateScores, "candidate score");
+        var pts = curve.Points;
+        var last = pts[^1];
+        if (last.Treated < options.MinArmUsers || last.Control < options.MinArmUsers)
+            throw new UpliftDataException($"the model's validation curve has {last.Treated} treated and {last.Control} control users; planning needs at least " +
+                $"{options.MinArmUsers} of each: give --eval data (held-out users with treatment, value and cost).");
+        var all = new Effect(last.ValuePerTreated, last.CostPerTreated);
+        var cand = candidateScores.ToArray();
+        Array.Sort(cand);
+        Array.Reverse(cand);
+        double exploreUsers = n * options.Explore * options.ExploreTreated;
+        double exploreCost = exploreUsers * all.Cost;
+        if (exploreCost > options.Budget)
+            throw new UpliftOptionException("budget", string.Create(CultureInfo.InvariantCulture,
+                $"the explore treatment alone has expected cost {exploreCost:G6}, above the budget {options.Budget:G6}; lower the explore share or raise the budget."));
+
+        int bestK = 0;
+        Effect top = all;
+        double aboveUsers = 0;
+        for (int k = n; k >= 1; k--)
+        {
+            if (k < n && cand[k] == cand[k - 1]) continue; // a cut-off treats every candidate tied at it
+            if (AtScore(pts, cand[k - 1], options.MinArmUsers) is not { } at) continue;
+            if (exploreCost + (1 - options.Explore) * k * at.Effect.Cost <= options.Budget) { bestK = k; top = at.Effect; aboveUsers = at.Users; break; }
+        }
+        var warnings = new List<string>();
+        if (bestK == 0) warnings.Add("no cut-off fits the budget with enough validation users above it: the plan is explore only.");
+        warnings.Add(string.Create(CultureInfo.InvariantCulture, $"priced by the model's validation cost curve ({curve.Users:N0} validation users, no interval)") +
+            "; they also took part in fitting the model (restarts, stopping), so its effects above the cut-off may be optimistic: " +
+            "plan with --eval held-out data for bootstrap intervals.");
+        if (all.Cost <= 0) warnings.Add("the incremental cost of a random user is not positive on the validation users: the ratio against random has no clear sense.");
+        double exploitUsers = (1 - options.Explore) * bestK;
+        double cost = exploreCost + exploitUsers * top.Cost;
+        WarnIfNotBinding(warnings, bestK, n, options.Budget, cost, top.Cost);
+        return new PlanResult(PlanEffectSource.ValidationCurve, options.Budget, n, options.Explore, options.ExploreTreated,
+            bestK, bestK == 0 ? null : cand[bestK - 1], exploitUsers, exploreUsers, top.Value, top.Cost, all.Value, all.Cost,
+            exploreUsers * all.Value + exploitUsers * top.Value, null, cost, null,
+            Ratio(top, all), null, curve.Users, bestK == 0 ? 0 : (int)Math.Round(aboveUsers), options.ConfidenceLevel, 0, warnings);
+    }
+
+    /// <summary>Per-treated effects of the validation users scoring at or above <paramref name="s"/>, interpolated linearly
+    /// in the score between the bracketing curve points, and their (interpolated) number; null when the point above
+    /// <paramref name="s"/> has fewer than <paramref name="minArm"/> users in an arm.</summary>
+    static (Effect Effect, double Users)? AtScore(IReadOnlyList<ValidationCurvePoint> pts, double s, int minArm)
+    {
+        // j = the last point whose cut-off is >= s (its users all score >= s); j + 1 has a cut-off below s.
+        int lo = 0, hi = pts.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (pts[mid].Cutoff >= s) lo = mid + 1; else hi = mid;
+        }
+        int j = lo - 1;
+        var a = pts[Math.Max(j, 0)];
+        if (a.Treated < minArm || a.Control < minArm) return null;
+        if (j < 0 || j == pts.Count - 1 || a.Cutoff == s) return (new Effect(a.ValuePerTreated, a.CostPerTreated), a.K);
+        var b = pts[j + 1];
+        double w = (a.Cutoff - s) / (a.Cutoff - b.Cutoff); // in (0, 1]: 0 at a's cut-off, 1 at b's
+        return (new Effect(a.ValuePerTreated + w * (b.ValuePerTreated - a.ValuePerTreated), a.CostPerTreated + w * (b.CostPerTreated - a.CostPerTreated)),
+            a.K + w * (b.K - a.K));
+    }
+
+    /// <summary>Adds the warning that the budget does not bind when every candidate fits (the plan's k is N).</summary>
+    static void WarnIfNotBinding(List<string> warnings, int bestK, int candidates, double budget, double cost, double exploitCostPerUser)
+    {
+        if (candidates == 0 || bestK < candidates) return;
+        var ci = CultureInfo.InvariantCulture;
+        if (exploitCostPerUser <= 0)
+            warnings.Add(string.Create(ci, $"the expected incremental cost per treated user is not positive ({exploitCostPerUser:G4}): the budget does not limit the campaign, every candidate is treated (expected cost {cost:G6}, budget {budget:G6})."));
+        else if (budget - cost > 1e-9 * Math.Max(1, Math.Abs(budget)))
+            warnings.Add(string.Create(ci, $"the budget {budget:G6} cannot be spent: treating every candidate has expected cost {cost:G6}, so {budget - cost:G6} is left unspent."));
     }
 
     /// <summary>Value of a unit of cost spent on the top group over that of a random user (section 9's slope comparison).</summary>

@@ -19,6 +19,9 @@ public sealed record ReadoutOptions
     /// <summary>When false (default) an assigned explore or exploit user without an outcome is an error; when true
     /// such users are left out, with a warning.</summary>
     public bool DropMissingOutcomes { get; init; }
+    /// <summary>How the error about missing outcomes tells the caller to allow dropping them (the CLI names its flag);
+    /// default "set DropMissingOutcomes to leave them out".</summary>
+    public string AllowMissingHint { get; init; } = "set DropMissingOutcomes to leave them out";
     /// <summary>Cap on worker threads for the bootstrap (null = all cores). Results never depend on it.</summary>
     public int? MaxThreads { get; init; }
 
@@ -201,7 +204,7 @@ public static class Readout
         if (missing > 0)
         {
             if (!options.DropMissingOutcomes)
-                throw new UpliftDataException($"{missing} explore or exploit user(s) have no outcome (first: '{firstMissing}'); supply them or allow dropping.");
+                throw new UpliftDataException($"{missing} explore or exploit user(s) have no outcome (first: '{firstMissing}'); supply them or {options.AllowMissingHint}.");
             warnings.Add($"{missing} explore or exploit user(s) without an outcome were left out (first: '{firstMissing}').");
         }
         int orphan = 0;

@@ -29,6 +29,8 @@ public sealed class ModelFile
     public JsonObject Metrics { get; }
     public string LibraryVersion { get; }
     public DateTime CreatedUtc { get; }
+    /// <summary>The model's cost curve on its validation users (null when trained without one); prices a budget plan without --eval.</summary>
+    public Uplift.Evaluation.ValidationCurve? ValidationCurve { get; init; }
 
     public ModelFile(IUpliftModel model, Preprocessor preprocessor, int seed, JsonObject? options = null,
         JsonObject? metrics = null, string? libraryVersion = null, DateTime? createdUtc = null)
@@ -61,6 +63,7 @@ public sealed class ModelFile
         ["metrics"] = Metrics.DeepClone(),
         ["preprocessor"] = Preprocessor.ToJson(),
         ["model"] = Model.Save(),
+        ["validationCurve"] = ValidationCurve?.ToJson(),
     };
 
     /// <summary>Writes the model atomically (temporary file, then rename over the target).</summary>
@@ -115,6 +118,7 @@ public sealed class ModelFile
         return new ModelFile(model, Preprocessor.FromJson(preNode), (int?)root["seed"] ?? 0,
             root["options"]?.DeepClone() as JsonObject, root["metrics"]?.DeepClone() as JsonObject,
             (string?)root["libraryVersion"], DateTime.TryParse((string?)root["createdUtc"], null,
-                System.Globalization.DateTimeStyles.RoundtripKind, out var t) ? t : null);
+                System.Globalization.DateTimeStyles.RoundtripKind, out var t) ? t : null)
+        { ValidationCurve = Uplift.Evaluation.ValidationCurve.FromJson(root["validationCurve"], source) };
     }
 }
