@@ -34,7 +34,7 @@ public class CampaignCliTests(CampaignCliFixture f) : IClassFixture<CampaignCliF
 {
     static Dictionary<string, string> Groups(string path)
     {
-        var users = CampaignFiles.ReadAssignments(TableReader.Read(path, CampaignFiles.TextIds("id")));
+        var users = CampaignFiles.ReadAssignmentFile(path).Users;
         return users.ToDictionary(u => u.Id, u => CampaignFiles.GroupName(u.Group));
     }
 
@@ -57,12 +57,22 @@ public class CampaignCliTests(CampaignCliFixture f) : IClassFixture<CampaignCliF
     }
 
     [Fact]
-    public void Plan_without_eval_uses_the_model_effects_or_asks_for_eval()
+    public void Plan_without_eval_uses_the_validation_curve_then_the_model_effects_or_asks_for_eval()
     {
+        // Both model files keep their validation cost curve (trained with a validation split): it comes before the model's own effects.
         var j = CliRunner.Json("plan", "--model", f.P("rl.json"), "--data", f.P("candidates.csv"), "--budget", "2500");
+        Assert.Equal("validation-curve", (string?)j["source"]);
+        Assert.True((double)j["incremental_cost"]! <= 2500);
+        var rl = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f.P("rl.json")))!.AsObject();
+        rl.Remove("validationCurve");
+        File.WriteAllText(f.P("rl-nocurve.json"), rl.ToJsonString());
+        j = CliRunner.Json("plan", "--model", f.P("rl-nocurve.json"), "--data", f.P("candidates.csv"), "--budget", "2500");
         Assert.Equal("model-effects", (string?)j["source"]);
         Assert.True((double)j["incremental_cost"]! <= 2500);
-        var (code, _, err) = CliRunner.Run("plan", "--model", f.P("drm.json"), "--data", f.P("candidates.csv"), "--budget", "2500");
+        var drm = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f.P("drm.json")))!.AsObject();
+        drm.Remove("validationCurve");
+        File.WriteAllText(f.P("drm-nocurve.json"), drm.ToJsonString());
+        var (code, _, err) = CliRunner.Run("plan", "--model", f.P("drm-nocurve.json"), "--data", f.P("candidates.csv"), "--budget", "2500");
         Assert.Equal(2, code);
         Assert.Contains("--eval", err);
     }
