@@ -86,13 +86,28 @@ static class Common
         return r;
     }
 
-    /// <summary>aucc | objective (DrmOptions.Selection).</summary>
-    public static Uplift.Models.Ranking.ModelSelection ParseSelection(string s, string option) => s switch
+    /// <summary>aucc | objective (DrmOptions.Selection), case-insensitive.</summary>
+    public static Uplift.Models.Ranking.ModelSelection ParseSelection(string s, string option) => Choice(s, option,
+        ("aucc", Uplift.Models.Ranking.ModelSelection.ValidationAucc),
+        ("objective", Uplift.Models.Ranking.ModelSelection.ValidationObjective));
+
+    /// <summary>
+    /// The value named <paramref name="s"/> (trimmed, case-insensitive: "Ratio" = "ratio"); anything else is an
+    /// <see cref="UpliftOptionException"/> for <paramref name="option"/> listing the names.
+    /// </summary>
+    public static T Choice<T>(string s, string option, params (string Name, T Value)[] choices)
     {
-        "aucc" => Uplift.Models.Ranking.ModelSelection.ValidationAucc,
-        "objective" => Uplift.Models.Ranking.ModelSelection.ValidationObjective,
-        _ => throw new UpliftOptionException(option, $"'{s}': use aucc or objective."),
-    };
+        foreach (var (name, value) in choices)
+            if (string.Equals(s.Trim(), name, StringComparison.OrdinalIgnoreCase)) return value;
+        var names = choices.Select(c => c.Name).ToArray();
+        string list = names.Length == 1 ? names[0] : string.Join(", ", names[..^1]) + " or " + names[^1];
+        throw new UpliftOptionException(option, $"'{s}': use {list}.");
+    }
+
+    /// <summary>The learner name of the catalog that <paramref name="s"/> names, case-insensitive ("DRM" = "drm").</summary>
+    public static string ModelName(string s, string option = "--model") =>
+        Uplift.Models.LearnerCatalog.Names.FirstOrDefault(n => string.Equals(n, s.Trim(), StringComparison.OrdinalIgnoreCase))
+        ?? throw new UpliftOptionException(option, $"unknown model '{s}'; choose one of {string.Join(", ", Uplift.Models.LearnerCatalog.Names)}.");
 
     public static string F3(double x) => double.IsNaN(x) ? "n/a" : x.ToString("0.000", CultureInfo.InvariantCulture);
     public static string F1(double x) => x.ToString("0.0", CultureInfo.InvariantCulture);

@@ -38,8 +38,8 @@ static class TrainCommand
             double vf = r.GetValue(validFraction), tf = r.GetValue(testFraction);
             UpliftOptionException.Check(vf is > 0 and < 1, "--valid-fraction", "must be in (0, 1).");
             UpliftOptionException.Check(tf is >= 0 and < 1 && vf + tf < 1, "--test-fraction", "must be in [0, 1) and leave rows for training.");
-            string kind = r.GetValue(model)!;
-            var learner = LearnerCatalog.Create(kind, learnerOptions.Build(r));
+            string kind = Common.ModelName(r.GetValue(model)!);
+            var learner = LearnerCatalog.Create(kind, learnerOptions.Build(r, [kind]));
 
             var (table, roles) = columns.Read(r);
             var campaign = CampaignData.FromTable(table, roles, new CampaignLoadOptions
