@@ -25,6 +25,16 @@ static class Common
         Description = "Print machine-readable JSON on standard output (progress stays on standard error).",
     };
 
+    /// <summary>The treatment column's help text, shared by every command that reads one.</summary>
+    public const string TreatmentHelp =
+        "Treatment column: 1/0, true/false, yes/no, t/f, treatment/control or treated/control (any case); other labels with --control.";
+
+    public static Option<string?> Control() => new("--control")
+    {
+        Description = "Label of the control group in the treatment column, when its two labels are not a known pair " +
+                      "(e.g. --control holdout for 'offer'/'holdout'); the other label is the treated group.",
+    };
+
     public static Option<int?> Threads() => new("--threads")
     {
         Description = "Cap on worker threads (default: all cores). Results do not depend on it.",
