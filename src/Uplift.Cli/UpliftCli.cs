@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using System.Reflection;
 using Uplift.Cli.Commands;
 
@@ -42,8 +44,51 @@ public static class UpliftCli
             Arity = ArgumentArity.Zero,
             Action = new VersionAction(),
         });
+        StrictNumbers(root);
         return root;
     }
+
+    /// <summary>
+    /// Every number option of the tree reads its value with the invariant culture and no thousands separator, and
+    /// only finite values: System.CommandLine's default would read "1,5" as 15 and accept NaN.
+    /// </summary>
+    static void StrictNumbers(Command command)
+    {
+        foreach (var o in command.Options)
+            switch (o)
+            {
+                case Option<double> d: d.CustomParser = r => ParseDouble(r) ?? 0; break;
+                case Option<double?> d: d.CustomParser = ParseDouble; break;
+                case Option<int> i: i.CustomParser = r => ParseInt(r) ?? 0; break;
+                case Option<int?> i: i.CustomParser = ParseInt; break;
+            }
+        foreach (var sub in command.Subcommands) StrictNumbers(sub);
+    }
+
+    static double? ParseDouble(ArgumentResult r)
+    {
+        string token = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Join(' ', r.Tokens.Select(t => t.Value));
+        if (!token.Any(char.IsControl) && double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)) return v;
+        r.AddError($"{OptionName(r)} expects a number (with a decimal point, e.g. 0.5), got '{Shorten(Visible(token))}'");
+        return null;
+    }
+
+    static int? ParseInt(ArgumentResult r)
+    {
+        string token = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Join(' ', r.Tokens.Select(t => t.Value));
+        if (!token.Any(char.IsControl) && int.TryParse(token, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite,
+                CultureInfo.InvariantCulture, out int v)) return v;
+        bool big = long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+        r.AddError($"{OptionName(r)} expects a whole number{(big ? $" up to {int.MaxValue}" : "")}, got '{Shorten(Visible(token))}'");
+        return null;
+    }
+
+    /// <summary>Control characters (a NUL byte) shown as \\u escapes, so a message shows what was typed.</summary>
+    static string Visible(string s) => string.Concat(s.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+
+    static string OptionName(ArgumentResult r) => (r.Parent as OptionResult)?.Option.Name ?? r.Argument.Name;
+
+    static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
 
     /// <summary>The version of the tool (the informational version of this assembly, e.g. 0.1.0+commit).</summary>
     public static string Version =>
