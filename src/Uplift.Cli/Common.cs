@@ -62,6 +62,13 @@ static class Common
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitUserError;
         }
+        catch (Exception e) when (e is DllNotFoundException || e.InnerException is DllNotFoundException)
+        {
+            // The tool package carries SkiaSharp's native library for the mainstream platforms only (see Uplift.Cli.csproj).
+            Console.Error.WriteLine("error: PNG output needs SkiaSharp's native library, which this installation of uplift " +
+                $"lacks for {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}; write the plot as .svg instead.");
+            return ExitUserError;
+        }
         catch (Exception e)
         {
             Console.Error.WriteLine($"internal error ({e.GetType().Name}): {e.Message}");
@@ -113,6 +120,10 @@ static class Common
         string list = names.Length == 1 ? names[0] : string.Join(", ", names[..^1]) + " or " + names[^1];
         throw new UpliftOptionException(option, $"'{s}': use {list}.");
     }
+
+    /// <summary>The synthetic scenario named by --scenario (case-insensitive), the error naming the option.</summary>
+    public static Uplift.Synthetic.SyntheticScenario Scenario(string s) =>
+        Choice(s, "--scenario", [.. Uplift.Synthetic.SyntheticScenarios.Names.Select(n => (n, Uplift.Synthetic.SyntheticScenarios.Parse(n)))]);
 
     /// <summary>The learner name of the catalog that <paramref name="s"/> names, case-insensitive ("DRM" = "drm").</summary>
     public static string ModelName(string s, string option = "--model") =>

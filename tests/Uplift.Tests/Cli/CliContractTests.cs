@@ -149,6 +149,9 @@ public class CliContractTests : IDisposable
         Assert.Equal(["drm", "tlearner"], cmp["results"]!.AsArray().Select(x => (string)x!["model"]!));
         var sim = CliRunner.Json("simulate", "--scenario", "NonLinear", "--rows", "200", "--out", P("sim.csv"));
         Assert.Equal("nonlinear", (string)sim["scenario"]!);
+        var curvy = CliRunner.Run("simulate", "--scenario", "curvy", "--rows", "200", "--out", P("sim2.csv"));
+        Assert.Equal(2, curvy.ExitCode);
+        Assert.Contains("option --scenario: 'curvy': use linear, nonlinear, varying-cost or observational.", curvy.Err);
         Assert.Equal(Uplift.Models.Ranking.ModelSelection.ValidationObjective, Common.ParseSelection("OBJECTIVE", "--selection"));
         var bad = CliRunner.Run(Train(data, P("x.json"), "--model", "drm", "--objective", "ratioo"));
         Assert.Equal(2, bad.ExitCode);
