@@ -236,6 +236,22 @@ public class CliContractTests : IDisposable
     }
 
     [Fact]
+    public void Treatment_labels_in_the_library()
+    {
+        var text = new Uplift.Data.RawTable("x.csv", 6, [Uplift.Data.RawColumn.Text("arm", ["yes", "NO", " Yes ", "no", "1", "0.0"])]);
+        Assert.Equal([1, 0, 1, 0, 1, 0], Uplift.Data.Preprocessor.Treatment(text, "arm", [0, 1, 2, 3, 4, 5]));
+        var labels = new Uplift.Data.RawTable("x.csv", 4, [Uplift.Data.RawColumn.Text("arm", ["B", "A", "a", "b"])]);
+        Assert.Equal([0, 1, 1, 0], Uplift.Data.Preprocessor.Treatment(labels, "arm", [0, 1, 2, 3], control: "b"));
+        var e = Assert.Throws<UpliftDataException>(() => Uplift.Data.Preprocessor.Treatment(labels, "arm", [0, 1, 2, 3]));
+        Assert.Contains("'B' and 'A'", e.Message);
+        // A numeric column with --control: the control value is 0, the other one 1 (here flipped).
+        var nums = new Uplift.Data.RawTable("x.csv", 3, [Uplift.Data.RawColumn.Numeric("arm", [0, 1, 1])]);
+        Assert.Equal([1, 0, 0], Uplift.Data.Preprocessor.Treatment(nums, "arm", [0, 1, 2], control: "1.0"));
+        var missing = new Uplift.Data.RawTable("x.csv", 2, [Uplift.Data.RawColumn.Text("arm", ["yes", null])]);
+        Assert.Contains("row 2", Assert.Throws<UpliftDataException>(() => Uplift.Data.Preprocessor.Treatment(missing, "arm", [0, 1])).Message);
+    }
+
+    [Fact]
     public void Two_unknown_labels_need_control_which_is_saved_with_the_model()
     {
         string plain = WriteCampaign("plain.csv", seed: 6);
