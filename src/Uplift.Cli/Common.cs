@@ -40,12 +40,21 @@ static class Common
         Description = "Cap on worker threads (default: all cores). Results do not depend on it.",
     };
 
+    /// <summary>"uplift train" while a command runs (set by <see cref="UpliftCli.Run"/>), for the help pointer of an option error.</summary>
+    [ThreadStatic] internal static string? CommandPath;
+
     /// <summary>Runs a command body, turning user errors into a message and exit code 2, never a stack trace.</summary>
     public static int Run(Func<int> body)
     {
         try
         {
             return body();
+        }
+        catch (UpliftOptionException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            if (CommandPath is { } path) Console.Error.WriteLine($"see '{path} --help'");
+            return ExitUserError;
         }
         catch (UpliftException e)
         {

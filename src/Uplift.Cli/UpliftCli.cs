@@ -105,7 +105,16 @@ public static class UpliftCli
         var result = Create().Parse(args);
         if (result.Errors.Count > 0 && result.Action is ParseErrorAction)
             return CommandLineErrors.Report(result, Console.Error);
-        return result.Invoke();
+        // (Checks of the parsed command line that need no command body, such as output-path guards, go here.)
+        Common.CommandPath = CommandLineErrors.CommandPath(result.CommandResult);
+        try
+        {
+            return result.Invoke();
+        }
+        finally
+        {
+            Common.CommandPath = null;
+        }
     }
 
     sealed class VersionAction : SynchronousCommandLineAction

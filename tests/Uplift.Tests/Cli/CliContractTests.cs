@@ -157,6 +157,7 @@ public class CliContractTests : IDisposable
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--objective", bad.Err);
         Assert.Contains("use ratio, softplus-ratio, smooth-abs-ratio or lagrangian", bad.Err);
+        Assert.EndsWith("see 'uplift train --help'", bad.Err.TrimEnd());
     }
 
     // ---- 4. an option for another learner is an error ----
@@ -325,6 +326,8 @@ public class CliContractTests : IDisposable
             CliRunner.Json("score", "--model", P("m.json"), "--data", data, "--out", P("s.csv")),
             CliRunner.Json("evaluate", "--data", data, "--treatment", "arm", "--value", "revenue", "--cost", "spend", "--score", "age", "--bootstrap", "5"),
             CliRunner.Json("report", "--data", data, "--model", P("m.json"), "--bootstrap", "5", "--out", P("r.html")),
+            CliRunner.Json("compare", "--data", data, "--treatment", "arm", "--value", "revenue", "--cost", "spend", "--id", "customer",
+                "--models", "tlearner", "--base", "ridge", "--repeats", "1"),
         };
         Assert.True(outputs[2]["rows_per_second"] is not null);
         foreach (var o in outputs)
