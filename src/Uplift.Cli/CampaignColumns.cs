@@ -4,13 +4,14 @@ using Uplift.Data;
 namespace Uplift.Cli;
 
 /// <summary>
-/// The options that name a campaign file and its columns (--data, --treatment, --value, --cost, --id,
+/// The options that name a campaign file and its columns (--data, --treatment, --control, --value, --cost, --id,
 /// --features, --exclude), shared by 'train' and 'compare'.
 /// </summary>
 sealed class CampaignColumns
 {
     readonly Option<string> _data = new("--data") { Description = "Past campaign (.csv, .csv.gz or .parquet) with one row per user.", Required = true };
-    readonly Option<string> _treatment = new("--treatment") { Description = "Treatment column (0 = control, 1 = treated).", Required = true };
+    readonly Option<string> _treatment = new("--treatment") { Description = Common.TreatmentHelp, Required = true };
+    readonly Option<string?> _control = Common.Control();
     readonly Option<string> _value = new("--value") { Description = "Value outcome column (what the business wants more of).", Required = true };
     readonly Option<string> _cost = new("--cost") { Description = "Cost outcome column (what the treatment costs; may be negative).", Required = true };
     readonly Option<string?> _id = new("--id") { Description = "User id column, carried through to scores (never a feature)." };
@@ -21,7 +22,7 @@ sealed class CampaignColumns
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { _data, _treatment, _value, _cost, _id, _propensity, _weight, _features, _exclude })
+        foreach (var o in new Option[] { _data, _treatment, _control, _value, _cost, _id, _propensity, _weight, _features, _exclude })
             cmd.Options.Add(o);
     }
 
@@ -31,7 +32,7 @@ sealed class CampaignColumns
         var table = TableReader.Read(r.GetValue(_data)!);
         var roles = new ColumnRoles(r.GetValue(_treatment)!, r.GetValue(_value)!, r.GetValue(_cost)!)
         {
-            Id = r.GetValue(_id), Propensity = r.GetValue(_propensity), Weight = r.GetValue(_weight),
+            Control = r.GetValue(_control), Id = r.GetValue(_id), Propensity = r.GetValue(_propensity), Weight = r.GetValue(_weight),
             Features = Common.SplitList(r.GetValue(_features)),
         };
         if (r.GetValue(_exclude) is not { } exclude) return (table, roles);

@@ -25,10 +25,23 @@ static class Common
         Description = "Print machine-readable JSON on standard output (progress stays on standard error).",
     };
 
+    /// <summary>The treatment column's help text, shared by every command that reads one.</summary>
+    public const string TreatmentHelp =
+        "Treatment column: 1/0, true/false, yes/no, t/f, treatment/control or treated/control (any case); other labels with --control.";
+
+    public static Option<string?> Control() => new("--control")
+    {
+        Description = "Label of the control group in the treatment column, when its two labels are not a known pair " +
+                      "(e.g. --control holdout for 'offer'/'holdout'); the other label is the treated group.",
+    };
+
     public static Option<int?> Threads() => new("--threads")
     {
         Description = "Cap on worker threads (default: all cores). Results do not depend on it.",
     };
+
+    /// <summary>"uplift train" while a command runs (set by <see cref="UpliftCli.Run"/>), for the help pointer of an option error.</summary>
+    [ThreadStatic] internal static string? CommandPath;
 
     /// <summary>Runs a command body, turning user errors into a message and exit code 2, never a stack trace.</summary>
     public static int Run(Func<int> body)
@@ -36,6 +49,12 @@ static class Common
         try
         {
             return body();
+        }
+        catch (UpliftOptionException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            if (CommandPath is { } path) Console.Error.WriteLine($"see '{path} --help'");
+            return ExitUserError;
         }
         catch (UpliftException e)
         {
@@ -50,6 +69,13 @@ static class Common
         catch (UnauthorizedAccessException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
+            return ExitUserError;
+        }
+        catch (Exception e) when (e is DllNotFoundException || e.InnerException is DllNotFoundException)
+        {
+            // The tool package carries SkiaSharp's native library for the mainstream platforms only (see Uplift.Cli.csproj).
+            Console.Error.WriteLine("error: PNG output needs SkiaSharp's native library, which this installation of uplift " +
+                $"lacks for {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}; write the plot as .svg instead.");
             return ExitUserError;
         }
         catch (Exception e)
@@ -86,13 +112,32 @@ static class Common
         return r;
     }
 
-    /// <summary>aucc | objective (DrmOptions.Selection).</summary>
-    public static Uplift.Models.Ranking.ModelSelection ParseSelection(string s, string option) => s switch
+    /// <summary>aucc | objective (DrmOptions.Selection), case-insensitive.</summary>
+    public static Uplift.Models.Ranking.ModelSelection ParseSelection(string s, string option) => Choice(s, option,
+        ("aucc", Uplift.Models.Ranking.ModelSelection.ValidationAucc),
+        ("objective", Uplift.Models.Ranking.ModelSelection.ValidationObjective));
+
+    /// <summary>
+    /// The value named <paramref name="s"/> (trimmed, case-insensitive: "Ratio" = "ratio"); anything else is an
+    /// <see cref="UpliftOptionException"/> for <paramref name="option"/> listing the names.
+    /// </summary>
+    public static T Choice<T>(string s, string option, params (string Name, T Value)[] choices)
     {
-        "aucc" => Uplift.Models.Ranking.ModelSelection.ValidationAucc,
-        "objective" => Uplift.Models.Ranking.ModelSelection.ValidationObjective,
-        _ => throw new UpliftOptionException(option, $"'{s}': use aucc or objective."),
-    };
+        foreach (var (name, value) in choices)
+            if (string.Equals(s.Trim(), name, StringComparison.OrdinalIgnoreCase)) return value;
+        var names = choices.Select(c => c.Name).ToArray();
+        string list = names.Length == 1 ? names[0] : string.Join(", ", names[..^1]) + " or " + names[^1];
+        throw new UpliftOptionException(option, $"'{s}': use {list}.");
+    }
+
+    /// <summary>The synthetic scenario named by --scenario (case-insensitive), the error naming the option.</summary>
+    public static Uplift.Synthetic.SyntheticScenario Scenario(string s) =>
+        Choice(s, "--scenario", [.. Uplift.Synthetic.SyntheticScenarios.Names.Select(n => (n, Uplift.Synthetic.SyntheticScenarios.Parse(n)))]);
+
+    /// <summary>The learner name of the catalog that <paramref name="s"/> names, case-insensitive ("DRM" = "drm").</summary>
+    public static string ModelName(string s, string option = "--model") =>
+        Uplift.Models.LearnerCatalog.Names.FirstOrDefault(n => string.Equals(n, s.Trim(), StringComparison.OrdinalIgnoreCase))
+        ?? throw new UpliftOptionException(option, $"unknown model '{s}'; choose one of {string.Join(", ", Uplift.Models.LearnerCatalog.Names)}.");
 
     public static string F3(double x) => double.IsNaN(x) ? "n/a" : x.ToString("0.000", CultureInfo.InvariantCulture);
     public static string F1(double x) => x.ToString("0.0", CultureInfo.InvariantCulture);

@@ -40,22 +40,75 @@ sealed class LearnerOptions
     readonly Option<int?> _mtry = new("--mtry") { Description = "causal-forest: features tried per split (default min(ceil(sqrt(d)+20), d))." };
     readonly Option<string?> _forestScore = new("--forest-score") { Description = "causal-forest: ratio (guarded, default) | lagrangian." };
 
-    public void AddTo(Command cmd)
+    /// <summary>
+    /// Which learners each option applies to: the one source of truth. An option given on the command line that applies
+    /// to none of the chosen learners is an error (never silently ignored).
+    /// </summary>
+    readonly (Option Option, string[] Models)[] _appliesTo;
+
+    static readonly string[] RankingModels = ["drm", "crm"];
+    static readonly string[] RLearners = ["rlearner", "duality-rlearner"];
+    static readonly string[] Forest = ["causal-forest"];
+
+    public LearnerOptions()
     {
-        foreach (var o in new Option[] { _hidden, _steps, _restarts, _selection, _objective, _learningRate, _l1, _l2, _lambda, _topFraction, _budget,
-                     _outcome, _base, _folds, _propensity, _lambdas, _preset, _trees, _minNode, _alpha, _sampleFraction, _mtry, _forestScore })
-            cmd.Options.Add(o);
+        _appliesTo =
+        [
+            (_hidden, RankingModels), (_steps, RankingModels), (_restarts, RankingModels), (_selection, RankingModels), (_objective, RankingModels),
+            (_learningRate, RankingModels), (_l1, RankingModels), (_l2, RankingModels), (_lambda, [.. RankingModels, .. Forest]),
+            (_topFraction, ["crm"]), (_budget, ["crm"]),
+            (_outcome, ["rlearner"]), (_base, [.. RLearners, "tlearner"]), (_folds, RLearners),
+            (_propensity, [.. RLearners, .. Forest]), (_lambdas, ["duality-rlearner"]),
+            (_preset, Forest), (_trees, Forest), (_minNode, Forest), (_alpha, Forest), (_sampleFraction, Forest),
+            (_mtry, Forest), (_forestScore, Forest),
+        ];
     }
 
-    public LearnerSettings Build(ParseResult r)
+    public void AddTo(Command cmd)
     {
+        foreach (var (o, _) in _appliesTo) cmd.Options.Add(o);
+    }
+
+    /// <summary>The learners (catalog names) an option applies to, e.g. ["causal-forest"] for --trees.</summary>
+    internal IReadOnlyList<string> AppliesTo(string option) =>
+        _appliesTo.First(p => p.Option.Name == option).Models;
+
+    /// <summary>The option names with the learners each applies to (for tests and help).</summary>
+    internal IEnumerable<(string Option, IReadOnlyList<string> Models)> Mapping =>
+        _appliesTo.Select(p => (p.Option.Name, (IReadOnlyList<string>)p.Models));
+
+    /// <summary>
+    /// The settings of every learner from the options given, after checking that each given option applies to at
+    /// least one of <paramref name="models"/> (catalog names).
+    /// </summary>
+    public LearnerSettings Build(ParseResult r, IReadOnlyList<string> models)
+    {
+        foreach (var (option, applies) in _appliesTo)
+        {
+            if (r.GetResult(option) is null || models.Any(applies.Contains)) continue;
+            throw new UpliftOptionException(option.Name,
+                $"applies to {Words(applies)} only, not to {Words(models)}; leave it out or choose {(applies.Length > 1 ? "one of those models" : "that model")}.");
+        }
+        string? prop = r.GetValue(_propensity)?.Trim().ToLowerInvariant();
+        if (prop is not null and not ("constant" or "logistic" or "forest"))
+            throw new UpliftOptionException("--propensity-model", $"'{r.GetValue(_propensity)}': use constant, logistic (R-learners) or forest (causal forest).");
+        if (prop is "logistic" && !models.Any(RLearners.Contains))
+            throw new UpliftOptionException("--propensity-model", $"logistic applies to {Words(RLearners)} only, not to {Words(models)}.");
+        if (prop is "forest" && !models.Any(Forest.Contains))
+            throw new UpliftOptionException("--propensity-model", $"forest applies to causal-forest only, not to {Words(models)}.");
+
         var drm = new DrmOptions();
         if (r.GetValue(_hidden) is { } hidden)
             drm = drm with { Scorer = ScorerKind.Mlp, HiddenSizes = Common.ParseInts(hidden, "--hidden") };
         if (r.GetValue(_steps) is { } steps) drm = drm with { Steps = steps };
         if (r.GetValue(_restarts) is { } restarts) drm = drm with { Restarts = restarts };
         if (r.GetValue(_selection) is { } selection) drm = drm with { Selection = Common.ParseSelection(selection, "--selection") };
-        if (r.GetValue(_objective) is { } obj) drm = drm with { Objective = ParseObjective(obj) };
+        if (r.GetValue(_objective) is { } obj)
+            drm = drm with
+            {
+                Objective = Common.Choice(obj, "--objective", ("ratio", Objective.Ratio), ("softplus-ratio", Objective.SoftplusRatio),
+                    ("smooth-abs-ratio", Objective.SmoothAbsRatio), ("lagrangian", Objective.Lagrangian)),
+            };
         if (r.GetValue(_learningRate) is { } lr) drm = drm with { LearningRate = lr };
         if (r.GetValue(_l1) is { } l1) drm = drm with { L1 = l1 };
         if (r.GetValue(_l2) is { } l2) drm = drm with { L2 = l2 };
@@ -66,45 +119,21 @@ sealed class LearnerOptions
 
         var rl = new RLearnerOptions();
         if (r.GetValue(_outcome) is { } outcome)
-            rl = rl with
-            {
-                Outcome = outcome switch
-                {
-                    "value" => RLearnerOutcome.Value,
-                    "both" => RLearnerOutcome.Both,
-                    _ => throw new UpliftOptionException("--outcome", $"'{outcome}': use value or both."),
-                },
-            };
-        BaseLearnerKind? baseKind = r.GetValue(_base) switch
-        {
-            null => null,
-            "ridge" => BaseLearnerKind.Ridge,
-            "boosted" => BaseLearnerKind.Boosted,
-            var s => throw new UpliftOptionException("--base", $"'{s}': use ridge or boosted."),
-        };
+            rl = rl with { Outcome = Common.Choice(outcome, "--outcome", ("value", RLearnerOutcome.Value), ("both", RLearnerOutcome.Both)) };
+        BaseLearnerKind? baseKind = r.GetValue(_base) is { } baseName
+            ? Common.Choice(baseName, "--base", ("ridge", BaseLearnerKind.Ridge), ("boosted", BaseLearnerKind.Boosted))
+            : null;
         if (baseKind is { } bk) rl = rl with { BaseLearner = bk };
         if (r.GetValue(_folds) is { } folds) rl = rl with { Folds = folds };
-        string? prop = r.GetValue(_propensity);
         if (prop is not null && prop != "forest")
-            rl = rl with
-            {
-                Propensity = prop switch
-                {
-                    "constant" => PropensityKind.Constant,
-                    "logistic" => PropensityKind.Logistic,
-                    _ => throw new UpliftOptionException("--propensity-model", $"'{prop}': use constant, logistic (R-learners) or forest (causal forest)."),
-                },
-            };
+            rl = rl with { Propensity = prop == "logistic" ? PropensityKind.Logistic : PropensityKind.Constant };
         var duality = new DualityRLearnerOptions { RLearner = rl with { Outcome = RLearnerOutcome.Value } };
         if (r.GetValue(_lambdas) is { } lambdas)
             duality = duality with { Lambdas = ParseDoubles(lambdas, "--lambdas") };
 
-        var forest = r.GetValue(_preset) switch
-        {
-            null or "grf" => new CausalForestOptions(),
-            "paper" => CausalForestOptions.Paper,
-            var s => throw new UpliftOptionException("--preset", $"'{s}': use grf or paper."),
-        };
+        var forest = r.GetValue(_preset) is { } preset
+            ? Common.Choice(preset, "--preset", ("grf", new CausalForestOptions()), ("paper", CausalForestOptions.Paper))
+            : new CausalForestOptions();
         if (r.GetValue(_trees) is { } trees) forest = forest with { NumTrees = trees };
         if (r.GetValue(_minNode) is { } minNode) forest = forest with { MinNodeSize = minNode };
         if (r.GetValue(_alpha) is { } alpha) forest = forest with { Alpha = alpha };
@@ -113,15 +142,7 @@ sealed class LearnerOptions
         if (prop is "constant" or "forest")
             forest = forest with { Propensity = prop == "constant" ? PropensityMode.Constant : PropensityMode.Forest };
         if (r.GetValue(_forestScore) is { } fs)
-            forest = forest with
-            {
-                Score = fs switch
-                {
-                    "ratio" => ForestScore.GuardedRatio,
-                    "lagrangian" => ForestScore.Lagrangian,
-                    _ => throw new UpliftOptionException("--forest-score", $"'{fs}': use ratio or lagrangian."),
-                },
-            };
+            forest = forest with { Score = Common.Choice(fs, "--forest-score", ("ratio", ForestScore.GuardedRatio), ("lagrangian", ForestScore.Lagrangian)) };
         if (r.GetValue(_lambda) is { } fl) forest = forest with { Lambda = fl };
 
         var tl = new TLearnerOptions();
@@ -130,14 +151,8 @@ sealed class LearnerOptions
         return new LearnerSettings { Drm = drm, Crm = crm, RLearner = rl, DualityRLearner = duality, CausalForest = forest, TLearner = tl };
     }
 
-    static Objective ParseObjective(string s) => s switch
-    {
-        "ratio" => Objective.Ratio,
-        "softplus-ratio" => Objective.SoftplusRatio,
-        "smooth-abs-ratio" => Objective.SmoothAbsRatio,
-        "lagrangian" => Objective.Lagrangian,
-        _ => throw new UpliftOptionException("--objective", $"'{s}': use ratio, softplus-ratio, smooth-abs-ratio or lagrangian."),
-    };
+    static string Words(IReadOnlyList<string> names) =>
+        names.Count == 1 ? names[0] : string.Join(", ", names.Take(names.Count - 1)) + " and " + names[^1];
 
     static double[] ParseDoubles(string s, string option)
     {

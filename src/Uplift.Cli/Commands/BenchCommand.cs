@@ -57,30 +57,17 @@ static class BenchCommand
                 Restarts = r.GetValue(restarts),
                 EvalEvery = r.GetValue(evalEvery),
                 LearningRate = r.GetValue(learningRate),
-                Baseline = r.GetValue(baseline) switch
-                {
-                    null => null,
-                    "linear" => OutcomeBaseline.Linear,
-                    "none" => OutcomeBaseline.None,
-                    var b => throw new UpliftOptionException("--baseline", $"'{b}': use linear or none."),
-                },
+                Baseline = r.GetValue(baseline) is { } b
+                    ? Common.Choice<OutcomeBaseline?>(b, "--baseline", ("linear", OutcomeBaseline.Linear), ("none", OutcomeBaseline.None))
+                    : null,
                 Selection = r.GetValue(selection) is { } sel ? Common.ParseSelection(sel, "--selection") : null,
                 CausalForestTrees = r.GetValue(forestTrees),
                 Best = !r.GetValue(noBest),
                 BootstrapReplicates = r.GetValue(bootstrap),
-                CovertypeCost = r.GetValue(covCost) switch
-                {
-                    "auto" => CovertypeCost.Auto,
-                    "lodgepole" => CovertypeCost.LodgepolePine,
-                    "spruce-fir" => CovertypeCost.SpruceFir,
-                    var x => throw new UpliftOptionException("--covertype-cost", $"'{x}': use auto, lodgepole or spruce-fir."),
-                },
-                CensusCost = r.GetValue(cenCost) switch
-                {
-                    "minus-children" => CensusCost.MinusChildren,
-                    "authors" => CensusCost.AuthorsCode,
-                    var x => throw new UpliftOptionException("--census-cost", $"'{x}': use minus-children or authors."),
-                },
+                CovertypeCost = Common.Choice(r.GetValue(covCost)!, "--covertype-cost",
+                    ("auto", CovertypeCost.Auto), ("lodgepole", CovertypeCost.LodgepolePine), ("spruce-fir", CovertypeCost.SpruceFir)),
+                CensusCost = Common.Choice(r.GetValue(cenCost)!, "--census-cost",
+                    ("minus-children", CensusCost.MinusChildren), ("authors", CensusCost.AuthorsCode)),
                 MaxThreads = r.GetValue(threads),
                 Progress = progress,
             };

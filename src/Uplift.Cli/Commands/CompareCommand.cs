@@ -36,12 +36,12 @@ static class CompareCommand
         learnerOptions.AddTo(cmd);
         cmd.SetAction(r => Common.Run(() =>
         {
-            var kinds = Common.SplitList(r.GetValue(models))!;
+            var kinds = Common.SplitList(r.GetValue(models))!.Select(k => Common.ModelName(k, "--models")).ToList();
             UpliftOptionException.Check(kinds.Count > 0, "--models", "name at least one model.");
+            UpliftOptionException.Check(kinds.Distinct().Count() == kinds.Count, "--models", "name each model once.");
             int n = r.GetValue(repeats);
             UpliftOptionException.Check(n is >= 1 and <= 100, "--repeats", "must be between 1 and 100.");
-            var settings = learnerOptions.Build(r);
-            foreach (var k in kinds) LearnerCatalog.Create(k, settings); // unknown names fail before any work
+            var settings = learnerOptions.Build(r, kinds); // unknown names and options for none of the models fail before any work
 
             var (table, roles) = columns.Read(r);
             int seed0 = r.GetValue(seed);

@@ -36,7 +36,7 @@ static class DemoCommand
         cmd.SetAction(r => Common.Run(() =>
         {
             int s = r.GetValue(seed);
-            var sc = SyntheticScenarios.Parse(r.GetValue(scenario)!);
+            var sc = Common.Scenario(r.GetValue(scenario)!);
             int n = r.GetValue(rows);
             UpliftOptionException.Check(n >= 1000, "--rows", "the demo needs at least 1000 users.");
             var sim = SyntheticCampaign.Generate(new SyntheticOptions { Scenario = sc, Rows = n, Seed = s });

@@ -11,7 +11,8 @@ static class EvaluateCommand
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Evaluation data with treatment, value, cost and score columns.", Required = true };
-        var treatment = new Option<string>("--treatment") { Description = "Treatment column (0/1).", Required = true };
+        var treatment = new Option<string>("--treatment") { Description = Common.TreatmentHelp, Required = true };
+        var control = Common.Control();
         var value = new Option<string>("--value") { Description = "Value outcome column.", Required = true };
         var cost = new Option<string>("--cost") { Description = "Cost outcome column.", Required = true };
         var scores = new Option<string>("--score") { Description = "Score column(s), comma-separated; higher = treat first.", Required = true };
@@ -23,12 +24,12 @@ static class EvaluateCommand
         var json = Common.Json();
         var cmd = new Command("evaluate", "Cost curves and AUCC (METHOD.md section 6) of score columns on data with T, V, C.")
         {
-            data, treatment, value, cost, scores, segments, authorsGrid, bootstrap, plot, seed, json,
+            data, treatment, control, value, cost, scores, segments, authorsGrid, bootstrap, plot, seed, json,
         };
         cmd.SetAction(r => Common.Run(() =>
         {
             var table = TableReader.Read(r.GetValue(data)!);
-            var roles = new ColumnRoles(r.GetValue(treatment)!, r.GetValue(value)!, r.GetValue(cost)!);
+            var roles = new ColumnRoles(r.GetValue(treatment)!, r.GetValue(value)!, r.GetValue(cost)!) { Control = r.GetValue(control) };
             var names = Common.SplitList(r.GetValue(scores))!;
             UpliftOptionException.Check(names.Count > 0, "--score", "name at least one score column.");
             UpliftOptionException.Check(r.GetValue(bootstrap) >= 0, "--bootstrap", "must be 0 or more.");

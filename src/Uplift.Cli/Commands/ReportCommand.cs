@@ -27,6 +27,8 @@ static class ReportCommand
         };
         var names = new Option<string?>("--names") { Description = "Display names of the models, comma-separated, in --model order (default: the file names)." };
         var treatment = new Option<string?>("--treatment") { Description = "Treatment column of --data (default: the first model file's)." };
+        var control = Common.Control();
+        control.Description += " Default: the first model file's (when it was trained with --control).";
         var value = new Option<string?>("--value") { Description = "Value column of --data (default: the first model file's)." };
         var cost = new Option<string?>("--cost") { Description = "Cost column of --data (default: the first model file's)." };
         var oracle = new Option<string?>("--oracle") { Description = "Column of oracle scores (true tau_v / tau_c, synthetic data only, e.g. oracle_score)." };
@@ -45,7 +47,7 @@ static class ReportCommand
             "Write one self-contained HTML report: cost curves, AUCC with bootstrap intervals and paired differences, value at fixed " +
             "cost shares, an optional budget plan and feature importance, and the data summary.")
         {
-            data, models, names, treatment, value, cost, oracle, importance, repeats, planBudget, planExplore, candidates,
+            data, models, names, treatment, control, value, cost, oracle, importance, repeats, planBudget, planExplore, candidates,
             bootstrap, title, output, seed, threads, json,
         };
         cmd.SetAction(r => Common.Run(() =>
@@ -63,7 +65,10 @@ static class ReportCommand
             var table = TableReader.Read(r.GetValue(data)!);
             var files = paths.Select(ModelFile.Load).ToArray();
             var stored = files[0].Preprocessor.Roles;
-            var roles = new ColumnRoles(r.GetValue(treatment) ?? stored.Treatment, r.GetValue(value) ?? stored.Value, r.GetValue(cost) ?? stored.Cost);
+            var roles = new ColumnRoles(r.GetValue(treatment) ?? stored.Treatment, r.GetValue(value) ?? stored.Value, r.GetValue(cost) ?? stored.Cost)
+            {
+                Control = r.GetValue(control) ?? stored.Control,
+            };
             var outcomes = OutcomeColumns.Read(table, roles);
             // Each model sees the data through its own preprocessing; T, V, C are the same for all.
             var datasets = files.Select(f =>

@@ -41,7 +41,7 @@ static class ScoreCommand
                 Common.WriteJson(new JsonObject
                 {
                     ["out"] = path, ["rows"] = result.Rows, ["kind"] = file.Model.Kind, ["seconds"] = seconds,
-                    ["rowsPerSecond"] = rate, ["chunks"] = result.Chunks,
+                    ["rows_per_second"] = rate, ["chunks"] = result.Chunks,
                 });
             else
                 Console.WriteLine($"scored {result.Rows} rows with a {file.Model.Kind} model in {seconds:0.00} s ({rate:N0} rows/s) -> {path}");

@@ -32,7 +32,7 @@ static class SimulateCommand
         {
             var data = SyntheticCampaign.Generate(new SyntheticOptions
             {
-                Scenario = SyntheticScenarios.Parse(r.GetValue(scenario)!),
+                Scenario = Common.Scenario(r.GetValue(scenario)!),
                 Rows = r.GetValue(rows),
                 Features = r.GetValue(features),
                 TreatedShare = r.GetValue(treated),

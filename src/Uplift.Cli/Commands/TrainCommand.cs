@@ -38,14 +38,19 @@ static class TrainCommand
             double vf = r.GetValue(validFraction), tf = r.GetValue(testFraction);
             UpliftOptionException.Check(vf is > 0 and < 1, "--valid-fraction", "must be in (0, 1).");
             UpliftOptionException.Check(tf is >= 0 and < 1 && vf + tf < 1, "--test-fraction", "must be in [0, 1) and leave rows for training.");
-            string kind = r.GetValue(model)!;
-            var learner = LearnerCatalog.Create(kind, learnerOptions.Build(r));
+            string kind = Common.ModelName(r.GetValue(model)!);
+            var learner = LearnerCatalog.Create(kind, learnerOptions.Build(r, [kind]));
 
             var (table, roles) = columns.Read(r);
             var campaign = CampaignData.FromTable(table, roles, new CampaignLoadOptions
             {
                 Split = new SplitOptions { TrainFraction = 1 - vf - tf, ValidFraction = vf, Seed = s },
             });
+
+            // Missing feature values of the whole file (training, validation and test rows are all imputed the same way).
+            var imputed = campaign.Preprocessor.Specs
+                .Select(sp => (sp.Column, sp.Kind, Count: CountMissing(table[sp.Column])))
+                .Where(x => x.Count > 0).ToList();
 
             var progress = new ConsoleProgress();
             var clock = Stopwatch.StartNew();
@@ -78,6 +83,11 @@ static class TrainCommand
             {
                 var o = new JsonObject { ["model"] = kind, ["out"] = path, ["seed"] = s, ["features"] = campaign.Preprocessor.FeatureNames.Count };
                 foreach (var (k, v) in metrics) o[k] = v?.DeepClone();
+                o["imputed"] = new JsonArray([.. imputed.Select(x => (JsonNode)new JsonObject
+                {
+                    ["column"] = x.Column, ["count"] = x.Count, ["rows"] = table.Rows,
+                    ["with"] = x.Kind == FeatureKind.Numeric ? "training mean" : "no category (all zeros)",
+                })]);
                 Common.WriteJson(o);
             }
             else
@@ -85,11 +95,21 @@ static class TrainCommand
                 Console.WriteLine($"{kind}: trained on {campaign.Train.Rows} users ({campaign.Preprocessor.FeatureNames.Count} features) in {fitSeconds:0.0} s");
                 Console.WriteLine($"validation AUCC {Common.F3((double)metrics["valid_aucc"]!)} ({campaign.Valid.Rows} users)" +
                     (metrics["test_aucc"] is { } t ? $", test AUCC {Common.F3((double)t)} ({campaign.Test.Rows} users)" : ""));
+                if (imputed.Count > 0)
+                    Console.WriteLine("imputed missing feature values: " + string.Join(", ", imputed.Select(x =>
+                        $"{x.Column} {x.Count} of {table.Rows} ({(x.Kind == FeatureKind.Numeric ? "training mean" : "no category")})")));
                 Console.WriteLine($"model: {path}");
             }
             return Common.ExitOk;
         }));
         return cmd;
+    }
+
+    static int CountMissing(RawColumn col)
+    {
+        int n = 0;
+        for (int i = 0; i < col.Length; i++) if (col.IsMissing(i)) n++;
+        return n;
     }
 
     static double Aucc(IUpliftModel model, Dataset d) => CostCurve.Aucc(model.Score(d), d.T, d.V, d.C);

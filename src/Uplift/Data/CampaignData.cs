@@ -57,7 +57,7 @@ public sealed class CampaignData
         var bound = roles.Bind(table);
         var all = new int[table.Rows];
         for (int i = 0; i < all.Length; i++) all[i] = i;
-        var t = Preprocessor.Treatment(table, bound.Treatment, all);
+        var t = Preprocessor.Treatment(table, bound.Treatment, all, bound.Control);
         int treated = 0;
         foreach (var b in t) treated += b;
         Preprocessor.CheckArms(table.Source, t.Length, treated, 1, "file");

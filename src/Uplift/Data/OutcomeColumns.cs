@@ -12,7 +12,7 @@ public sealed record OutcomeColumns(byte[] T, double[] V, double[] C)
             if (role is "treatment" or "value" or "cost" && !table.Contains(column))
                 throw new UpliftDataException($"missing {role} column '{column}'. Columns: {table.DescribeColumns()}", table.Source, column: column);
         var all = AllRows(table.Rows);
-        var t = Preprocessor.Treatment(table, roles.Treatment, all);
+        var t = Preprocessor.Treatment(table, roles.Treatment, all, roles.Control);
         int treated = 0;
         foreach (var b in t) treated += b;
         Preprocessor.CheckArms(table.Source, t.Length, treated, 1, "file");

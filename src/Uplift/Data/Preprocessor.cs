@@ -65,7 +65,7 @@ public sealed record PreprocessOptions
 /// </summary>
 /// <param name="Column">The column name in the data.</param>
 /// <param name="Kind">Numeric (z-scored) or categorical (one-hot).</param>
-/// <param name="Mean">Training mean (numeric only; 0 when every training value was missing).</param>
+/// <param name="Mean">Training mean (numeric only; a column missing in every training row is refused by <see cref="Preprocessor.Fit"/>).</param>
 /// <param name="Sd">Training standard deviation used to divide (numeric only; 1 when the training sd is 0).</param>
 /// <param name="Vocabulary">Categories kept, in ordinal order (categorical only; empty for numeric).</param>
 /// <param name="HasOther">True when the vocabulary was capped and an "other" indicator follows the categories.</param>
@@ -126,7 +126,7 @@ public sealed class Preprocessor
         string src = table.Source;
         if (trainRows.Length == 0) throw new UpliftDataException("no training rows", src);
 
-        var t = Treatment(table, bound.Treatment, trainRows);
+        var t = Treatment(table, bound.Treatment, trainRows, bound.Control);
         Values(table, bound.Value, "value", trainRows);
         Values(table, bound.Cost, "cost", trainRows);
         if (bound.Propensity is not null) Values(table, bound.Propensity, "propensity", trainRows);
@@ -160,6 +160,7 @@ public sealed class Preprocessor
             if (!double.IsFinite(v)) throw new UpliftDataException($"feature value {Show(v)} is not finite", src, i + 1, col.Name);
             sum += v; n++;
         }
+        if (n == 0 && rows.Length > 0) throw EntirelyMissing(src, col.Name, rows.Length);
         double mean = n == 0 ? 0 : sum / n;
         double ss = 0;
         foreach (int i in rows) { double v = x[i]; if (!double.IsNaN(v)) ss += (v - mean) * (v - mean); }
@@ -183,6 +184,7 @@ public sealed class Preprocessor
                     $"text feature has more than {options.MaxDistinctCategories} distinct values in the training rows; it looks like an id or free text, " +
                     "not a feature: leave it out with --features (or make it the id column)", src, column: col.Name);
         }
+        if (counts.Count == 0 && rows.Length > 0) throw EntirelyMissing(src, col.Name, rows.Length);
         IEnumerable<string> keep = counts.Keys;
         bool other = false;
         if (options.MaxCategories is int cap && counts.Count > cap)
@@ -193,6 +195,10 @@ public sealed class Preprocessor
         var vocab = keep.Order(StringComparer.Ordinal).ToArray();
         return new FeatureSpec(col.Name, FeatureKind.Categorical, 0, 1, vocab, other);
     }
+
+    static UpliftDataException EntirelyMissing(string src, string column, int rows) => new(
+        $"feature column is entirely missing in the {rows} training rows, so it cannot be learnt from; leave it out (--exclude {column}, or --features)",
+        src, column: column);
 
     internal static void CheckArms(string src, int rows, int treated, int minPerArm, string where)
     {
@@ -242,7 +248,7 @@ public sealed class Preprocessor
         byte[]? t = null; double[]? v = null, c = null;
         if (requireOutcomes)
         {
-            t = Treatment(table, Roles.Treatment, rows);
+            t = Treatment(table, Roles.Treatment, rows, Roles.Control);
             v = Values(table, Roles.Value, "value", rows);
             c = Values(table, Roles.Cost, "cost", rows);
             if (rows.Length > 0)
@@ -323,22 +329,108 @@ public sealed class Preprocessor
         }
     }
 
-    /// <summary>Reads the treatment of <paramref name="rows"/> as 0/1, with a clear error for anything else.</summary>
-    internal static byte[] Treatment(RawTable table, string column, ReadOnlySpan<int> rows)
+    /// <summary>The labels read as treated and as control (case-insensitive; numbers 1 and 0 in any spelling, e.g. 1.0).</summary>
+    static readonly string[] TreatedLabels = ["1", "true", "yes", "t", "treatment", "treated"];
+    static readonly string[] ControlLabels = ["0", "false", "no", "f", "control"];
+    const string KnownPairs = "0/1, true/false, yes/no, t/f, treatment/control or treated/control";
+
+    /// <summary>
+    /// Reads the treatment of <paramref name="rows"/> as 0/1: a numeric 0/1 column as is; otherwise the labels of
+    /// <see cref="ColumnRoles.Control"/> (<paramref name="control"/> = 0, the one other label = 1) or of the known
+    /// pairs (<see cref="TreatedLabels"/>, <see cref="ControlLabels"/>). Anything else is a clear error; two unknown
+    /// labels ask for the control label.
+    /// </summary>
+    internal static byte[] Treatment(RawTable table, string column, ReadOnlySpan<int> rows, string? control = null)
     {
         var col = table[column];
-        var nums = col.Numbers ?? ParseAll(table.Source, col, "the treatment must be 0 or 1");
+        if (col.Numbers is { } nums && control is null)
+        {
+            var t = new byte[rows.Length];
+            for (int k = 0; k < rows.Length; k++)
+            {
+                int i = rows[k];
+                double v = nums[i];
+                if (double.IsNaN(v)) throw new UpliftDataException("missing treatment (must be 0 or 1)", table.Source, i + 1, column);
+                if (v == 1) t[k] = 1;
+                else if (v != 0) return LabelledTreatment(table, col, rows, null); // names the problem (e.g. two labels: --control)
+            }
+            return t;
+        }
+        return LabelledTreatment(table, col, rows, control);
+    }
+
+    static byte[] LabelledTreatment(RawTable table, RawColumn col, ReadOnlySpan<int> rows, string? control)
+    {
+        string src = table.Source;
+        string? ctl = control is null ? null : NormalLabel(control);
         var t = new byte[rows.Length];
+        string? treatedLabel = null;
+        bool sawControl = false;
         for (int k = 0; k < rows.Length; k++)
         {
             int i = rows[k];
-            double v = nums[i];
-            if (double.IsNaN(v)) throw new UpliftDataException("missing treatment (must be 0 or 1)", table.Source, i + 1, column);
-            if (v == 1) t[k] = 1;
-            else if (v != 0) throw new UpliftDataException($"treatment must be 0 or 1, got {Show(v)}", table.Source, i + 1, column);
+            string label = TreatmentLabel(col, i) ?? throw new UpliftDataException("missing treatment", src, i + 1, col.Name);
+            if (ctl is not null)
+            {
+                if (SameLabel(label, ctl)) { sawControl = true; continue; }
+                treatedLabel ??= label;
+                if (!SameLabel(label, treatedLabel) && !DistinctLabels(col, rows, int.MaxValue).Any(l => SameLabel(l, ctl)))
+                    throw ControlNotFound(src, col, rows, ctl);
+                if (!SameLabel(label, treatedLabel))
+                    throw new UpliftDataException(
+                        $"the treatment column has more than two labels ('{Clip(ctl)}', '{Clip(treatedLabel)}', '{Clip(label)}'); " +
+                        "with --control, the one other label is the treated group", src, i + 1, col.Name);
+                t[k] = 1;
+            }
+            else if (TreatedLabels.Any(x => SameLabel(x, label))) t[k] = 1;
+            else if (!ControlLabels.Any(x => SameLabel(x, label)))
+            {
+                var labels = DistinctLabels(col, rows, 3);
+                if (labels.Count == 2)
+                    throw new UpliftDataException(
+                        $"the treatment column has the labels '{Clip(labels[0])}' and '{Clip(labels[1])}', not one of the known pairs ({KnownPairs}); " +
+                        $"say which is the control group with --control (e.g. --control {Clip(labels[0])})", src, column: col.Name);
+                throw new UpliftDataException(
+                    $"treatment must be {KnownPairs} (or two labels with --control naming the control one), got '{Clip(label)}'", src, i + 1, col.Name);
+            }
         }
+        if (ctl is not null && !sawControl && rows.Length > 0) throw ControlNotFound(src, col, rows, ctl);
         return t;
     }
+
+    static UpliftDataException ControlNotFound(string src, RawColumn col, ReadOnlySpan<int> rows, string ctl) => new(
+        $"the control label '{Clip(ctl)}' (--control) does not occur in the treatment column; its labels: " +
+        string.Join(", ", DistinctLabels(col, rows, 5).Select(l => $"'{Clip(l)}'")), src, column: col.Name);
+
+    /// <summary>The cell as a label: trimmed text, with numbers written canonically (1.0 -> "1"); null when missing.</summary>
+    static string? TreatmentLabel(RawColumn col, int i)
+    {
+        if (col.Numbers is { } nums) return double.IsNaN(nums[i]) ? null : Show(nums[i]);
+        var s = col.Strings![i];
+        return s is null || s.Trim().Length == 0 ? null : NormalLabel(s);
+    }
+
+    static string NormalLabel(string s)
+    {
+        s = s.Trim();
+        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? Show(v) : s;
+    }
+
+    static bool SameLabel(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    static List<string> DistinctLabels(RawColumn col, ReadOnlySpan<int> rows, int max)
+    {
+        var seen = new List<string>();
+        foreach (int i in rows)
+            if (TreatmentLabel(col, i) is { } l && !seen.Any(x => SameLabel(x, l)))
+            {
+                seen.Add(l);
+                if (seen.Count >= max) break;
+            }
+        return seen;
+    }
+
+    static string Clip(string s) => s.Length <= 40 ? s : s[..37] + "...";
 
     /// <summary>Reads a value / cost / propensity / weight column for <paramref name="rows"/>, checking its range.</summary>
     internal static double[] Values(RawTable table, string column, string role, ReadOnlySpan<int> rows)
@@ -394,6 +486,7 @@ public sealed class Preprocessor
             ["treatment"] = Roles.Treatment, ["value"] = Roles.Value, ["cost"] = Roles.Cost,
             ["propensity"] = Roles.Propensity, ["weight"] = Roles.Weight, ["id"] = Roles.Id,
         };
+        if (Roles.Control is not null) roles["control"] = Roles.Control; // absent for 0/1 treatments (files unchanged)
         var features = new JsonArray();
         foreach (var s in Specs)
         {
@@ -434,6 +527,7 @@ public sealed class Preprocessor
             var roles = new ColumnRoles((string)r["treatment"]!, (string)r["value"]!, (string)r["cost"]!)
             {
                 Propensity = (string?)r["propensity"], Weight = (string?)r["weight"], Id = (string?)r["id"],
+                Control = (string?)r["control"],
             };
             var missing = (string?)json["missingNumeric"] switch
             {

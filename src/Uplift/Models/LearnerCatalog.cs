@@ -25,10 +25,12 @@ public static class LearnerCatalog
     /// <summary>The validation metric learners use to choose hyper-parameters: the test AUCC of METHOD.md section 6.</summary>
     public static double ValidationAucc(Dataset data, double[] scores) => CostCurve.Aucc(scores, data.T, data.V, data.C);
 
+    /// <summary>The learner named <paramref name="kind"/> (case-insensitive: "DRM" = "drm").</summary>
     public static IUpliftLearner Create(string kind, LearnerSettings? settings = null)
     {
+        ArgumentNullException.ThrowIfNull(kind);
         settings ??= new LearnerSettings();
-        return kind switch
+        return Names.FirstOrDefault(n => string.Equals(n, kind.Trim(), StringComparison.OrdinalIgnoreCase)) switch
         {
             "drm" => new DrmLearner(settings.Drm),
             "crm" => new CrmLearner(settings.Crm),

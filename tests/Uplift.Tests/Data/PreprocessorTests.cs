@@ -129,7 +129,7 @@ public class PreprocessorTests
     }
 
     [Theory]
-    [InlineData("t", "abc", "'abc' is not a number")]
+    [InlineData("t", "abc", "treatment must be 0/1, true/false, yes/no, t/f, treatment/control or treated/control")]
     [InlineData("v", "abc", "'abc' is not a number")]
     [InlineData("c", "abc", "'abc' is not a number")]
     [InlineData("t", "", "missing treatment")]
@@ -137,9 +137,9 @@ public class PreprocessorTests
     [InlineData("c", "NaN", "missing cost")]
     [InlineData("v", "Infinity", "not a finite number")]
     [InlineData("c", "-inf", "not a finite number")]
-    [InlineData("t", "2", "treatment must be 0 or 1, got 2")]
-    [InlineData("t", "0.5", "treatment must be 0 or 1, got 0.5")]
-    [InlineData("t", "true", "'true' is not a number")]
+    [InlineData("t", "2", "got '2'")]
+    [InlineData("t", "0.5", "got '0.5'")]
+    [InlineData("t", "maybe", "got 'maybe'")]
     public void Bad_outcome_values_name_file_row_and_column(string column, string bad, string expected)
     {
         using var dir = new TempDir();
