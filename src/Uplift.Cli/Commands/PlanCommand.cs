@@ -31,11 +31,12 @@ static class PlanCommand
         public readonly Option<string?> Treatment = new("--treatment") { Description = "Treatment column of --eval (default: the model file's)." };
         public readonly Option<string?> Value = new("--value") { Description = "Value column of --eval (default: the model file's)." };
         public readonly Option<string?> Cost = new("--cost") { Description = "Cost column of --eval (default: the model file's)." };
+        public readonly Option<string?> Control = Common.Control();
         public readonly Option<int> Bootstrap = new("--bootstrap") { Description = "Bootstrap replicates of the plan's intervals (100 or more).", DefaultValueFactory = _ => 500 };
 
         public void AddTo(Command cmd)
         {
-            foreach (var o in new Option[] { Eval, Treatment, Value, Cost, Bootstrap }) cmd.Options.Add(o);
+            foreach (var o in new Option[] { Eval, Treatment, Value, Cost, Control, Bootstrap }) cmd.Options.Add(o);
         }
 
         /// <summary>Scores of the --eval users and their T, V, C (null when --eval is not given).</summary>
@@ -49,7 +50,10 @@ static class PlanCommand
         public ColumnRoles Roles(ParseResult r, ModelFile file)
         {
             var stored = file.Preprocessor.Roles;
-            return new ColumnRoles(r.GetValue(Treatment) ?? stored.Treatment, r.GetValue(Value) ?? stored.Value, r.GetValue(Cost) ?? stored.Cost);
+            return new ColumnRoles(r.GetValue(Treatment) ?? stored.Treatment, r.GetValue(Value) ?? stored.Value, r.GetValue(Cost) ?? stored.Cost)
+            {
+                Control = r.GetValue(Control) ?? stored.Control,
+            };
         }
 
         /// <summary>True when <see cref="Build"/> can price a plan without --eval (a stored validation curve or the model's own effects).</summary>

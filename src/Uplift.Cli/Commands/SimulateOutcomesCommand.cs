@@ -23,12 +23,13 @@ static class SimulateOutcomesCommand
         var tauV = new Option<string>("--tau-v") { Description = "True value effect column of --truth.", DefaultValueFactory = _ => "tau_v" };
         var tauC = new Option<string>("--tau-c") { Description = "True cost effect column of --truth.", DefaultValueFactory = _ => "tau_c" };
         var output = new Option<string>("--out") { Description = "Outcome file to write (.csv or .parquet): the assignment file's id column and the --value and --cost columns.", Required = true };
+        var control = Common.Control();
         var json = Common.Json();
         var cmd = new Command("simulate-outcomes",
             "Synthetic data only: the outcomes of an assigned campaign from the known truth (V - T tau_v + A tau_v, likewise C, " +
             "A = the assigned treatment), and the campaign's true incremental value and cost.")
         {
-            assignments, truth, id, treatment, value, cost, tauV, tauC, output, json,
+            assignments, truth, id, treatment, value, cost, control, tauV, tauC, output, json,
         };
         cmd.SetAction(r => Common.Run(() =>
         {
@@ -37,7 +38,7 @@ static class SimulateOutcomesCommand
             var table = TableReader.Read(r.GetValue(truth)!, CampaignFiles.TextIds(idName));
             var idCol = table.Find(idName)
                 ?? throw new UpliftDataException($"missing id column '{idName}'. Columns: {table.DescribeColumns()}", table.Source, column: idName);
-            var o = OutcomeColumns.Read(table, new ColumnRoles(r.GetValue(treatment)!, r.GetValue(value)!, r.GetValue(cost)!));
+            var o = OutcomeColumns.Read(table, new ColumnRoles(r.GetValue(treatment)!, r.GetValue(value)!, r.GetValue(cost)!) { Control = r.GetValue(control) });
             var t = new CampaignTruth(Enumerable.Range(0, table.Rows).Select(i => idCol.TextAt(i) ?? "").ToArray(), o.T, o.V, o.C,
                 OutcomeColumns.Numbers(table, r.GetValue(tauV)!, "tau_v"), OutcomeColumns.Numbers(table, r.GetValue(tauC)!, "tau_c"));
             var sim = OutcomeSimulator.Simulate(users, t);
