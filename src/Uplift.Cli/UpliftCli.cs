@@ -25,5 +25,9 @@ public static class UpliftCli
     };
 
     /// <summary>Parses and runs one command line; returns the exit code (0 ok, 2 user error, 70 bug).</summary>
-    public static int Run(string[] args) => Create().Parse(args).Invoke();
+    public static int Run(string[] args)
+    {
+        var parse = Create().Parse(args);
+        return OutputGuard.Check(parse) ?? parse.Invoke();
+    }
 }

@@ -17,7 +17,7 @@ public enum PathKind
 
 /// <summary>
 /// Answers "do paths A and B name the same file?" as the file system sees it: after symbolic links, <c>./</c> and
-/// <c>..</c>, and, when both exist, by (device, inode), so hard links and case-insensitive file systems count as
+/// <c>..</c> (taken by the text, as <see cref="Path.GetFullPath(string)"/> and so every writer does), and, when both exist, by (device, inode), so hard links and case-insensitive file systems count as
 /// the same file. On Linux the answers come from <c>statx</c> and <c>realpath</c> (libc); elsewhere from the full
 /// path with links resolved (case-insensitive on Windows and macOS).
 /// </summary>
@@ -30,6 +30,7 @@ public static class PathIdentity
     public static PathKind Kind(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        path = Full(path);
         if (Native.Stat(path, followLinks: true) is { } st) return KindOf(st.Mode);
         if (Native.Available) return PathKind.Missing;
         if (Directory.Exists(path)) return PathKind.Directory;
@@ -44,6 +45,7 @@ public static class PathIdentity
     public static bool IsSymbolicLink(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        path = Full(path);
         if (Native.Stat(path, followLinks: false) is { } st) return (st.Mode & Native.S_IFMT) == Native.S_IFLNK;
         try { return new FileInfo(path).LinkTarget is not null; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
@@ -54,7 +56,7 @@ public static class PathIdentity
     public static FileId? Id(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Native.Stat(path, followLinks: true) is { } st ? new FileId(st.Device, st.Inode) : null;
+        return Native.Stat(Full(path), followLinks: true) is { } st ? new FileId(st.Device, st.Inode) : null;
     }
 
     /// <summary>
@@ -92,6 +94,14 @@ public static class PathIdentity
         if (ia is not null && ib is not null) return ia == ib;
         if (ia is not null || ib is not null) return false; // one exists, the other does not
         return string.Equals(Canonical(a), Canonical(b), PathComparison);
+    }
+
+    /// <summary>The absolute path with <c>.</c> and <c>..</c> removed as the writers see it (by the text, as
+    /// <see cref="Path.GetFullPath(string)"/> does), so the guard and the writer agree on which file is meant.</summary>
+    static string Full(string path)
+    {
+        try { return Path.GetFullPath(path); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return path; }
     }
 
     static StringComparison PathComparison =>
