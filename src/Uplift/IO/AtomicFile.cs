@@ -15,7 +15,7 @@ namespace Uplift.IO;
 /// target's folder) and the link stays a link.</item>
 /// <item>An existing target that is not a regular file (<c>/dev/null</c>, <c>/dev/stdout</c>, a FIFO, a device) or
 /// a path naming a process file descriptor (<c>/dev/stdout</c>, <c>/dev/fd/N</c>, <c>/proc/self/fd/N</c>) is written
-/// straight to, never renamed over.</item>
+/// straight to, never renamed over (a descriptor that is a regular file is appended to, as after <c>&gt;&gt;</c>).</item>
 /// <item>Missing folders of the target are created.</item>
 /// <item>Before each write, temporary files of this naming in the target's folder whose process is gone (or that are
 /// older than <see cref="StaleAfter"/>) are removed, so a killed write leaves nothing behind after the next one.</item>
@@ -181,7 +181,9 @@ public sealed class AtomicWrite : IDisposable
             Target = full;
             try
             {
-                _file = new FileStream(full, kind == PathKind.Special ? FileMode.Open : FileMode.Create, FileAccess.Write, FileShare.ReadWrite, bufferSize);
+                // A device or FIFO is opened as it is; a descriptor that is a regular file (stdout redirected with
+                // > or >>) is appended to, as the shell would.
+                _file = new FileStream(full, kind == PathKind.Special ? FileMode.Open : FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw AtomicFile.Failure(path, e); }
             return;
