@@ -59,4 +59,24 @@ public class CsvTextTests
         Assert.Equal(["id,score", "'=1+1,-1.5", "'@me,2", "-7,-0.25"], File.ReadAllLines(csv));
         Assert.Equal("=1+1|@me|-7", string.Join("|", TableReader.Read(parquet).Find("id")!.Strings!));
     }
+
+    static string J(IEnumerable<string?> cells) => string.Join("|", cells.Select(c => c ?? "<null>"));
+
+    [Fact]
+    public void Uplift_reads_back_the_text_it_wrote()
+    {
+        using var dir = new IoTestUtil.Folder();
+        string?[] ids = ["=1+1", "'=x", "''@y", "-7", "+cmd", "plain", "'quoted", "\tz", null];
+        var table = new RawTable("mem", ids.Length, [RawColumn.Text("id", ids), RawColumn.Numeric("score", [.. Enumerable.Range(0, ids.Length).Select(i => -i * 0.5)])]);
+        foreach (var name in new[] { "r.csv", "r.csv.gz" })
+        {
+            string path = dir[name];
+            TableWriter.Write(path, table);
+            Assert.Equal(J(ids), J(TableReader.Read(path).Find("id")!.Strings!));
+            using var chunks = TableChunkReader.Open(path, [new ChunkColumn("id", false)], chunkRows: 4);
+            var read = new List<string?>();
+            while (chunks.Next() is { } c) read.AddRange(c.Table.Find("id")!.Strings!);
+            Assert.Equal(J(ids), J(read));
+        }
+    }
 }
