@@ -6,7 +6,8 @@
 # Scenarios (each over an existing output, which must survive or be replaced by a complete new one):
 #   train  uplift train --model causal-forest with many trees (a model file of several MB) over an old model
 #   score  uplift score of ~1 M rows over an old score file
-# Each trial kills at a random delay: odd trials uniformly during the whole run, even trials at a random
+# Each trial kills at a random delay: odd trials uniformly over the run (up to 15 % past its baseline length, so
+# some kills come after the rename), even trials at a random
 # moment after the temporary file appeared (so the kill lands in the write itself). After the kill the final path
 # must hold the old file (same SHA-256) or a complete new one (the model loads and scores; the score file has
 # every row). Then a quick successful write into the same folder must leave no .uplift-*.tmp behind.
@@ -30,11 +31,13 @@ cleanup() {
 trap cleanup EXIT
 START=$(date +%s)
 
-echo "building the CLI once (dotnet publish -c Release) ..."
-if ! dotnet publish "$ROOT/src/Uplift.Cli" -c Release -o "$WORK/bin" --nologo -v quiet >"$WORK/publish.log" 2>&1; then
-    cat "$WORK/publish.log"; echo "publish failed"; exit 1
+echo "building the CLI once (dotnet build -c Release, copied to a private folder) ..."
+if ! dotnet build "$ROOT/src/Uplift.Cli" -c Release --nologo -v quiet >"$WORK/build.log" 2>&1; then
+    cat "$WORK/build.log"; echo "build failed"; exit 1
 fi
-CFG=$(ls "$WORK"/bin/*.runtimeconfig.json | head -1)
+CFG=$(ls "$ROOT"/src/Uplift.Cli/bin/Release/net*/*.runtimeconfig.json | head -1)
+cp -r "$(dirname "$CFG")" "$WORK/bin"   # a rebuild during the run does not change the program under test
+CFG="$WORK/bin/$(basename "$CFG")"
 DLL="${CFG%.runtimeconfig.json}.dll"
 up() { dotnet "$DLL" "$@"; }
 
@@ -68,6 +71,7 @@ MODEL_BYTES=$(stat -c %s "$WORK/train/model.json")
 t0=$(now); up "${SCORE[@]}" >/dev/null 2>&1 || { echo "baseline score failed"; exit 1; }; t1=$(now)
 SCORE_SECONDS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 SCORE_BYTES=$(stat -c %s "$WORK/score/scores.csv")
+echo "setup done after $(( $(date +%s) - START )) s"
 echo "baseline: train ${TRAIN_SECONDS} s (model $MODEL_BYTES bytes), score ${SCORE_SECONDS} s (output $SCORE_BYTES bytes)"
 
 VIOLATIONS=0
@@ -104,7 +108,7 @@ trial() { # scenario index
     CHILD=$!
     if [ $((i % 2)) -eq 1 ]; then
         mode=uniform
-        delay=$(rand_between 0.2 "$full")
+        delay=$(rand_between 0.2 "$(awk -v f="$full" 'BEGIN { print f * 1.15 }')") # some kills land after the rename
         sleep "$delay"
     else
         mode=in-write

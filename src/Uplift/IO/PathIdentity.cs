@@ -66,7 +66,7 @@ public static class PathIdentity
     public static string Canonical(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string full = Path.GetFullPath(path);
+        string full = Full(path);
         var tail = new Stack<string>();
         string? current = full;
         while (current is not null)

@@ -77,4 +77,14 @@ public class PathIdentityTests
         Assert.Equal(PathKind.Special, PathIdentity.Kind(dir["fifo"]));
         Assert.False(PathIdentity.IsSymbolicLink(dir["fifo"]));
     }
+
+    [Fact]
+    public void Invalid_names_are_answered_not_thrown()
+    {
+        Assert.Equal(PathKind.Missing, PathIdentity.Kind("a\0b"));
+        Assert.False(PathIdentity.SameFile("a\0b", "/dev/null"));
+        Assert.True(PathIdentity.SameFile("a\0b", "a\0b"));
+        var e = Assert.Throws<UpliftException>(() => AtomicFile.WriteAllText("a\0b", "x"));
+        Assert.Contains("not a valid file name", e.Message);
+    }
 }
