@@ -105,11 +105,11 @@ public static class UpliftCli
         var result = Create().Parse(args);
         if (result.Errors.Count > 0 && result.Action is ParseErrorAction)
             return CommandLineErrors.Report(result, Console.Error);
-        // (Checks of the parsed command line that need no command body, such as output-path guards, go here.)
         Common.CommandPath = CommandLineErrors.CommandPath(result.CommandResult);
         try
         {
-            return result.Invoke();
+            // An output that is an input (or another output) of the command is refused before any work starts.
+            return OutputGuard.Check(result) ?? result.Invoke();
         }
         finally
         {

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Uplift.Benchmarks;
 using Uplift.Evaluation;
+using Uplift.IO;
 
 namespace Uplift.Cli.Commands;
 
@@ -84,7 +85,7 @@ static class BenchCommand
             foreach (var d in result.Datasets) plots.AddRange(WritePlots(dir, d));
             string command = "uplift " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1).Select(Quote));
             string report = Path.Combine(dir, "report.md");
-            File.WriteAllText(report, Markdown(result, options, command, started));
+            AtomicFile.WriteAllText(report, Markdown(result, options, command, started));
 
             if (r.GetValue(json))
             {

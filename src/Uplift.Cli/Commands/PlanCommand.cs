@@ -5,6 +5,7 @@ using Uplift.Campaign;
 using Uplift.Data;
 using Uplift.Models;
 using Uplift.Persistence;
+using Uplift.IO;
 
 namespace Uplift.Cli.Commands;
 
@@ -139,7 +140,7 @@ static class PlanCommand
     }
 
     internal static void Save(string path, PlanResult plan) =>
-        File.WriteAllText(path, plan.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(path, plan.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
     internal static PlanResult Load(string path)
     {

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using nietras.SeparatedValues;
 using Parquet;
 using Parquet.Schema;
+using Uplift.IO;
 
 namespace Uplift.Data;
 
@@ -11,13 +12,14 @@ namespace Uplift.Data;
 /// <see cref="TableWriter"/>: <c>.parquet</c> = Parquet (one row group per chunk; numeric columns optional double,
 /// text columns optional string), <c>.csv.gz</c> / <c>.gz</c> = gzipped CSV, anything else = CSV (header, ',',
 /// shortest round-trip numbers, empty cell = missing, quotes where needed).
-/// Atomic like <see cref="TableWriter"/>: rows go to a temporary file next to the target, which replaces the target
-/// only at <see cref="Commit"/>; disposing without committing deletes the temporary file. Not thread-safe.
+/// Text cells of a CSV are neutralised against formula injection (<see cref="CsvText.Neutralise"/>).
+/// Written through <see cref="AtomicFile"/>: rows go to a temporary file next to the target, which replaces the
+/// target only at <see cref="Commit"/> (a device or FIFO is written straight to; missing folders are created);
+/// disposing without committing deletes the temporary file. Not thread-safe.
 /// </summary>
 public abstract class ChunkWriter : IDisposable
 {
-    readonly string _path, _tmp;
-    readonly FileStream _stream;
+    readonly AtomicWrite _write;
     bool _committed, _disposed;
 
     /// <summary>The output columns, in order: name and whether the column is numeric (else text).</summary>
@@ -25,23 +27,14 @@ public abstract class ChunkWriter : IDisposable
     /// <summary>Rows written so far.</summary>
     public long Rows { get; private set; }
 
-    private protected Stream Stream => _stream;
+    private protected Stream Stream => _write.Stream;
 
     private protected ChunkWriter(string path, IReadOnlyList<ChunkColumn> columns)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (columns.Count == 0) throw new ArgumentException("at least one column", nameof(columns));
         Columns = columns.ToArray();
-        _path = path;
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) throw new UpliftDataException("cannot write: the folder does not exist", path);
-        _tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try { _stream = new FileStream(_tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UpliftDataException($"cannot write: {e.Message}", path);
-        }
+        _write = AtomicFile.Begin(path, 1 << 20);
     }
 
     /// <summary>Creates a writer for <paramref name="path"/>, format from the extension (as <see cref="TableWriter.Write"/>).</summary>
@@ -61,32 +54,20 @@ public abstract class ChunkWriter : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_committed) throw new InvalidOperationException("the output is already committed");
         var cols = Columns.Select(c => chunk.Find(c.Name) ?? throw new ArgumentException($"the chunk lacks the column '{c.Name}'")).ToArray();
-        try { WriteChunk(cols, chunk.Rows); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UpliftDataException($"cannot write: {e.Message}", _path);
-        }
+        _write.Run(() => WriteChunk(cols, chunk.Rows));
         Rows += chunk.Rows;
     }
 
     private protected abstract void WriteChunk(RawColumn[] cols, int rows);
     private protected abstract void Finish();
 
-    /// <summary>Finishes the file and moves it over the target path.</summary>
+    /// <summary>Finishes the file and moves it over the target path (see <see cref="AtomicFile"/>).</summary>
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_committed) return;
-        try
-        {
-            Finish();
-            _stream.Dispose();
-            File.Move(_tmp, Path.GetFullPath(_path), overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UpliftDataException($"cannot write: {e.Message}", _path);
-        }
+        _write.Run(Finish);
+        _write.Commit();
         _committed = true;
     }
 
@@ -97,10 +78,9 @@ public abstract class ChunkWriter : IDisposable
         _disposed = true;
         if (!_committed)
         {
-            try { DisposeFormat(); } catch (Exception) { /* the file is discarded anyway */ }
-            _stream.Dispose();
-            try { File.Delete(_tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try { DisposeFormat(); } catch (Exception) { /* the file is discarded anyway (or the format never started) */ }
         }
+        _write.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -140,7 +120,7 @@ sealed class CsvChunkWriter : ChunkWriter
                         row[j].Set(buf[..len]);
                     }
                 }
-                else row[j].Set(c.Strings![i] ?? "");
+                else row[j].Set(CsvText.Neutralise(c.Strings![i] ?? ""));
             }
         }
     }
@@ -167,7 +147,12 @@ sealed class ParquetChunkWriter : ChunkWriter
     public ParquetChunkWriter(string path, IReadOnlyList<ChunkColumn> columns) : base(path, columns)
     {
         _fields = columns.Select(c => c.Numeric ? (DataField)new DataField<double?>(c.Name) : new DataField<string>(c.Name, nullable: true)).ToArray();
-        _writer = ParquetWriter.CreateAsync(new ParquetSchema(_fields), Stream, ParquetChunkReader.Options).GetAwaiter().GetResult();
+        try { _writer = ParquetWriter.CreateAsync(new ParquetSchema(_fields), Stream, ParquetChunkReader.Options).GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Dispose(); // no writer is handed out: discard the temporary file now
+            throw AtomicFile.Failure(path, e);
+        }
     }
 
     private protected override void WriteChunk(RawColumn[] cols, int rows)

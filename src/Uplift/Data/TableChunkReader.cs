@@ -1,6 +1,7 @@
 using nietras.SeparatedValues;
 using Parquet;
 using Parquet.Schema;
+using Uplift.IO;
 
 namespace Uplift.Data;
 
@@ -197,7 +198,7 @@ sealed class CsvChunkReader : TableChunkReader
                         else throw new UpliftDataException($"'{col.ToString()}' is not a number ({_asked[a].Why ?? "a number is expected"})",
                             Source, dataRow, _asked[a].Name);
                     }
-                    else texts[a]![n] = span.IsEmpty || _missing.Contains(span) ? null : col.ToString();
+                    else texts[a]![n] = span.IsEmpty || _missing.Contains(span) ? null : CsvText.Restore(col.ToString());
                 }
                 n++;
             }

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using nietras.SeparatedValues;
 using Parquet;
 using Parquet.Schema;
+using Uplift.IO;
 
 namespace Uplift.Data;
 
@@ -177,12 +178,12 @@ static class CsvTableReader
                             b.Strings = new string?[capacity];
                             b.Numbers = null;
                             if (b.SawNumber) b.RereadBefore = n;
-                            b.Strings[n] = col.ToString();
+                            b.Strings[n] = CsvText.Restore(col.ToString());
                         }
                     }
                     else
                     {
-                        b.Strings![n] = span.IsEmpty || missingLookup.Contains(span) ? null : col.ToString();
+                        b.Strings![n] = span.IsEmpty || missingLookup.Contains(span) ? null : CsvText.Restore(col.ToString());
                     }
                 }
                 n++;
@@ -240,7 +241,7 @@ static class CsvTableReader
                 {
                     if (k >= b.RereadBefore) continue;
                     var span = row[j].Span;
-                    b.Strings![k] = span.IsEmpty || missingLookup.Contains(span) ? null : row[j].ToString();
+                    b.Strings![k] = span.IsEmpty || missingLookup.Contains(span) ? null : CsvText.Restore(row[j].ToString());
                 }
             }
             if (++k >= until) break;

@@ -7,7 +7,9 @@ namespace Uplift.Data;
 /// invariant culture, numbers in their shortest round-trip form (reading them back gives the same doubles),
 /// missing values as empty cells, and quotes where a text needs them. Parquet has one optional double or string
 /// column per table column (NaN and null are written as nulls), one row group per <see cref="ParquetRowGroupRows"/>
-/// rows. Writing is atomic: the table goes to a temporary file in the same folder, which then replaces <c>path</c>.
+/// rows. Text cells of a CSV are guarded against formula injection (<see cref="Uplift.IO.CsvText"/>). Writing goes
+/// through <see cref="Uplift.IO.AtomicFile"/>: a temporary file in the same folder then replaces <c>path</c> (missing
+/// folders are created; a device, FIFO or symbolic link is written through).
 /// </summary>
 public static class TableWriter
 {

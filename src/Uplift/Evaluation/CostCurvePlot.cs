@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using SkiaSharp;
+using Uplift.IO;
 
 namespace Uplift.Evaluation;
 
@@ -77,22 +78,7 @@ public static class CostCurvePlot
     public static void WritePng(string path, IReadOnlyList<(string Name, CostCurveResult Curve)> curves, string title, CostCurvePlotOptions? options = null) =>
         WriteAtomic(path, RenderPng(curves, title, options));
 
-    static void WriteAtomic(string path, byte[] bytes)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(tmp, bytes);
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
+    static void WriteAtomic(string path, byte[] bytes) => AtomicFile.WriteAllBytes(path, bytes);
 
     // ---------------------------------------------------------------- layout, shared by both outputs
 

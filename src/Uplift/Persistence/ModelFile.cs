@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Uplift.Data;
 using Uplift.Models;
+using Uplift.IO;
 
 namespace Uplift.Persistence;
 
@@ -66,26 +67,17 @@ public sealed class ModelFile
         ["validationCurve"] = ValidationCurve?.ToJson(),
     };
 
-    /// <summary>Writes the model atomically (temporary file, then rename over the target).</summary>
+    /// <summary>Writes the model through <see cref="AtomicFile"/> (temporary file, then rename over the target;
+    /// missing folders are created).</summary>
     public void Save(string path)
     {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var json = ToJson();
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = File.Create(tmp))
-            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-            {
-                ToJson().WriteTo(writer);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            json.WriteTo(writer);
+        });
     }
 
     public static ModelFile Load(string path)

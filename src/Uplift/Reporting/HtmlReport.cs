@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Uplift.Evaluation;
+using Uplift.IO;
 
 namespace Uplift.Reporting;
 
@@ -46,24 +47,12 @@ public static class HtmlReport
         return sb.ToString();
     }
 
-    /// <summary>Renders the report and writes it to <paramref name="path"/> atomically (temp file in the same folder, then move).</summary>
+    /// <summary>Renders the report and writes it to <paramref name="path"/> through <see cref="AtomicFile"/>
+    /// (temporary file in the same folder, then rename; missing folders are created).</summary>
     public static void Write(string path, ReportInput input)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string html = Render(input);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(tmp, html, new UTF8Encoding(false));
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        AtomicFile.WriteAllText(path, Render(input));
     }
 
     // ---------------------------------------------------------------- numbers

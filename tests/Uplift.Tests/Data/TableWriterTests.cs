@@ -48,6 +48,13 @@ public class TableWriterTests
     }
 
     [Fact]
-    public void Error_when_folder_is_missing() =>
-        DataTestUtil.Throws(() => TableWriter.Write("/nonexistent-folder-xyz/o.csv", Sample()), "o.csv", "does not exist");
+    public void Creates_a_missing_folder_and_names_the_file_when_it_cannot()
+    {
+        using var dir = new TempDir();
+        TableWriter.Write(dir.Name("new/sub/o.csv"), Sample());
+        Assert.Equal(["score", "id"], TableReader.Read(dir.Name("new/sub/o.csv")).ColumnNames);
+        string file = dir.File("file", "x");
+        var e = Assert.Throws<UpliftException>(() => TableWriter.Write(System.IO.Path.Combine(file, "o.csv"), Sample()));
+        Assert.Contains("o.csv", e.Message);
+    }
 }
