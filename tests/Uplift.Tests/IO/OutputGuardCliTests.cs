@@ -180,7 +180,7 @@ public class OutputGuardCliTests(GuardFixture fx) : IClassFixture<GuardFixture>
     [Fact]
     public void Every_file_option_of_every_command_is_classified()
     {
-        string[] notPaths = ["--names", "--importance", "--models", "--scenario", "--explore", "--explore-treated"];
+        string[] notPaths = ["--id", "--names", "--importance", "--models", "--scenario", "--explore", "--explore-treated"];
         var missing = new List<string>();
         foreach (var command in UpliftCli.Create().Subcommands)
             foreach (var option in command.Options)
