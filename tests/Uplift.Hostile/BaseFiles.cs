@@ -29,10 +29,10 @@ public sealed class BaseFiles
         ["evaluate", "--data", data, "--treatment", "treatment", "--value", "value", "--cost", "cost", "--score", "oracle_score", "--bootstrap", "0", .. extra];
 
     public static string[] Plan(string model, string data, string eval, params string[] extra) =>
-        ["plan", "--model", model, "--data", data, "--eval", eval, "--budget", "100", "--bootstrap", "100", .. extra];
+        ["plan", "--model", model, "--data", data, "--eval", eval, "--budget", "1000", "--bootstrap", "100", .. extra];
 
     public static string[] Assign(string model, string data, string plan, string output, params string[] extra) =>
-        ["assign", "--model", model, "--data", data, "--plan", plan, "--budget", "100", "--out", output, .. extra];
+        ["assign", "--model", model, "--data", data, "--plan", plan, "--budget", "1000", "--out", output, .. extra];
 
     public static string[] Report(string data, string model, string output, params string[] extra) =>
         ["report", "--data", data, "--model", model, "--bootstrap", "20", "--out", output, .. extra];

@@ -11,12 +11,14 @@ public enum Verdict
     ClearError,
     /// <summary>Exit 0 where allowed, and the value read was checked.</summary>
     Accepted,
+    /// <summary>Valid input (a case that must work) refused.</summary>
+    RefusedValid,
     /// <summary>Refused, but with the wrong exit code or a message that does not name the problem, is too long, or
-    /// prints the whole help.</summary>
+    /// prints the whole help, or names a .NET type.</summary>
     Unclear,
     /// <summary>Exit 0 where the input had to be refused, a value read wrongly, or --json output that is not JSON.</summary>
     WrongValue,
-    /// <summary>Exit 70, a signal, another exit code, or stack frames / .NET type names in the output.</summary>
+    /// <summary>Exit 70, a signal, another exit code, or stack frames in the output.</summary>
     Crash,
     /// <summary>Did not finish within the timeout.</summary>
     Hang,
@@ -66,13 +68,14 @@ public static partial class Judge
             var now = Hash(f);
             if (now != h) return O(Verdict.DataLoss, now is null ? $"input {Path.GetFileName(f)} is gone" : $"input {Path.GetFileName(f)} changed");
         }
-        foreach (var f in p.MustNotExist)
-            if (File.Exists(f) || Directory.Exists(f)) return O(Verdict.DataLoss, $"{Path.GetFileName(f)} must not exist");
+        // A refused run leaves no (partial) output behind.
+        if (r.ExitCode != 0)
+            foreach (var f in p.MustNotExist)
+                if (File.Exists(f) || Directory.Exists(f)) return O(Verdict.DataLoss, $"refused, but {Path.GetFileName(f)} was left behind");
         if (p.CheckIntact?.Invoke() is { } broken) return O(Verdict.DataLoss, broken);
         if (r.TimedOut) return O(Verdict.Hang, $"no exit within {r.Elapsed.TotalSeconds:0} s");
         if (r.ExitCode is not (0 or 1 or 2)) return O(Verdict.Crash, $"exit {r.ExitCode}");
         if (StackFrame().IsMatch(r.Err) || StackFrame().IsMatch(r.Out)) return O(Verdict.Crash, "stack frames in the output");
-        if (TypeName().Match(r.Err) is { Success: true } m) return O(Verdict.Crash, $".NET type name '{m.Value}' in the message");
 
         bool json = p.Args.Contains("--json");
         if (json && r.Out.Trim().Length > 0 && !IsJson(r.Out)) return O(Verdict.WrongValue, "--json output is not valid JSON");
@@ -84,6 +87,8 @@ public static partial class Judge
             return O(Verdict.Accepted, "exit 0, checked");
         }
 
+        if (p.AllowedExits is [0]) return O(Verdict.RefusedValid, $"exit {r.ExitCode}: valid input refused");
+        if (TypeName().Match(r.Err) is { Success: true } m) return O(Verdict.Unclear, $".NET type name '{m.Value}' in the message");
         if (!p.AllowedExits.Contains(r.ExitCode))
             return O(Verdict.Unclear, $"exit {r.ExitCode}, expected {string.Join(" or ", p.AllowedExits)}");
         var text = ErrorText(r.Err);

@@ -3,9 +3,9 @@ using System.Text;
 using Uplift.Hostile;
 
 // The hostile runner: every case as its own process against a published uplift; a table per class; exit 1 on any
-// unclear error, crash, hang, wrong value or data loss.
+// refused valid input, unclear error, crash, hang, wrong value or data loss.
 string? uplift = null, filter = null, keep = null;
-int timeoutSeconds = 20;
+int timeoutSeconds = 20, jobs = 2;
 bool list = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -15,14 +15,16 @@ for (int i = 0; i < args.Length; i++)
         case "--filter": filter = args[++i]; break;
         case "--timeout": timeoutSeconds = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--keep": keep = args[++i]; break;
+        case "--jobs": jobs = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--list": list = true; break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'.\nusage: Uplift.Hostile --uplift PATH [--filter CLASS|TEXT] [--timeout SECONDS] [--keep DIR] [--list]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'.\nusage: Uplift.Hostile --uplift PATH [--filter CLASS|TEXT] [--timeout SECONDS] [--jobs N] [--keep DIR] [--list]");
             return 2;
     }
 }
 
-var cases = Cases.All().Where(c => filter is null || c.Class == filter || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+// --filter CLASS runs one class; any other text runs the cases whose names contain it.
+var cases = Cases.All().Where(c => filter is null || (CaseClass.All.Contains(filter) ? c.Class == filter : c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase))).ToList();
 if (list)
 {
     foreach (var c in cases) Console.WriteLine($"{c.Name}{(c.ProcessOnly ? " [process]" : "")}{(c.Slow ? " [slow]" : "")}");
@@ -42,28 +44,32 @@ var total = Stopwatch.StartNew();
 Console.WriteLine($"uplift: {uplift}\nfolder: {root}\ncases:  {cases.Count}\n");
 var b = BaseFiles.Create(Path.Combine(root, "_base"), runner);
 
-var outcomes = new List<Outcome>();
-var notRun = new List<(HostileCase Case, string Why)>();
+// Cases run `jobs` at a time (each in its own folder and process); results are reported in case order.
+var results = new Outcome?[cases.Count];
+var notRunAt = new string?[cases.Count];
 int n = 0;
-foreach (var c in cases)
+Parallel.For(0, cases.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, i =>
 {
-    n++;
+    var c = cases[i];
+    int k = Interlocked.Increment(ref n);
     try
     {
         var o = Judge.RunCase(c, b, runner, root, TimeSpan.FromSeconds(timeoutSeconds));
-        outcomes.Add(o);
-        if (o.Failed) Console.Error.WriteLine($"[{n}/{cases.Count}] {o.Verdict,-10} {c.Name}: {o.Why}");
+        results[i] = o;
+        if (o.Failed) Console.Error.WriteLine($"[{k}/{cases.Count}] {o.Verdict,-12} {c.Name}: {o.Why}");
     }
-    catch (InvalidOperationException e)
+    catch (Exception e) when (e is InvalidOperationException or IOException)
     {
-        notRun.Add((c, e.Message));
-        Console.Error.WriteLine($"[{n}/{cases.Count}] NOT RUN    {c.Name}: {e.Message}");
+        notRunAt[i] = e.Message;
+        Console.Error.WriteLine($"[{k}/{cases.Count}] NOT RUN      {c.Name}: {e.Message}");
     }
-}
+});
+var outcomes = results.Where(o => o is not null).Select(o => o!).ToList();
+var notRun = cases.Select((c, i) => (Case: c, Why: notRunAt[i])).Where(x => x.Why is not null).Select(x => (x.Case, Why: x.Why!)).ToList();
 
 var verdicts = Enum.GetValues<Verdict>();
-string[] heads = ["class", "cases", "clear errors", "accepted", "unclear", "crashes", "hangs", "wrong values", "data loss"];
-Verdict[] order = [Verdict.ClearError, Verdict.Accepted, Verdict.Unclear, Verdict.Crash, Verdict.Hang, Verdict.WrongValue, Verdict.DataLoss];
+string[] heads = ["class", "cases", "clear errors", "accepted", "refused valid", "unclear errors", "crashes", "hangs", "wrong values", "data loss"];
+Verdict[] order = [Verdict.ClearError, Verdict.Accepted, Verdict.RefusedValid, Verdict.Unclear, Verdict.Crash, Verdict.Hang, Verdict.WrongValue, Verdict.DataLoss];
 var rows = new List<string[]>();
 foreach (var cls in CaseClass.All.Append("all"))
 {
@@ -91,7 +97,11 @@ foreach (var cls in CaseClass.All)
     }
     Console.WriteLine();
 }
+// Every outcome, one line each, for diffs between runs.
+File.WriteAllLines(Path.Combine(root, "outcomes.tsv"),
+    outcomes.Select(o => $"{o.Case.Name}\t{o.Verdict}\t{o.Run?.ExitCode}\t{o.Run?.Elapsed.TotalSeconds:0.0}\t{o.Why}"));
+Console.WriteLine($"every outcome: {Path.Combine(root, "outcomes.tsv")}");
 foreach (var (c, why) in notRun) Console.WriteLine($"not run: {c.Name}: {why}");
 Console.WriteLine($"{outcomes.Count} cases run, {outcomes.Count(o => o.Failed)} failing, {notRun.Count} not run, in {total.Elapsed.TotalSeconds:0} s");
-if (keep is null && outcomes.All(o => !o.Failed)) Directory.Delete(root, recursive: true);
+if (keep is null && outcomes.All(o => !o.Failed) && notRun.Count == 0) Directory.Delete(root, recursive: true);
 return outcomes.Any(o => o.Failed) || notRun.Count > 0 ? 1 : 0;

@@ -56,7 +56,7 @@ public static class CliCases
             "train" => BaseFiles.Train(c.Copy(c.Base.Csv), c.P("model.json")),
             "score" => BaseFiles.Score(c.Copy(c.Base.Drm), c.Copy(c.Base.Csv), c.P("scores.csv")),
             "evaluate" => BaseFiles.Evaluate(c.Copy(c.Base.Csv)),
-            "plan" => ["plan", "--model", c.Copy(c.Base.Drm), "--data", c.Copy(c.Base.Csv), "--eval", c.P("base.csv"), "--budget", "100"],
+            "plan" => ["plan", "--model", c.Copy(c.Base.Drm), "--data", c.Copy(c.Base.Csv), "--eval", c.P("base.csv"), "--budget", "1000"],
             _ => BaseFiles.Assign(c.Copy(c.Base.Drm), c.Copy(c.Base.Csv), c.Copy(c.Base.PlanFile), c.P("assign.csv")),
         };
         // Replace the option when the base command already has it, else add it.
@@ -89,10 +89,10 @@ public static class CliCases
         foreach (var (cmd, option, value) in Typed)
         {
             // Named, in words, no .NET type; the value's own text may appear.
-            yield return Bad($"{cmd}-{option.TrimStart('-')}-{Judge.Safe(value)}", c => Command(c, cmd, option, value), Regex.Escape(option));
+            yield return Bad($"{cmd}-{option.TrimStart('-')}-{Judge.Safe(value)}", c => Command(c, cmd, option, value), @"(--|option\s+)" + Regex.Escape(option.TrimStart('-')));
         }
         foreach (var (cmd, option, value) in Typed.Where((_, i) => i % 4 == 0))
-            yield return Bad($"{cmd}-{option.TrimStart('-')}-{Judge.Safe(value)}-json", c => Command(c, cmd, option, value), Regex.Escape(option), json: true);
+            yield return Bad($"{cmd}-{option.TrimStart('-')}-{Judge.Safe(value)}-json", c => Command(c, cmd, option, value), @"(--|option\s+)" + Regex.Escape(option.TrimStart('-')), json: true);
 
         // Unknown names of models and enums.
         foreach (var (label, args, pattern) in new (string, Func<CaseContext, string[]>, string)[]

@@ -414,7 +414,7 @@ public static class DataCases
             var header = Csv.Lines(b.Csv)[0] + "\n" + (fill == (byte)'\n' ? "" : "u1,");
             var tmp = path + ".part";
             using (var f = File.Create(tmp))
-            using (var gz = new GZipStream(f, CompressionLevel.SmallestSize))
+            using (var gz = new GZipStream(f, CompressionLevel.Fastest))
             {
                 gz.Write(Encoding.ASCII.GetBytes(header));
                 var block = new byte[1 << 20];
