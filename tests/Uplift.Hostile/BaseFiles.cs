@@ -37,6 +37,23 @@ public sealed class BaseFiles
     public static string[] Report(string data, string model, string output, params string[] extra) =>
         ["report", "--data", data, "--model", model, "--bootstrap", "20", "--out", output, .. extra];
 
+    readonly object _bigGate = new();
+
+    /// <summary>200,000 users for the kill tests (made on first use).</summary>
+    public string Big(IUpliftRunner runner)
+    {
+        var path = Path.Combine(Dir, "big.csv");
+        lock (_bigGate)
+        {
+            if (File.Exists(path)) return path;
+            var tmp = Path.Combine(Dir, "big-making.csv");
+            var r = runner.Run(["simulate", "--rows", "200000", "--features", "5", "--seed", "4", "--out", tmp], null, null, TimeSpan.FromSeconds(120));
+            if (r.ExitCode != 0) throw new InvalidOperationException($"making big.csv: exit {r.ExitCode}\n{r.Err}");
+            File.Move(tmp, path);
+            return path;
+        }
+    }
+
     public static BaseFiles Create(string dir, IUpliftRunner runner)
     {
         Directory.CreateDirectory(dir);

@@ -53,6 +53,11 @@ public sealed class Prepared
     /// <summary>Started before the run (a FIFO reader or writer); disposed afterwards.</summary>
     public Func<IDisposable?>? Companion { get; init; }
     public TimeSpan? Timeout { get; init; }
+    /// <summary>Kill test: the run is killed (SIGKILL, whole tree) after this long; then <see cref="AfterKill"/> judges.</summary>
+    public TimeSpan? KillAfter { get; init; }
+    /// <summary>After a killed run: null when the output is the old file or the complete new one, and a next run
+    /// leaves no temporary file; else what is wrong (data loss).</summary>
+    public Func<RunResult, string?>? AfterKill { get; init; }
 }
 
 /// <summary>What one run printed and how it ended.</summary>

@@ -6,7 +6,7 @@ namespace Uplift.Hostile;
 public static class Cases
 {
     public static IReadOnlyList<HostileCase> All() =>
-        [.. FilesCases.All(), .. DataCases.All(), .. ModelCases.All(), .. CliCases.All()];
+        [.. FilesCases.All(), .. FilesCases.KillCases(), .. DataCases.All(), .. ModelCases.All(), .. CliCases.All()];
 
     /// <summary>Up to <paramref name="perClass"/> fast in-process cases of each class, spread evenly over the class.</summary>
     public static IReadOnlyList<HostileCase> Slice(int perClass = 10)

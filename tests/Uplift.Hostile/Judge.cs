@@ -50,13 +50,35 @@ public static partial class Judge
         var t = p.Timeout ?? timeout ?? DefaultTimeout;
         RunResult r;
         using (var companion = p.Companion?.Invoke())
-            r = runner.Run(p.Args, p.StdinFile, p.WorkingDirectory, t);
-        var outcome = Decide(c, p, r, hashes);
+            r = runner.Run(p.Args, p.StdinFile, p.WorkingDirectory, p.KillAfter ?? t);
+        var outcome = p.KillAfter is { } kill ? Killed(c, p, r, kill, hashes) : Decide(c, p, r, hashes);
         if (!outcome.Failed)
         {
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
         return outcome;
+    }
+
+    static Outcome Killed(HostileCase c, Prepared p, RunResult r, TimeSpan kill, List<(string File, string? Hash)> hashes)
+    {
+        foreach (var (f, h) in hashes)
+            if (Hash(f) != h) return new(c, Verdict.DataLoss, $"input {Path.GetFileName(f)} changed", r);
+        if (!r.TimedOut && r.ExitCode != 0) return new(c, Verdict.Crash, $"exit {r.ExitCode} before the kill", r);
+        var problem = p.AfterKill?.Invoke(r);
+        var when = r.TimedOut ? $"killed after {kill.TotalSeconds:0.00} s" : "finished before the kill";
+        return problem is null
+            ? new(c, Verdict.Accepted, $"{when}: old or complete output; the next run left no temporary file", r)
+            : new(c, Verdict.DataLoss, $"{when}: {problem}", r);
+    }
+
+    /// <summary>A file in <paramref name="dir"/> that looks temporary (".tmp", ".part", "~", or hidden), or null.</summary>
+    public static string? TempLeft(string dir)
+    {
+        if (!Directory.Exists(dir)) return null;
+        var left = Directory.EnumerateFiles(dir).Select(Path.GetFileName)
+            .FirstOrDefault(f => f!.Contains(".tmp", StringComparison.OrdinalIgnoreCase) || f!.Contains(".part", StringComparison.OrdinalIgnoreCase)
+                                 || f!.EndsWith('~') || f!.StartsWith('.'));
+        return left is null ? null : $"temporary file '{left}' left behind";
     }
 
     static Outcome Decide(HostileCase c, Prepared p, RunResult r, List<(string File, string? Hash)> hashes)

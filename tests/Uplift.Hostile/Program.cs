@@ -65,6 +65,15 @@ Parallel.For(0, cases.Count, new ParallelOptions { MaxDegreeOfParallelism = Math
     }
 });
 var outcomes = results.Where(o => o is not null).Select(o => o!).ToList();
+
+// Across cases: every command treats a missing output folder the same way (all create it, or all refuse).
+var folders = outcomes.Where(o => o.Case.Name.EndsWith("-out-missing-folder", StringComparison.Ordinal) && !o.Failed).ToList();
+if (folders.Select(o => o.Run!.ExitCode).Distinct().Count() > 1)
+{
+    string Cmds(int code) => string.Join(", ", folders.Where(o => o.Run!.ExitCode == code).Select(o => o.Case.Name.Split('/')[1].Split("-out-")[0]));
+    var why = $"commands disagree on missing output folders (created by {Cmds(0)}; refused by {Cmds(2)})";
+    foreach (var o in folders) outcomes[outcomes.IndexOf(o)] = o with { Verdict = Verdict.WrongValue, Why = why };
+}
 var notRun = cases.Select((c, i) => (Case: c, Why: notRunAt[i])).Where(x => x.Why is not null).Select(x => (x.Case, Why: x.Why!)).ToList();
 
 var verdicts = Enum.GetValues<Verdict>();

@@ -176,7 +176,8 @@ public static class DataCases
                 encode: t => Encoding.UTF8.GetBytes(t.Replace("\n", "\r")));
             yield return Edited(rd, "nul-bytes-file", (c, l, col) => [], [2], $"nul|binary|header|column|empty|data\\.csv",
                 encode: _ => new byte[4096]);
-            yield return Edited(rd, "nul-in-header", (c, l, col) => { l[0] = l[0].Replace(col, col + "\0"); return l; }, [2],
+            // For score a NUL in a feature's name means the model's column is missing; train takes any name (0 allowed).
+            yield return Edited(rd, "nul-in-header", (c, l, col) => { l[0] = l[0].Replace(col, col + "\0"); return l; }, rd == Train ? [0, 2] : [2],
                 $"nul|{col(rd)}|column|header");
 
             // Shapes.
@@ -192,8 +193,10 @@ public static class DataCases
                 l[0] = string.Join(',', h);
                 return l;
             }, [2], $"duplicate|{col(rd)}");
-            yield return Edited(rd, "missing-column", (c, l, col) => l.Select(x => string.Join(',', x.Split(',').Where((_, k) => k != Csv.Col(l[0], col)))), [2],
-                $"{col(rd)}|column|missing");
+            // A required column left out (train: the value role, since its features are "all other columns").
+            string need = rd == Train ? "value" : rd.Column;
+            yield return Edited(rd, "missing-column", (c, l, col) => l.Select(x => string.Join(',', x.Split(',').Where((_, k) => k != Csv.Col(l[0], need)))), [2],
+                $"{need}|column|missing");
             yield return Edited(rd, "short-row", (c, l, col) => { l[10] = string.Join(',', l[10].Split(',')[..^2]); return l; }, [2],
                 @"row|line|field|column|11|10");
             yield return Edited(rd, "long-row", (c, l, col) => { l[10] += ",9,9"; return l; }, [2], @"row|line|field|column|11|10");
@@ -333,7 +336,7 @@ public static class DataCases
                         Directory.CreateDirectory(c.P("out"));
                         return new Prepared
                         {
-                            Args = rd.Args(c, dev, c.P("out")), AllowedExits = [2],
+                            Args = rd.Args(c, dev, c.P("out")), AllowedExits = [2], Timeout = TimeSpan.FromSeconds(10),
                             ErrorPattern = $@"{dev}|device|regular|cap|large|size|format|extension",
                         };
                     },
@@ -367,7 +370,7 @@ public static class DataCases
                             Companion = companion,
                             Inputs = [src],
                             AllowedExits = [0, 2],
-                            Timeout = TimeSpan.FromSeconds(20),
+                            Timeout = TimeSpan.FromSeconds(15),
                             ErrorPattern = @"stdin|fifo|pipe|stream|regular|seek|format|extension",
                             CheckOk = r =>
                             {
@@ -394,7 +397,7 @@ public static class DataCases
                         Directory.CreateDirectory(c.P("out"));
                         return new Prepared
                         {
-                            Args = rd.Args(c, data, c.P("out")), Inputs = [data], AllowedExits = [2], Timeout = TimeSpan.FromSeconds(60),
+                            Args = rd.Args(c, data, c.P("out")), Inputs = [data], AllowedExits = [2], Timeout = TimeSpan.FromSeconds(30),
                             ErrorPattern = @"large|long|cap|size|field|nul|binary|row|line|no data|empty|data\.csv\.gz",
                         };
                     },

@@ -65,13 +65,7 @@ public static class FilesCases
         ("report", ".html", (c, o) => { var d = c.Copy(c.Base.Csv); var m = c.Copy(c.Base.Drm); return (BaseFiles.Report(d, m, o), [d, m]); }),
     ];
 
-    static string? NoTemp(string dir)
-    {
-        if (!Directory.Exists(dir)) return null;
-        var left = Directory.EnumerateFiles(dir).Select(Path.GetFileName)
-            .FirstOrDefault(f => f!.Contains(".tmp", StringComparison.OrdinalIgnoreCase) || f!.StartsWith(".uplift", StringComparison.Ordinal));
-        return left is null ? null : $"temporary file '{left}' left behind";
-    }
+    static string? NoTemp(string dir) => Judge.TempLeft(dir);
 
     public static IEnumerable<HostileCase> All()
     {
@@ -337,6 +331,64 @@ public static class FilesCases
                     };
                 },
             };
+    }
+
+    /// <summary>Kill tests: SIGKILL a writer at a seeded random moment; the output must be the old file or the
+    /// complete new one, and the next (unkilled) run must succeed and leave no temporary file.</summary>
+    public static IEnumerable<HostileCase> KillCases()
+    {
+        for (int trial = 0; trial < 6; trial++)
+        {
+            int t = trial;
+            bool score = t < 4;
+            yield return new HostileCase
+            {
+                Class = CaseClass.Files,
+                Name = score ? $"files/kill-score-200k-rows-{t}" : $"files/kill-train-causal-forest-{t}",
+                ProcessOnly = true,
+                Slow = true,
+                Prepare = c =>
+                {
+                    var kill = TimeSpan.FromSeconds(0.3 + new Random(1000 + t).NextDouble() * (score ? 1.5 : 2.0));
+                    var output = c.P(score ? "scores.csv" : "model.json");
+                    File.WriteAllText(output, "old\n");
+                    string[] args;
+                    int rows = 0;
+                    if (score)
+                    {
+                        var big = c.Base.Big(c.Runner);
+                        rows = File.ReadLines(big).Count() - 1;
+                        args = BaseFiles.Score(c.Copy(c.Base.Drm), big, output, "--chunk-rows", "8192");
+                    }
+                    else args = ["train", "--model", "causal-forest", "--trees", "400", "--data", c.Copy(c.Base.Csv), .. BaseFiles.Roles, "--out", output];
+                    string? Complete()
+                    {
+                        var text = File.Exists(output) ? File.ReadAllText(output) : null;
+                        if (text is null) return "the output is gone (neither the old file nor the new one)";
+                        if (text == "old\n") return null;
+                        if (score)
+                        {
+                            int lines = text.Count(ch => ch == '\n');
+                            return lines == rows + 1 ? null : $"the output is partial ({lines} of {rows + 1} lines)";
+                        }
+                        return Judge.IsJson(text) ? null : "the model file is partial (not valid JSON)";
+                    }
+                    return new Prepared
+                    {
+                        Args = args,
+                        KillAfter = kill,
+                        AllowedExits = [0],
+                        AfterKill = _ =>
+                        {
+                            if (Complete() is { } bad) return bad;
+                            var next = c.Runner.Run(args, null, null, TimeSpan.FromSeconds(120));
+                            if (next.ExitCode != 0) return $"the next run failed (exit {next.ExitCode}): {Judge.ErrorText(next.Err)}";
+                            return Complete() ?? Judge.TempLeft(c.Dir);
+                        },
+                    };
+                },
+            };
+        }
     }
 
     static string Rx(string s) => System.Text.RegularExpressions.Regex.Escape(s);

@@ -148,7 +148,7 @@ public static class ModelCases
                 return new Prepared
                 {
                     Args = BaseFiles.Score(model, c.Copy(c.Base.Csv), c.P("scores.csv")), Inputs = [model], AllowedExits = [2],
-                    MustNotExist = [c.P("scores.csv")], ErrorPattern = @"large|size|cap|\bMB\b|\bGB\b|model\.json|kind", Timeout = TimeSpan.FromSeconds(30),
+                    MustNotExist = [c.P("scores.csv")], ErrorPattern = @"large|size|cap|\bMB\b|\bGB\b|model\.json|kind", Timeout = TimeSpan.FromSeconds(20),
                 };
             },
         };
@@ -160,7 +160,7 @@ public static class ModelCases
             Prepare = c => new Prepared
             {
                 Args = BaseFiles.Score("/dev/zero", c.Copy(c.Base.Csv), c.P("scores.csv")), AllowedExits = [2],
-                MustNotExist = [c.P("scores.csv")], ErrorPattern = @"/dev/zero|device|regular|large|size|cap", Timeout = TimeSpan.FromSeconds(30),
+                MustNotExist = [c.P("scores.csv")], ErrorPattern = @"/dev/zero|device|regular|large|size|cap", Timeout = TimeSpan.FromSeconds(20),
             },
         };
     }
