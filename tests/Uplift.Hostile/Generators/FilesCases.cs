@@ -349,9 +349,7 @@ public static class FilesCases
                 Slow = true,
                 Prepare = c =>
                 {
-                    var kill = TimeSpan.FromSeconds(0.3 + new Random(1000 + t).NextDouble() * (score ? 1.5 : 2.0));
                     var output = c.P(score ? "scores.csv" : "model.json");
-                    File.WriteAllText(output, "old\n");
                     string[] args;
                     int rows = 0;
                     if (score)
@@ -360,12 +358,17 @@ public static class FilesCases
                         rows = File.ReadLines(big).Count() - 1;
                         args = BaseFiles.Score(c.Copy(c.Base.Drm), big, output, "--chunk-rows", "8192");
                     }
-                    else args = ["train", "--model", "causal-forest", "--trees", "400", "--data", c.Copy(c.Base.Csv), .. BaseFiles.Roles, "--out", output];
+                    else args = ["train", "--model", "causal-forest", "--trees", "1000", "--data", c.Copy(c.Base.Csv), .. BaseFiles.Roles, "--out", output];
+                    // A first, complete run times the command and leaves the "old" output; the kill then lands at a
+                    // seeded random point between half-way and just past the end (where the output is written).
+                    var first = c.Reference(args);
+                    var old = File.ReadAllText(output);
+                    var kill = first.Elapsed * (0.5 + 0.55 * new Random(1000 + t).NextDouble());
                     string? Complete()
                     {
                         var text = File.Exists(output) ? File.ReadAllText(output) : null;
                         if (text is null) return "the output is gone (neither the old file nor the new one)";
-                        if (text == "old\n") return null;
+                        if (text == old) return null;
                         if (score)
                         {
                             int lines = text.Count(ch => ch == '\n');
