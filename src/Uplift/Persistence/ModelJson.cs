@@ -35,6 +35,10 @@ internal sealed class ModelJson
     /// <summary>Parses a whole document: duplicate keys and nesting deeper than <see cref="MaxDepth"/> are refused.</summary>
     public static ModelJson Parse(ReadOnlyMemory<byte> utf8, string source)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+        {
+            throw new UpliftException($"{source}: not a model file (not UTF-8 text: an invalid byte at offset {FirstInvalidUtf8(utf8.Span)}).");
+        }
         try
         {
             var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
@@ -44,6 +48,18 @@ internal sealed class ModelJson
         {
             throw new UpliftException($"{source}: not a model file (invalid JSON: {Clip(e.Message, 300)}).");
         }
+    }
+
+    static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, new char[Math.Min(bytes.Length, 1 << 16)], out int read, out _, replaceInvalidSequences: false);
+        int offset = 0;
+        while (status == System.Buffers.OperationStatus.DestinationTooSmall)
+        {
+            offset += read;
+            status = System.Text.Unicode.Utf8.ToUtf16(bytes[offset..], new char[Math.Min(bytes.Length - offset, 1 << 16)], out read, out _, replaceInvalidSequences: false);
+        }
+        return offset + read;
     }
 
     /// <summary>Wraps an in-memory JSON object (a public loader's argument) under path <paramref name="path"/>.</summary>
@@ -140,7 +156,8 @@ internal sealed class ModelJson
         int raw = JsonMarshal.GetRawUtf8Value(v.Element).Length;
         if (raw > MaxStringBytes + 2)
             throw v.Error(string.Create(CultureInfo.InvariantCulture, $"is a string of {raw - 2} bytes, longer than the {MaxStringBytes}-byte limit of a text field"));
-        return v.Element.GetString()!;
+        try { return v.Element.GetString()!; }
+        catch (InvalidOperationException) { throw v.Error("is not valid text (a broken escape or surrogate)"); }
     }
 
     public bool Bool(string key)
@@ -272,7 +289,37 @@ internal sealed class ModelJson
     }
 
     /// <summary>A copy of this value as a mutable node (for free-form sections kept for the record).</summary>
-    public JsonObject ToObject() => IsObject ? JsonObject.Create(Element.Clone())! : throw Error($"must be a JSON object, got {Describe(Element)}");
+    public JsonObject ToObject()
+    {
+        RequireObject();
+        CheckText(Element, Path);
+        return JsonObject.Create(Element.Clone())!;
+    }
+
+    /// <summary>Every name and string in a free-form section decodes (a lone surrogate escape would throw later, when read).</summary>
+    void CheckText(JsonElement e, string path)
+    {
+        try
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject()) { _ = p.Name; CheckText(p.Value, $"{path}.{p.Name}"); }
+                    break;
+                case JsonValueKind.Array:
+                    int i = 0;
+                    foreach (var item in e.EnumerateArray()) CheckText(item, $"{path}[{i++}]");
+                    break;
+                case JsonValueKind.String:
+                    _ = e.GetString();
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw new UpliftException($"{Source}: {path} is not valid text (a broken escape or surrogate)");
+        }
+    }
 
     /// <summary>A short description of a JSON value for messages: null, true, a number, a string (clipped), an object, an array.</summary>
     public static string Describe(JsonElement e) => e.ValueKind switch

@@ -13,7 +13,8 @@ namespace Uplift.Tests.Persistence;
 /// </summary>
 internal static class MalformedModelCases
 {
-    public sealed record Case(string Class, string Name, Func<string> Text, string Expect);
+    /// <summary>A case: its text, or raw bytes when the damage is below the text (invalid UTF-8).</summary>
+    public sealed record Case(string Class, string Name, Func<string> Text, string Expect, Func<byte[]>? Raw = null);
 
     static Case C(string cls, string name, Func<string> text, string expect) => new(cls, name, text, expect);
 
@@ -141,6 +142,11 @@ internal static class MalformedModelCases
         C("document", "nesting deeper than 64", () => Files["drm-linear"].Replace("\"options\": {", "\"options\": {\"deep\": " + new string('[', 500) + new string(']', 500) + ",", StringComparison.Ordinal), "depth"),
         C("document", "a text field of 200 KB", SetAt("drm-linear", "preprocessor.roles.id", new string('a', 200_000)), "preprocessor.roles.id is a string of 200000 bytes"),
         C("document", "an unknown kind", Edit("drm-linear", r => { Set(r, "kind", "xgboost"); return r; }), "unknown model kind 'xgboost'"),
+        new("document", "bytes that are not UTF-8", () => "", "not UTF-8 text: an invalid byte at offset",
+            () => [.. Encoding.UTF8.GetBytes(Files["crm"].Replace("\"crm\"", "\"cr\u0001\"")).Select(b => b == 1 ? (byte)0xFF : b)]),
+        C("document", "a lone surrogate in a name", () => Files["drm-linear"].Replace("\"treatment\": \"t\"", "\"treatment\": \"\\ud800\""), "preprocessor.roles.treatment is not valid text"),
+        C("document", "a lone surrogate in the options", () => "{\"options\": {\"note\": \"\\udc00\"}, " + Edit("drm-mlp", r => { r.Remove("options"); return r; })()[1..],
+            "options.note is not valid text"),
         C("document", "format version 2", SetAt("drm-linear", "formatVersion", 2), "model format version 2 is not supported"),
     ];
 
@@ -148,5 +154,5 @@ internal static class MalformedModelCases
 
     public static Case Get(string name) => All.Single(c => c.Name == name);
 
-    public static byte[] Bytes(Case c) => Encoding.UTF8.GetBytes(c.Text());
+    public static byte[] Bytes(Case c) => c.Raw?.Invoke() ?? Encoding.UTF8.GetBytes(c.Text());
 }

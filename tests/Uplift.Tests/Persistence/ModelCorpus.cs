@@ -144,9 +144,12 @@ internal static class ModelCorpus
     }
 
     /// <summary>Model-file text with field <paramref name="key"/> of the object at <paramref name="objectPath"/> written twice.</summary>
-    public static string DuplicateKey(JsonObject root, string objectPath, string key)
+    public static string DuplicateKey(JsonObject root, string objectPath, string key) =>
+        DuplicateKey(root, objectPath.Length == 0 ? root : At(root, objectPath)!, key);
+
+    /// <summary>The text of <paramref name="root"/> with field <paramref name="key"/> of object <paramref name="target"/> written twice.</summary>
+    public static string DuplicateKey(JsonNode root, JsonNode target, string key)
     {
-        var target = objectPath.Length == 0 ? root : At(root, objectPath)!;
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
             Write(w, root, target, key);
