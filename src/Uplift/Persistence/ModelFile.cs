@@ -180,7 +180,8 @@ public sealed class ModelFile
         string? libraryVersion = root.OptionalString("libraryVersion");
         DateTime? created = root.OptionalString("createdUtc") is { } c && DateTime.TryParse(c, System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.RoundtripKind, out var t) ? t : null;
-        // Optional sections, kept for the record (a new optional section is read here too).
+        // Optional sections: kept for the record. A new optional section is read here too, from
+        // root.OptionalNode("name") (null when absent) or with the typed accessors of root.Optional("name").
         var options = root.Optional("options")?.ToObject();
         var metrics = root.Optional("metrics")?.ToObject();
         return new ModelFile(model, preprocessor, seed, options, metrics, libraryVersion, created);

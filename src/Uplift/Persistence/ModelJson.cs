@@ -296,6 +296,15 @@ internal sealed class ModelJson
         return JsonObject.Create(Element.Clone())!;
     }
 
+    /// <summary>A copy of field <paramref name="key"/> as a mutable node, or null when absent or JSON null (for an optional
+    /// section read by its own loader); its text is checked to decode.</summary>
+    public JsonNode? OptionalNode(string key)
+    {
+        if (Optional(key) is not { } v) return null;
+        CheckText(v.Element, v.Path);
+        return JsonNode.Parse(v.Element.GetRawText());
+    }
+
     /// <summary>Every name and string in a free-form section decodes (a lone surrogate escape would throw later, when read).</summary>
     void CheckText(JsonElement e, string path)
     {
@@ -304,13 +313,21 @@ internal sealed class ModelJson
             switch (e.ValueKind)
             {
                 case JsonValueKind.Object:
-                    foreach (var p in e.EnumerateObject()) { _ = p.Name; CheckText(p.Value, $"{path}.{p.Name}"); }
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        if (JsonMarshal.GetRawUtf8PropertyName(p).Length > MaxStringBytes)
+                            throw new UpliftException($"{Source}: {path} has a field name longer than the {MaxStringBytes}-byte limit of a text field");
+                        CheckText(p.Value, $"{path}.{Clip(p.Name, 60)}");
+                    }
                     break;
                 case JsonValueKind.Array:
                     int i = 0;
                     foreach (var item in e.EnumerateArray()) CheckText(item, $"{path}[{i++}]");
                     break;
                 case JsonValueKind.String:
+                    if (JsonMarshal.GetRawUtf8Value(e).Length > MaxStringBytes + 2)
+                        throw new UpliftException(string.Create(CultureInfo.InvariantCulture,
+                            $"{Source}: {path} is a string of {JsonMarshal.GetRawUtf8Value(e).Length - 2} bytes, longer than the {MaxStringBytes}-byte limit of a text field"));
                     _ = e.GetString();
                     break;
             }

@@ -141,6 +141,7 @@ internal static class MalformedModelCases
         C("document", "another JSON document", () => "{\"name\": \"x\"}", "not an Uplift model file"),
         C("document", "nesting deeper than 64", () => Files["drm-linear"].Replace("\"options\": {", "\"options\": {\"deep\": " + new string('[', 500) + new string(']', 500) + ",", StringComparison.Ordinal), "depth"),
         C("document", "a text field of 200 KB", SetAt("drm-linear", "preprocessor.roles.id", new string('a', 200_000)), "preprocessor.roles.id is a string of 200000 bytes"),
+        C("document", "a 200 KB string in the options", SetAt("drm-linear", "options", new JsonObject { ["note"] = new string('b', 200_000) }), "options.note is a string of 200000 bytes"),
         C("document", "an unknown kind", Edit("drm-linear", r => { Set(r, "kind", "xgboost"); return r; }), "unknown model kind 'xgboost'"),
         new("document", "bytes that are not UTF-8", () => "", "not UTF-8 text: an invalid byte at offset",
             () => [.. Encoding.UTF8.GetBytes(Files["crm"].Replace("\"crm\"", "\"cr\u0001\"")).Select(b => b == 1 ? (byte)0xFF : b)]),
