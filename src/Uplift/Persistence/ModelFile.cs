@@ -102,8 +102,9 @@ public sealed class ModelFile
 
     internal static ModelFile Load(string path, long maxBytes)
     {
-        var bytes = ReadCapped(path, maxBytes);
-        return FromJson(ModelJson.Parse(bytes, path));
+        var root = ModelJson.Parse(ReadCapped(path, maxBytes), path);
+        try { return FromJson(root); }
+        finally { root.Release(); }
     }
 
     /// <summary>The bytes of a regular file of 1..<paramref name="maxBytes"/> bytes, checked by its metadata before opening.</summary>

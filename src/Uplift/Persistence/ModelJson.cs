@@ -27,6 +27,11 @@ internal sealed class ModelJson
     /// <summary>The file (or "model") the value comes from, for messages.</summary>
     public string Source { get; }
 
+    JsonDocument? _document;
+
+    /// <summary>Returns the parsed document's buffers (of a value made by <see cref="Parse"/>); its values are unusable after.</summary>
+    public void Release() => _document?.Dispose();
+
     public ModelJson(JsonElement element, string path, string source)
     {
         Element = element; Path = path; Source = source;
@@ -42,7 +47,7 @@ internal sealed class ModelJson
         try
         {
             var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
-            return new ModelJson(doc.RootElement, "", source);
+            return new ModelJson(doc.RootElement, "", source) { _document = doc };
         }
         catch (JsonException e)
         {
