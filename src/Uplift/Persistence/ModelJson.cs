@@ -57,14 +57,14 @@ internal sealed class ModelJson
 
     static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
     {
-        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, new char[Math.Min(bytes.Length, 1 << 16)], out int read, out _, replaceInvalidSequences: false);
+        var buffer = new char[1 << 16];
         int offset = 0;
-        while (status == System.Buffers.OperationStatus.DestinationTooSmall)
+        while (true)
         {
+            var status = System.Text.Unicode.Utf8.ToUtf16(bytes[offset..], buffer, out int read, out _, replaceInvalidSequences: false);
             offset += read;
-            status = System.Text.Unicode.Utf8.ToUtf16(bytes[offset..], new char[Math.Min(bytes.Length - offset, 1 << 16)], out read, out _, replaceInvalidSequences: false);
+            if (status != System.Buffers.OperationStatus.DestinationTooSmall || read == 0) return offset;
         }
-        return offset + read;
     }
 
     /// <summary>Wraps an in-memory JSON object (a public loader's argument) under path <paramref name="path"/>.</summary>
@@ -141,9 +141,9 @@ internal sealed class ModelJson
     /// <summary>The items of this array value, each with its path.</summary>
     public IEnumerable<ModelJson> Items()
     {
-        int n = Length, i = 0;
+        _ = Length; // the type check
+        int i = 0;
         foreach (var e in Element.EnumerateArray()) yield return new ModelJson(e, $"{Path}[{i++}]", Source);
-        _ = n;
     }
 
     public ModelJson Item(int i) => new(Element[i], $"{Path}[{i}]", Source);
@@ -204,8 +204,9 @@ internal sealed class ModelJson
             ? "must be a finite number with magnitude at most 1e30"
             : string.Create(CultureInfo.InvariantCulture, $"must be a finite number in [{min:R}, {max:R}]")) + $", got {Describe(got)}";
 
-    /// <summary>An array of exactly <paramref name="expected"/> finite floats with |x| &lt;= 1e30 (length checked first).</summary>
-    public float[] Floats(string key, long expected, string? why = null)
+    /// <summary>An array of exactly <paramref name="expected"/> finite floats with |x| &lt;= <paramref name="bound"/>
+    /// (default 1e30; length checked first).</summary>
+    public float[] Floats(string key, long expected, string? why = null, double bound = MaxMagnitude)
     {
         var a = Array(key);
         CheckLength(a, expected, why);
@@ -213,8 +214,9 @@ internal sealed class ModelJson
         int i = 0;
         foreach (var e in a.Element.EnumerateArray())
         {
-            if (e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out double v) || !double.IsFinite(v) || Math.Abs(v) > MaxMagnitude)
-                throw new UpliftException($"{Source}: {a.Path}[{i}] must be a finite number with magnitude at most 1e30, got {Describe(e)}");
+            if (e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out double v) || !double.IsFinite(v) || Math.Abs(v) > bound)
+                throw new UpliftException(string.Create(CultureInfo.InvariantCulture,
+                    $"{Source}: {a.Path}[{i}] must be a finite number with magnitude at most {(bound == MaxMagnitude ? "1e30" : bound.ToString("R", CultureInfo.InvariantCulture))}, got {Describe(e)}"));
             r[i++] = (float)v;
         }
         return r;

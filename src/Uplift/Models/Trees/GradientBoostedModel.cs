@@ -48,13 +48,14 @@ public sealed class RegressionTree
     /// <summary>
     /// Reads what <see cref="Save"/> wrote. The node arrays have one length, the leaves one more; every feature index
     /// is in [0, <paramref name="features"/>); a child is a later node (so there is no cycle) or a leaf in range;
-    /// thresholds and leaf values are finite with magnitude at most 1e30.
+    /// thresholds are finite floats and leaf values finite with magnitude at most 1e30.
     /// </summary>
     internal static RegressionTree Load(Uplift.Persistence.ModelJson o, int features)
     {
         int nodes = o.Array("feature").Length;
         var feature = o.Ints("feature", nodes, null, 0, features - 1);
-        var threshold = o.Floats("threshold", nodes, "one per node of 'feature'");
+        // a threshold is a feature value seen in training: any finite float (it is only compared with)
+        var threshold = o.Floats("threshold", nodes, "one per node of 'feature'", float.MaxValue);
         var left = o.Ints("left", nodes, "one per node of 'feature'");
         var right = o.Ints("right", nodes, "one per node of 'feature'");
         var leaf = o.Doubles("leaf", (long)nodes + 1, "one more than the nodes");
