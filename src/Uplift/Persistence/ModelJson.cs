@@ -269,7 +269,12 @@ internal sealed class ModelJson
         var v = Get(key);
         if (v.Element.ValueKind != JsonValueKind.String) throw Error(key, $"must be a base64 string, got {Describe(v.Element)}");
         int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        if (!v.Element.TryGetBytesFromBase64(out var bytes)) throw Error(key, "is not valid base64");
+        byte[]? bytes;
+        try
+        {
+            if (!v.Element.TryGetBytesFromBase64(out bytes)) throw Error(key, "is not valid base64");
+        }
+        catch (InvalidOperationException) { throw Error(key, "is not valid base64 (a broken escape)"); }
         if (bytes.Length % size != 0 || bytes.Length / size != expected)
             throw Error(key, string.Create(CultureInfo.InvariantCulture,
                 $"holds {bytes.Length / (double)size:0.##} values, expected {expected}{(why is null ? "" : $" ({why})")}"));

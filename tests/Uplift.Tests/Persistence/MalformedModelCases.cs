@@ -26,6 +26,14 @@ internal static class MalformedModelCases
 
     static JsonNode Big(double v) => JsonValue.Create(v);
 
+    /// <summary><paramref name="text"/> with the first occurrence of <paramref name="find"/> replaced.</summary>
+    static string First(string text, string find, string by)
+    {
+        int i = text.IndexOf(find, StringComparison.Ordinal);
+        Assert.True(i >= 0, $"no {find}");
+        return string.Concat(text.AsSpan(0, i), by, text.AsSpan(i + find.Length));
+    }
+
     public static readonly IReadOnlyList<Case> All =
     [
         // --- wrong JSON types, missing fields -------------------------------------------------------------
@@ -46,6 +54,7 @@ internal static class MalformedModelCases
         C("type", "a tree child that is a string", SetAt("tlearner", "model.mu_v1.trees[0].left[0]", "x"), "model.mu_v1.trees[0].left[0] must be a whole number"),
         C("type", "forest node counts as a number", SetAt("causal-forest", "model.value.nodes", 12), "model.value.nodes must be a base64 string"),
         C("type", "forest leaf rows not base64", SetAt("causal-forest", "model.cost.leafRows", "@@@@"), "model.cost.leafRows is not valid base64"),
+        C("type", "a broken escape in a base64 field", () => First(Files["causal-forest"], "\"leafRows\": \"", "\"leafRows\": \"\\ud800"), "model.value.leafRows is not valid base64 (a broken escape)"),
         C("type", "honesty is a number", SetAt("causal-forest", "model.options.honesty", 1), "model.options.honesty must be true or false"),
         C("type", "a metric that is a string", SetAt("duality-rlearner", "model.metrics[0]", "0.5"), "model.metrics[0] must be a finite number"),
         C("type", "seed is a string", SetAt("drm-linear", "seed", "3"), "seed must be a whole number"),
