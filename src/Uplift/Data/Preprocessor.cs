@@ -514,54 +514,56 @@ public sealed class Preprocessor
         };
     }
 
-    /// <summary>Reads what <see cref="ToJson"/> wrote; throws <see cref="UpliftException"/> when it is malformed.</summary>
-    public static Preprocessor FromJson(JsonObject json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            if ((string?)json["kind"] != JsonKind) throw Bad("not a preprocessor");
-            int version = (int)json["version"]!;
-            if (version != JsonVersion) throw Bad($"version {version} is not supported (expected {JsonVersion})");
-            var r = json["roles"]!.AsObject();
-            var roles = new ColumnRoles((string)r["treatment"]!, (string)r["value"]!, (string)r["cost"]!)
-            {
-                Propensity = (string?)r["propensity"], Weight = (string?)r["weight"], Id = (string?)r["id"],
-                Control = (string?)r["control"],
-            };
-            var missing = (string?)json["missingNumeric"] switch
-            {
-                "impute-mean" => MissingNumericPolicy.ImputeMean,
-                "error" => MissingNumericPolicy.Error,
-                var m => throw Bad($"unknown missingNumeric '{m}'"),
-            };
-            var specs = new List<FeatureSpec>();
-            foreach (var node in json["features"]!.AsArray())
-            {
-                var o = node!.AsObject();
-                string column = (string)o["column"]!;
-                specs.Add((string?)o["kind"] switch
-                {
-                    "numeric" => new FeatureSpec(column, FeatureKind.Numeric, (double)o["mean"]!, (double)o["sd"]!, [], false),
-                    "categorical" => new FeatureSpec(column, FeatureKind.Categorical, 0, 1,
-                        o["vocabulary"]!.AsArray().Select(v => (string)v!).ToArray(), (bool)o["other"]!),
-                    var k => throw Bad($"unknown feature kind '{k}'"),
-                });
-                if (specs[^1] is { Kind: FeatureKind.Numeric } ns && (!double.IsFinite(ns.Mean) || !(ns.Sd > 0) || !double.IsFinite(ns.Sd)))
-                    throw Bad($"feature '{column}' has an invalid mean or sd");
-            }
-            roles = roles with { Features = specs.Select(s => s.Column).ToArray() };
-            roles.CheckNames("model file");
-            var pre = new Preprocessor(roles, specs, missing);
-            var names = json["featureNames"]!.AsArray().Select(v => (string)v!).ToArray();
-            if (!names.SequenceEqual(pre.FeatureNames)) throw Bad("feature names do not match the feature specs");
-            return pre;
-        }
-        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or InvalidCastException or UpliftDataException)
-        {
-            throw e as UpliftException ?? Bad(e.Message);
-        }
-    }
+    /// <summary>Reads what <see cref="ToJson"/> wrote; throws <see cref="UpliftException"/> naming the field when it is malformed.</summary>
+    public static Preprocessor FromJson(JsonObject json) => FromModelJson(Uplift.Persistence.ModelJson.FromNode(json, "preprocessor", "model file"));
 
-    static UpliftException Bad(string why) => new($"model file: invalid preprocessor: {why}");
+    /// <summary>
+    /// Reads the preprocessor section of a model file. Bounds: a numeric feature's mean is finite with magnitude at
+    /// most 1e30 and its sd is in [1e-12, 1e30] (training writes sd &gt; 1e-12, or 1 for a constant column); a
+    /// vocabulary has no repeated category; the output names are exactly those the specs make.
+    /// </summary>
+    internal static Preprocessor FromModelJson(Uplift.Persistence.ModelJson section)
+    {
+        var json = section.WithSource($"{section.Source}: invalid preprocessor");
+        json.Choice("kind", JsonKind);
+        int version = json.Int("version");
+        if (version != JsonVersion) throw json.Error("version", $"is {version}, not supported (expected {JsonVersion})");
+        var r = json.Object("roles");
+        var roles = new ColumnRoles(r.String("treatment"), r.String("value"), r.String("cost"))
+        {
+            Propensity = r.OptionalString("propensity"), Weight = r.OptionalString("weight"), Id = r.OptionalString("id"),
+            Control = r.OptionalString("control"),
+        };
+        var missing = json.Choice("missingNumeric", "impute-mean", "error") == "impute-mean"
+            ? MissingNumericPolicy.ImputeMean : MissingNumericPolicy.Error;
+        var featureArray = json.Array("features");
+        if (featureArray.Length == 0) throw featureArray.Error("must list at least one feature");
+        var specs = new List<FeatureSpec>(featureArray.Length);
+        foreach (var o in featureArray.Items())
+        {
+            string column = o.String("column");
+            if (o.Choice("kind", "numeric", "categorical") == "numeric")
+            {
+                specs.Add(new FeatureSpec(column, FeatureKind.Numeric, o.Double("mean"), o.Double("sd", 1e-12, 1e30), [], false));
+                continue;
+            }
+            var vocabulary = o.Strings("vocabulary");
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int k = 0; k < vocabulary.Length; k++)
+                if (!seen.Add(vocabulary[k]))
+                    throw o.Error($"vocabulary[{k}]", $"repeats the category '{Uplift.Persistence.ModelJson.Clip(vocabulary[k], 60)}'");
+            bool other = o.Bool("other");
+            if (vocabulary.Length == 0 && !other) throw o.Error("vocabulary", "is empty and there is no 'other' column: the feature would have no output");
+            specs.Add(new FeatureSpec(column, FeatureKind.Categorical, 0, 1, vocabulary, other));
+        }
+        roles = roles with { Features = specs.Select(s => s.Column).ToArray() };
+        try { roles.CheckNames(null); }
+        catch (UpliftDataException e) { throw json.Error("roles", $"and features do not name the columns consistently: {e.Message}"); }
+        var pre = new Preprocessor(roles, specs, missing);
+        var names = json.Strings("featureNames", pre.FeatureNames.Count, "one per output feature of the specs");
+        for (int k = 0; k < names.Length; k++)
+            if (names[k] != pre.FeatureNames[k])
+                throw json.Error($"featureNames[{k}]", $"is '{Uplift.Persistence.ModelJson.Clip(names[k], 60)}' but the feature specs make '{Uplift.Persistence.ModelJson.Clip(pre.FeatureNames[k], 60)}'");
+        return pre;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Uplift.Models;
 using Uplift.Models.Forest;
 using Uplift.Models.Meta;
@@ -9,7 +8,7 @@ namespace Uplift.Persistence;
 /// <summary>The loaders of every model kind the model file can hold, by kind name.</summary>
 public static class ModelKinds
 {
-    static readonly Dictionary<string, Func<JsonObject, IUpliftModel>> Loaders = new(StringComparer.Ordinal)
+    static readonly Dictionary<string, Func<ModelJson, IUpliftModel>> Loaders = new(StringComparer.Ordinal)
     {
         ["drm"] = RankingModel.Load,
         ["crm"] = RankingModel.Load,
@@ -21,10 +20,13 @@ public static class ModelKinds
 
     public static IReadOnlyCollection<string> Names => Loaders.Keys;
 
-    public static IUpliftModel Load(string kind, JsonObject model, string source)
+    /// <summary>Reads the "model" section of kind <paramref name="kind"/>; its own "kind" must agree.</summary>
+    internal static IUpliftModel Load(string kind, ModelJson model)
     {
         if (!Loaders.TryGetValue(kind, out var load))
-            throw new UpliftException($"{source}: unknown model kind '{kind}' (this library reads: {string.Join(", ", Loaders.Keys)}).");
+            throw new UpliftException($"{model.Source}: unknown model kind '{ModelJson.Clip(kind, 60)}' (this library reads: {string.Join(", ", Loaders.Keys)}).");
+        string inner = model.String("kind");
+        if (inner != kind) throw model.Error("kind", $"is '{ModelJson.Clip(inner, 60)}' but the file's kind is '{kind}'");
         return load(model);
     }
 }

@@ -103,23 +103,17 @@ public sealed class CausalForestModel : IEffectModel
     };
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
-    public static CausalForestModel Load(JsonObject json)
+    public static CausalForestModel Load(JsonObject json) => Load(Uplift.Persistence.ModelJson.FromNode(json, "model"));
+
+    internal static CausalForestModel Load(Uplift.Persistence.ModelJson json)
     {
-        try
-        {
-            if ((string?)json["kind"] != CausalForestLearner.KindName)
-                throw new UpliftException($"model file: expected kind '{CausalForestLearner.KindName}', found '{(string?)json["kind"]}'");
-            if ((int?)json["format"] != 1) throw new UpliftException("model file: unsupported causal-forest format");
-            int features = (int)json["features"]!;
-            var options = ForestJson.LoadOptions(json["options"]!.AsObject());
-            var po = new FitContext().ParallelOptions;
-            var value = ForestJson.LoadForest(json["value"]!.AsObject(), features, CausalPrediction.Instance, po);
-            var cost = ForestJson.LoadForest(json["cost"]!.AsObject(), features, CausalPrediction.Instance, po);
-            return new CausalForestModel(options, new CausalForest(value, null), new CausalForest(cost, null));
-        }
-        catch (Exception e) when (e is not UpliftException)
-        {
-            throw new UpliftException($"model file: the causal-forest model is damaged ({e.Message})", e);
-        }
+        json.Choice("kind", CausalForestLearner.KindName);
+        json.Int("format", 1, 1);
+        int features = json.Int("features", 1, int.MaxValue);
+        var options = ForestJson.LoadOptions(json.Object("options"));
+        var po = new FitContext().ParallelOptions;
+        var value = ForestJson.LoadForest(json.Object("value"), features, CausalPrediction.Instance, po);
+        var cost = ForestJson.LoadForest(json.Object("cost"), features, CausalPrediction.Instance, po);
+        return new CausalForestModel(options, new CausalForest(value, null), new CausalForest(cost, null));
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using Uplift.Persistence;
 
 namespace Uplift.Models.Forest;
 
@@ -54,38 +55,64 @@ internal static class ForestJson
         return o;
     }
 
-    internal static Forest LoadForest(JsonObject o, int features, IPredictionStrategy strategy, ParallelOptions po)
+    /// <summary>
+    /// Reads what <see cref="SaveForest"/> wrote. Every array's length is checked against the counts it follows
+    /// from before it is allocated (and those counts against the arrays that hold them); node counts and leaf counts
+    /// are at least 1; a split's feature is in [0, <paramref name="features"/>) and its children (left, left + 1)
+    /// are later nodes of the same tree (so there is no cycle); a leaf's index is in range; leaf rows are training
+    /// rows; thresholds are finite; the observations are finite with magnitude at most 1e30 and the sample weights
+    /// are not negative.
+    /// </summary>
+    internal static Forest LoadForest(ModelJson o, int features, IPredictionStrategy strategy, ParallelOptions po)
     {
-        int trees = (int)o["trees"]!, n = (int)o["rows"]!;
-        var nodeCounts = FromB64<int>(o, "nodes", trees);
-        var leafCounts = FromB64<int>(o, "leaves", trees);
+        int trees = o.Int("trees", 1, int.MaxValue), n = o.Int("rows", 1, int.MaxValue);
+        var nodeCounts = o.Base64<int>("nodes", trees, "one per tree");
+        var leafCounts = o.Base64<int>("leaves", trees, "one per tree");
         long nodes = 0, leaves = 0;
-        for (int b = 0; b < trees; b++) { nodes += nodeCounts[b]; leaves += leafCounts[b]; }
-        var feature = FromB64<int>(o, "feature", nodes);
-        var left = FromB64<int>(o, "left", nodes);
-        var threshold = FromB64<float>(o, "threshold", nodes);
-        var leafSizes = FromB64<int>(o, "leafSizes", leaves);
+        for (int b = 0; b < trees; b++)
+        {
+            if (nodeCounts[b] < 1) throw o.Error("nodes", $"gives tree {b} {nodeCounts[b]} nodes (at least 1)");
+            if (leafCounts[b] < 1 || leafCounts[b] > nodeCounts[b])
+                throw o.Error("leaves", $"gives tree {b} {leafCounts[b]} leaves (between 1 and its {nodeCounts[b]} nodes)");
+            nodes += nodeCounts[b]; leaves += leafCounts[b];
+        }
+        var feature = o.Base64<int>("feature", nodes, "the sum of 'nodes'");
+        var left = o.Base64<int>("left", nodes, "the sum of 'nodes'");
+        var threshold = o.Base64<float>("threshold", nodes, "the sum of 'nodes'");
+        var leafSizes = o.Base64<int>("leafSizes", leaves, "the sum of 'leaves'");
         long leafRows = 0;
-        foreach (int s in leafSizes) { if (s < 0) throw new UpliftException("model file: negative leaf size"); leafRows += s; }
-        var rows = FromB64<int>(o, "leafRows", leafRows);
-        var y = FromB64<double>(o, "y", n);
-        var sw = FromB64<double>(o, "s", n);
-        var w = o["w"] is null ? null : FromB64<double>(o, "w", n);
-        if (strategy.StatCount > 2 && w is null) throw new UpliftException("model file: causal forest without treatment column");
-        foreach (int r in rows) if ((uint)r >= (uint)n) throw new UpliftException("model file: leaf row index out of range");
+        for (int j = 0; j < leafSizes.Length; j++)
+        {
+            if (leafSizes[j] < 0) throw o.Error("leafSizes", $"holds a negative size ({leafSizes[j]}) at leaf {j}");
+            leafRows += leafSizes[j];
+        }
+        var rows = o.Base64<int>("leafRows", leafRows, "the sum of 'leafSizes'");
+        var y = Observations(o, "y", n);
+        var sw = Observations(o, "s", n);
+        var w = o.Has("w") ? Observations(o, "w", n) : null;
+        if (strategy.StatCount > 2 && w is null) throw o.Error("w", "is missing (a causal forest needs the centred treatment)");
+        foreach (double v in sw) if (v < 0) throw o.Error("s", "holds a negative sample weight");
+        for (int k = 0; k < rows.Length; k++)
+            if ((uint)rows[k] >= (uint)n) throw o.Error("leafRows", $"holds row {rows[k]} at position {k}, outside the {n} training rows");
+        for (int k = 0; k < threshold.Length; k++)
+            if (!float.IsFinite(threshold[k])) throw o.Error("threshold", $"holds a non-finite threshold at node {k}");
 
         var result = new Tree[trees];
         int pn = 0, pl = 0, pr = 0;
         for (int b = 0; b < trees; b++)
         {
             int nn = nodeCounts[b], nl = leafCounts[b];
-            if (nn < 1 || nl < 1) throw new UpliftException("model file: empty tree");
             var f = feature.AsSpan(pn, nn).ToArray();
             var l = left.AsSpan(pn, nn).ToArray();
             for (int k = 0; k < nn; k++)
             {
-                bool ok = f[k] < 0 ? (uint)l[k] < (uint)nl : f[k] < features && l[k] > k && l[k] + 1 < nn;
-                if (!ok) throw new UpliftException("model file: malformed tree");
+                bool ok = f[k] < 0 ? (uint)l[k] < (uint)nl : f[k] < features && l[k] > k && (long)l[k] + 1 < nn;
+                if (!ok)
+                    throw o.Error(f[k] < 0 ? "left" : f[k] >= features ? "feature" : "left", f[k] < 0
+                        ? $"of tree {b}, node {k} (a leaf) names leaf {l[k]}, outside its {nl} leaves"
+                        : f[k] >= features
+                            ? $"of tree {b}, node {k} is {f[k]}, outside the {features} features"
+                            : $"of tree {b}, node {k} is {l[k]}: a split's children must be later nodes of its {nn} nodes");
             }
             var offsets = new int[nl + 1];
             for (int j = 0; j < nl; j++) offsets[j + 1] = offsets[j] + leafSizes[pl + j];
@@ -93,6 +120,15 @@ internal static class ForestJson
             pn += nn; pl += nl; pr += offsets[nl];
         }
         return new Forest(result, new Observations(y, w, sw), strategy, features, null, po);
+    }
+
+    static double[] Observations(ModelJson o, string key, int n)
+    {
+        var v = o.Base64<double>(key, n, "one per training row ('rows')");
+        for (int i = 0; i < v.Length; i++)
+            if (!double.IsFinite(v[i]) || Math.Abs(v[i]) > ModelJson.MaxMagnitude)
+                throw o.Error(key, $"holds {v[i]} at row {i} (values must be finite with magnitude at most 1e30)");
+        return v;
     }
 
     internal static JsonObject SaveOptions(CausalForestOptions o) => new()
@@ -113,26 +149,27 @@ internal static class ForestJson
         ["epsilon"] = o.Epsilon,
     };
 
-    internal static CausalForestOptions LoadOptions(JsonObject j)
+    internal static CausalForestOptions LoadOptions(ModelJson j)
     {
         var o = new CausalForestOptions
         {
-            NumTrees = (int)j["numTrees"]!,
-            SampleFraction = (double)j["sampleFraction"]!,
-            Mtry = (int?)j["mtry"],
-            MinNodeSize = (int)j["minNodeSize"]!,
-            Honesty = (bool)j["honesty"]!,
-            HonestyFraction = (double)j["honestyFraction"]!,
-            HonestyPruneLeaves = (bool)j["honestyPruneLeaves"]!,
-            Alpha = (double)j["alpha"]!,
-            ImbalancePenalty = (double)j["imbalancePenalty"]!,
-            NuisanceTrees = (int?)j["nuisanceTrees"],
-            Propensity = Enum.Parse<PropensityMode>((string)j["propensity"]!),
-            Score = Enum.Parse<ForestScore>((string)j["score"]!),
-            Lambda = (double)j["lambda"]!,
-            Epsilon = (double)j["epsilon"]!,
+            NumTrees = j.Int("numTrees"),
+            SampleFraction = j.Double("sampleFraction"),
+            Mtry = j.OptionalInt("mtry"),
+            MinNodeSize = j.Int("minNodeSize"),
+            Honesty = j.Bool("honesty"),
+            HonestyFraction = j.Double("honestyFraction"),
+            HonestyPruneLeaves = j.Bool("honestyPruneLeaves"),
+            Alpha = j.Double("alpha"),
+            ImbalancePenalty = j.Double("imbalancePenalty"),
+            NuisanceTrees = j.OptionalInt("nuisanceTrees"),
+            Propensity = Enum.Parse<PropensityMode>(j.Choice("propensity", Enum.GetNames<PropensityMode>())),
+            Score = Enum.Parse<ForestScore>(j.Choice("score", Enum.GetNames<ForestScore>())),
+            Lambda = j.Double("lambda"),
+            Epsilon = j.Double("epsilon"),
         };
-        o.Validate();
+        try { o.Validate(); }
+        catch (UpliftOptionException e) { throw j.Error($"holds an invalid option ({e.Message})"); }
         return o;
     }
 
@@ -140,17 +177,5 @@ internal static class ForestJson
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("forest files assume a little-endian machine");
         return Convert.ToBase64String(MemoryMarshal.AsBytes(values.AsSpan()));
-    }
-
-    static T[] FromB64<T>(JsonObject o, string name, long expected) where T : unmanaged
-    {
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("forest files assume a little-endian machine");
-        var bytes = Convert.FromBase64String((string?)o[name] ?? throw new UpliftException($"model file: forest field '{name}' is missing"));
-        int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        if (bytes.Length != expected * size)
-            throw new UpliftException($"model file: forest field '{name}' has {bytes.Length / size} values, expected {expected}");
-        var result = new T[expected];
-        bytes.AsSpan().CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
-        return result;
     }
 }

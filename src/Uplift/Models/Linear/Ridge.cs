@@ -132,17 +132,15 @@ public sealed class LinearModel : IRegressionModel
         ["coefficients"] = new JsonArray(_beta.Select(b => (JsonNode?)JsonValue.Create(b)).ToArray()),
     };
 
-    public static LinearModel Load(JsonObject o)
+    public static LinearModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+
+    /// <summary>Reads what <see cref="Save"/> wrote; every number finite with magnitude at most 1e30.</summary>
+    internal static LinearModel Load(Uplift.Persistence.ModelJson o)
     {
-        string type = (string?)o["type"] ?? throw new UpliftException("linear model: missing 'type'.");
-        var link = type switch
-        {
-            "ridge" => LinearLink.Identity,
-            "logistic" => LinearLink.Logistic,
-            _ => throw new UpliftException($"linear model: unknown type '{type}'."),
-        };
-        var beta = (o["coefficients"] as JsonArray ?? throw new UpliftException("linear model: missing 'coefficients'."))
-            .Select(v => v!.GetValue<double>()).ToArray();
-        return new LinearModel(link, o["intercept"]!.GetValue<double>(), beta, o["lambda"]?.GetValue<double>() ?? 0);
+        var link = o.Choice("type", "ridge", "logistic") == "ridge" ? LinearLink.Identity : LinearLink.Logistic;
+        var beta = o.Doubles("coefficients");
+        if (beta.Length == 0) throw o.Error("coefficients", "must hold at least one value");
+        return new LinearModel(link, o.Double("intercept"), beta, o.OptionalDouble("lambda", 0, double.MaxValue) ?? 0);
     }
 }
+

@@ -123,12 +123,16 @@ public sealed class DualityRLearnerModel : IUpliftModel
         ["tau"] = Tau.Save(),
     };
 
-    public static DualityRLearnerModel Load(JsonObject o)
+    public static DualityRLearnerModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+
+    /// <summary>Reads what <see cref="Save"/> wrote: lambdas finite, one metric (or null) per lambda.</summary>
+    internal static DualityRLearnerModel Load(Uplift.Persistence.ModelJson o)
     {
-        if ((string?)o["kind"] != "duality-rlearner") throw new UpliftException("model file: not a duality-rlearner model.");
-        var tau = RegressionModels.Load((JsonObject)(o["tau"] ?? throw new UpliftException("duality-rlearner model: missing 'tau'.")));
-        var lambdas = ((JsonArray)o["lambdas"]!).Select(v => v!.GetValue<double>()).ToArray();
-        var metrics = ((JsonArray)o["metrics"]!).Select(v => v is null ? double.NaN : v.GetValue<double>()).ToArray();
-        return new DualityRLearnerModel(tau, o["lambda"]!.GetValue<double>(), lambdas, metrics);
+        o.Choice("kind", "duality-rlearner");
+        int features = o.Int("features", 1, int.MaxValue);
+        var tau = RegressionModels.Load(o, "tau", features);
+        var lambdas = o.Doubles("lambdas");
+        var metrics = o.Doubles("metrics", lambdas.Length, "one per lambda", double.MinValue, double.MaxValue, allowNull: true);
+        return new DualityRLearnerModel(tau, o.Double("lambda"), lambdas, metrics);
     }
 }

@@ -243,16 +243,15 @@ public class RLearnerModel : IUpliftModel
     };
 
     /// <summary>Reads a model written by <see cref="Save"/>: an <see cref="RLearnerEffectModel"/> when it holds both effects.</summary>
-    public static RLearnerModel Load(JsonObject o)
+    public static RLearnerModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+
+    internal static RLearnerModel Load(Uplift.Persistence.ModelJson o)
     {
-        if ((string?)o["kind"] != "rlearner") throw new UpliftException("model file: not an rlearner model.");
-        var tauV = RegressionModels.Load((JsonObject)(o["tau_v"] ?? throw new UpliftException("rlearner model: missing 'tau_v'.")));
-        return (string?)o["outcome"] switch
-        {
-            "value" => new RLearnerModel(tauV),
-            "both" => new RLearnerEffectModel(tauV, RegressionModels.Load((JsonObject)(o["tau_c"] ?? throw new UpliftException("rlearner model: missing 'tau_c'.")))),
-            var s => throw new UpliftException($"rlearner model: unknown outcome '{s}'."),
-        };
+        o.Choice("kind", "rlearner");
+        int features = o.Int("features", 1, int.MaxValue);
+        string outcome = o.Choice("outcome", "value", "both");
+        var tauV = RegressionModels.Load(o, "tau_v", features);
+        return outcome == "value" ? new RLearnerModel(tauV) : new RLearnerEffectModel(tauV, RegressionModels.Load(o, "tau_c", features));
     }
 }
 

@@ -12,12 +12,24 @@ public enum BaseLearnerKind { Ridge, Boosted }
 public static class RegressionModels
 {
     /// <summary>Reads a base model saved by <see cref="IRegressionModel.Save"/> (types "ridge", "logistic", "gbt").</summary>
-    public static IRegressionModel Load(JsonObject o) => (string?)o["type"] switch
+    public static IRegressionModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+
+    internal static IRegressionModel Load(Uplift.Persistence.ModelJson o) => o.Choice("type", "ridge", "logistic", "gbt") switch
     {
-        "ridge" or "logistic" => LinearModel.Load(o),
         "gbt" => GradientBoostedModel.Load(o),
-        var t => throw new UpliftException($"model file: unknown base model type '{t}'."),
+        _ => LinearModel.Load(o),
     };
+
+    /// <summary>Base model <paramref name="key"/> of <paramref name="o"/>, which must take <paramref name="features"/> features
+    /// (when <paramref name="features"/> is not null).</summary>
+    internal static IRegressionModel Load(Uplift.Persistence.ModelJson o, string key, int? features)
+    {
+        var section = o.Object(key);
+        var m = Load(section);
+        if (features is { } f && m.Features != f)
+            throw section.Error($"takes {m.Features} features, but the model has {f}");
+        return m;
+    }
 
     internal static IRegressor Create(BaseLearnerKind kind, RidgeOptions ridge, GradientBoostingOptions boosting) => kind switch
     {

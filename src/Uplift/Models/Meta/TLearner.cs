@@ -111,10 +111,13 @@ public sealed class TLearnerModel : IEffectModel
         ["mu_v1"] = MuV1.Save(), ["mu_v0"] = MuV0.Save(), ["mu_c1"] = MuC1.Save(), ["mu_c0"] = MuC0.Save(),
     };
 
-    public static TLearnerModel Load(JsonObject o)
+    public static TLearnerModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+
+    internal static TLearnerModel Load(Uplift.Persistence.ModelJson o)
     {
-        if ((string?)o["kind"] != "tlearner") throw new UpliftException("model file: not a tlearner model.");
-        IRegressionModel Get(string name) => RegressionModels.Load((JsonObject)(o[name] ?? throw new UpliftException($"tlearner model: missing '{name}'.")));
-        return new TLearnerModel(Get("mu_v1"), Get("mu_v0"), Get("mu_c1"), Get("mu_c0"));
+        o.Choice("kind", "tlearner");
+        int features = o.Int("features", 1, int.MaxValue);
+        return new TLearnerModel(RegressionModels.Load(o, "mu_v1", features), RegressionModels.Load(o, "mu_v0", features),
+            RegressionModels.Load(o, "mu_c1", features), RegressionModels.Load(o, "mu_c0", features));
     }
 }

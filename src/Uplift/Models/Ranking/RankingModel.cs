@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Uplift.Data;
 using Uplift.Engine;
+using Uplift.Persistence;
 
 namespace Uplift.Models.Ranking;
 
@@ -129,58 +130,54 @@ public sealed unsafe class RankingModel : IUpliftModel
         return a;
     }
 
-    /// <summary>Reads what <see cref="Save"/> wrote. Throws <see cref="UpliftException"/> on a malformed object.</summary>
-    public static RankingModel Load(JsonObject json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            string kind = Req(json, "kind").GetValue<string>();
-            if (kind is not ("drm" or "crm")) throw new UpliftException($"not a ranking model: kind '{kind}'");
-            int features = Req(json, "features").GetValue<int>();
-            string scorer = Req(json, "scorer").GetValue<string>();
-            var hidden = Req(json, "hiddenSizes").AsArray().Select(n => n!.GetValue<int>()).ToArray();
-            var net = scorer switch
-            {
-                "linear" when hidden.Length == 0 => Network.Linear(features),
-                "mlp" when hidden.Length > 0 => Network.Mlp(features, hidden),
-                _ => throw new UpliftException($"ranking model: scorer '{scorer}' with {hidden.Length} hidden layers is not valid"),
-            };
-            var w = new List<float>(net.LogicalParameterCount);
-            var layers = Req(json, "layers").AsArray();
-            if (layers.Count != hidden.Length) throw new UpliftException("ranking model: layer count does not match hiddenSizes");
-            int prev = features;
-            for (int l = 0; l < hidden.Length; l++)
-            {
-                var layer = layers[l]!.AsObject();
-                ReadFloats(Req(layer, "weights").AsArray(), prev * hidden[l], w, $"layer {l + 1} weights");
-                ReadFloats(Req(layer, "bias").AsArray(), hidden[l], w, $"layer {l + 1} bias");
-                prev = hidden[l];
-            }
-            var output = Req(json, "output").AsObject();
-            ReadFloats(Req(output, "weights").AsArray(), prev, w, "output weights");
-            w.Add(Req(output, "bias").GetValue<float>());
-            var scale = Req(json, "outcomeScale").AsObject();
-            var objective = json["objective"] as JsonObject;
-            return new RankingModel(kind, net, net.FromLogical(w.ToArray()),
-                Req(scale, "value").GetValue<double>(), Req(scale, "cost").GetValue<double>(),
-                json["seed"]?.GetValue<int>() ?? 0,
-                objective?["train"]?.GetValue<double>() ?? double.NaN,
-                objective?["validation"]?.GetValue<double>(),
-                json["options"] as JsonObject ?? new JsonObject());
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
-        {
-            throw new UpliftException($"ranking model: malformed JSON ({e.Message})", e);
-        }
-    }
+    /// <summary>Reads what <see cref="Save"/> wrote. Throws <see cref="UpliftException"/> naming the field on a malformed object.</summary>
+    public static RankingModel Load(JsonObject json) => Load(ModelJson.FromNode(json, "model"));
 
-    static JsonNode Req(JsonObject o, string name) =>
-        o[name] ?? throw new UpliftException($"ranking model: missing '{name}'");
+    /// <summary>Largest hidden layer width a file may declare (sizes are also checked against the arrays present).</summary>
+    internal const int MaxHidden = 1 << 20;
 
-    static void ReadFloats(JsonArray a, int count, List<float> into, string what)
+    internal static RankingModel Load(ModelJson json)
     {
-        if (a.Count != count) throw new UpliftException(string.Create(CultureInfo.InvariantCulture, $"ranking model: {what} has {a.Count} values, expected {count}"));
-        foreach (var n in a) into.Add(n!.GetValue<float>());
+        string kind = json.Choice("kind", "drm", "crm");
+        json.Int("format", 1, 1);
+        int features = json.Int("features", 1, int.MaxValue);
+        string scorer = json.Choice("scorer", "linear", "mlp");
+        var hidden = json.Ints("hiddenSizes", why: null, min: 1, max: MaxHidden);
+        if (scorer == "linear" && hidden.Length != 0) throw json.Error("hiddenSizes", $"must be empty for the linear scorer, got {hidden.Length} layers");
+        if (scorer == "mlp" && hidden.Length == 0) throw json.Error("hiddenSizes", "must list at least one layer for the mlp scorer");
+        var layers = json.Array("layers");
+        if (layers.Length != hidden.Length)
+            throw layers.Error($"has {layers.Length} layers, expected {hidden.Length} (one per hiddenSizes entry)");
+        // Shapes chain (layer l maps prev -> hidden[l]) and are checked against the arrays present before the
+        // network (with its padded layout) is allocated: the padded size is bounded by the stored weights.
+        long prev = features, padded = 0;
+        var parts = new List<float[]>(2 * hidden.Length + 2);
+        for (int l = 0; l < hidden.Length; l++)
+        {
+            var layer = layers.Item(l);
+            parts.Add(layer.Floats("weights", prev * hidden[l], $"{prev} inputs x hiddenSizes[{l}] = {hidden[l]}"));
+            parts.Add(layer.Floats("bias", hidden[l], $"hiddenSizes[{l}]"));
+            long pad = (hidden[l] + Network.PadTo - 1) / Network.PadTo * Network.PadTo;
+            padded += prev * pad + pad;
+            prev = hidden[l];
+        }
+        var output = json.Object("output");
+        parts.Add(output.Floats("weights", prev, hidden.Length == 0 ? "one per feature" : "one per unit of the last hidden layer"));
+        parts.Add([(float)output.Double("bias")]);
+        padded += prev + Network.PadTo + 1;
+        if (padded > Array.MaxLength) throw json.Error("hiddenSizes", "describe a network too large to hold in memory");
+        var scale = json.Object("outcomeScale");
+        // The scales are a record of training (scoring does not use them): any positive finite number.
+        double vScale = scale.Double("value", double.Epsilon, double.MaxValue), cScale = scale.Double("cost", double.Epsilon, double.MaxValue);
+        int seed = json.OptionalInt("seed") ?? 0;
+        var objective = json.Optional("objective");
+        double train = objective?.OptionalDouble("train", double.MinValue, double.MaxValue) ?? double.NaN;
+        double? validation = objective?.OptionalDouble("validation", double.MinValue, double.MaxValue);
+        var options = json.Optional("options")?.ToObject() ?? new JsonObject();
+        var net = hidden.Length == 0 ? Network.Linear(features) : Network.Mlp(features, hidden);
+        var w = new float[net.LogicalParameterCount];
+        int o = 0;
+        foreach (var part in parts) { part.CopyTo(w, o); o += part.Length; }
+        return new RankingModel(kind, net, net.FromLogical(w), vScale, cScale, seed, train, validation, options);
     }
 }

@@ -43,18 +43,37 @@ public sealed class RegressionTree
 
     static JsonArray Arr<T>(T[] a, Func<T, JsonValue> f) => new(a.Select(v => (JsonNode?)f(v)).ToArray());
 
-    public static RegressionTree Load(JsonObject o, int features)
+    public static RegressionTree Load(JsonObject o, int features) => Load(Uplift.Persistence.ModelJson.FromNode(o, "tree"), features);
+
+    /// <summary>
+    /// Reads what <see cref="Save"/> wrote. The node arrays have one length, the leaves one more; every feature index
+    /// is in [0, <paramref name="features"/>); a child is a later node (so there is no cycle) or a leaf in range;
+    /// thresholds are finite floats and leaf values finite with magnitude at most 1e30.
+    /// </summary>
+    internal static RegressionTree Load(Uplift.Persistence.ModelJson o, int features)
     {
-        T[] Read<T>(string name) => (o[name] as JsonArray ?? throw new UpliftException($"tree: missing '{name}'."))
-            .Select(v => v!.GetValue<T>()).ToArray();
-        var t = new RegressionTree(Read<int>("feature"), Read<float>("threshold"), Read<int>("left"), Read<int>("right"), Read<double>("leaf"));
-        int nodes = t.Feature.Length;
-        bool ok = t.Threshold.Length == nodes && t.Left.Length == nodes && t.Right.Length == nodes && t.Leaf.Length == nodes + 1;
-        bool Child(int c, int j) => c >= 0 ? c > j && c < nodes : ~c <= nodes;
-        for (int j = 0; ok && j < nodes; j++)
-            ok = t.Feature[j] >= 0 && t.Feature[j] < features && Child(t.Left[j], j) && Child(t.Right[j], j);
-        if (!ok) throw new UpliftException("tree: inconsistent node arrays in the model file.");
-        return t;
+        int nodes = o.Array("feature").Length;
+        var feature = o.Ints("feature", nodes, null, 0, features - 1);
+        // a threshold is a feature value seen in training: any finite float (it is only compared with)
+        var threshold = o.Floats("threshold", nodes, "one per node of 'feature'", float.MaxValue);
+        var left = o.Ints("left", nodes, "one per node of 'feature'");
+        var right = o.Ints("right", nodes, "one per node of 'feature'");
+        var leaf = o.Doubles("leaf", (long)nodes + 1, "one more than the nodes");
+        for (int j = 0; j < nodes; j++)
+        {
+            CheckChild(o, "left", j, left[j], nodes);
+            CheckChild(o, "right", j, right[j], nodes);
+        }
+        return new RegressionTree(feature, threshold, left, right, leaf);
+    }
+
+    static void CheckChild(Uplift.Persistence.ModelJson o, string side, int j, int c, int nodes)
+    {
+        bool ok = c >= 0 ? c > j && c < nodes : ~c <= nodes;
+        if (!ok)
+            throw o.Error($"{side}[{j}]", c >= 0
+                ? $"must be a later node (in ({j}, {nodes})) or a leaf (~leaf), got {c}"
+                : $"names leaf {~c}, but the tree has {nodes + 1} leaves");
     }
 }
 
@@ -95,12 +114,17 @@ public sealed class GradientBoostedModel : IRegressionModel
         ["trees"] = new JsonArray(_trees.Select(t => (JsonNode?)t.Save()).ToArray()),
     };
 
-    public static GradientBoostedModel Load(JsonObject o)
+    public static GradientBoostedModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+
+    /// <summary>Largest feature count a model file may declare (the real count is checked against the preprocessor).</summary>
+    internal const int MaxFeatures = 1 << 24;
+
+    internal static GradientBoostedModel Load(Uplift.Persistence.ModelJson o)
     {
-        if ((string?)o["type"] != "gbt") throw new UpliftException("boosted model: 'type' must be 'gbt'.");
-        int features = o["features"]!.GetValue<int>();
-        var trees = (o["trees"] as JsonArray ?? throw new UpliftException("boosted model: missing 'trees'."))
-            .Select(t => RegressionTree.Load((JsonObject)t!, features)).ToArray();
-        return new GradientBoostedModel(features, o["base"]!.GetValue<double>(), trees);
+        o.Choice("type", "gbt");
+        int features = o.Int("features", 1, MaxFeatures);
+        var trees = o.Array("trees").Items().Select(t => RegressionTree.Load(t, features)).ToArray();
+        return new GradientBoostedModel(features, o.Double("base"), trees);
     }
 }
+
