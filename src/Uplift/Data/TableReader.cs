@@ -431,7 +431,8 @@ static class ParquetTableReader
     {
         var t = f.ClrType;
         if (IsNumeric(t) || IsTextual(t)) return;
-        string what = t == typeof(byte[]) ? "binary (byte array)" : t.Name;
+        string what = t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>) || t == typeof(Memory<byte>) ? "binary (byte array)"
+            : t.IsGenericType ? $"{t.Name[..t.Name.IndexOf('`')]}<{string.Join(", ", t.GetGenericArguments().Select(a => a.Name))}>" : t.Name;
         throw new UpliftDataException($"column type {what} is not supported (numbers, booleans, strings, dates and times are); drop or convert the column", path, column: f.Name);
     }
 
@@ -516,6 +517,6 @@ static class ParquetTableReader
         if (t == typeof(Half)) return ReadAsText<Half>(rg, f, dst, v => v.ToString(Inv));
         if (t == typeof(bool)) return ReadAsText<bool>(rg, f, dst, v => v ? "true" : "false");
         CheckType(f, path);
-        throw new UpliftDataException($"column type {t.Name} is not supported", path, column: f.Name);
+        throw new UpliftDataException("column type not supported", path, column: f.Name);
     }
 }
