@@ -34,6 +34,10 @@ static class CsvCells
                 $"{where} is longer than {CellText.Count(InputLimits.MaxRowChars)} characters (the most a row may hold): most likely a quote (\") that is never closed, which makes the rest of the file one field",
                 path, lastRow < 0 ? null : lastRow + 1);
         }
+        catch (NotSupportedException e)
+        {
+            throw new UpliftDataException($"the CSV parser cannot read {(lastRow < 0 ? "the header" : $"data row {lastRow + 1}")}: {e.Message}", path, lastRow < 0 ? null : lastRow + 1);
+        }
         catch (InvalidDataException e) { throw new UpliftDataException($"cannot read the file: {e.Message}", path); }
         catch (System.Text.DecoderFallbackException e) { throw new UpliftDataException($"cannot decode the text: {e.Message}", path); }
     }

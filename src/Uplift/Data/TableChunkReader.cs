@@ -307,10 +307,11 @@ sealed class ParquetChunkReader : TableChunkReader
             if (_first[^1] == 0) throw new UpliftDataException("the file has no data rows", path);
             _idle.Add(reader);
         }
-        catch
+        catch (Exception e)
         {
-            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
+            try { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); } catch (Exception) { /* the error below says it all */ }
+            if (e is UpliftException) throw;
+            throw ParquetTableReader.Convert(e, path);
         }
     }
 
@@ -374,7 +375,11 @@ sealed class ParquetChunkReader : TableChunkReader
     {
         lock (_all)
         {
-            foreach (var r in _all) r.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            foreach (var r in _all)
+            {
+                try { r.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+                catch (Exception) { /* closing a reader of a damaged file: nothing left to report */ }
+            }
             _all.Clear();
         }
     }

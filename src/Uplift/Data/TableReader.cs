@@ -293,16 +293,16 @@ static class ParquetTableReader
     internal static T Guard<T>(string path, Func<T> read)
     {
         try { return read(); }
-        catch (UpliftException) { throw; }
-        catch (OutOfMemoryException)
-        {
-            throw new UpliftDataException("cannot read the Parquet file: it ran out of memory (the metadata is damaged, or the file holds more than fits in memory)", path);
-        }
-        catch (Exception e) when (e is not (ThreadAbortException or StackOverflowException))
-        {
-            string m = e.Message.Length > 300 ? e.Message[..300] + "…" : e.Message;
-            throw new UpliftDataException($"cannot read the Parquet file (damaged or not Parquet): {m}", path);
-        }
+        catch (Exception e) when (e is not UpliftException) { throw Convert(e, path); }
+    }
+
+    /// <summary>The <see cref="UpliftDataException"/> for an exception of Parquet.Net on <paramref name="path"/>.</summary>
+    internal static UpliftDataException Convert(Exception e, string path)
+    {
+        if (e is OutOfMemoryException)
+            return new UpliftDataException("cannot read the Parquet file: it ran out of memory (the metadata is damaged, or the file holds more than fits in memory)", path);
+        string m = e.Message.Length > 300 ? e.Message[..300] + "…" : e.Message;
+        return new UpliftDataException($"cannot read the Parquet file (damaged or not Parquet): {m}", path);
     }
 
     /// <summary>
@@ -325,6 +325,14 @@ static class ParquetTableReader
         int footer = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(tail);
         if (footer <= 0 || footer > len - 12)
             throw new UpliftDataException($"cannot read the Parquet file: its footer is damaged (it claims {footer} bytes in a file of {len})", source.Path);
+        var bytes = new byte[footer];
+        using (var s = source.Open())
+        {
+            s.Seek(-8L - footer, SeekOrigin.End);
+            s.ReadExactly(bytes);
+        }
+        if (ThriftCheck.Footer(bytes) is { } problem)
+            throw new UpliftDataException($"cannot read the Parquet file: its footer is damaged ({problem})", source.Path);
     }
 
     /// <summary>Opens a Parquet.Net reader on the source after <see cref="CheckFrame"/>, and checks the column chunks lie inside the file.</summary>

@@ -129,6 +129,15 @@ public class ReaderFuzzTests
     [Property(MaxTest = 120, Replay = "(34567,89111)")]
     public bool Parquet_mutations_are_read_or_refused(int seed) => Case(Format.Parquet, seed);
 
+    /// <summary>Cases the bounded runs found (fixed since): a Parquet footer with an unknown Thrift type made Parquet.Net loop
+    /// forever (135923240); damaged schemas threw ArgumentException / InvalidOperationException from the chunk reader.</summary>
+    [Theory]
+    [InlineData(Format.Parquet, 135923240)]
+    [InlineData(Format.Parquet, 3287909)]
+    [InlineData(Format.Parquet, 4119404)]
+    [InlineData(Format.Parquet, 11484074)]
+    public void Cases_found_by_the_fuzz_run_stay_fixed(Format format, int seed) => Case(format, seed);
+
     /// <summary>
     /// The bounded fuzz run: with UPLIFT_FUZZ_SECONDS set, random seeds (from UPLIFT_FUZZ_SEED, default the clock) for that
     /// long, round-robin over the formats; failing inputs are saved to UPLIFT_FUZZ_OUT (when set) and a summary line is
