@@ -16,7 +16,7 @@ static class CsvCells
     {
         HasHeader = false, // the header is read as row 0 so duplicate names get our own message
         Unescape = false,  // unescaped and checked by Value
-        Trim = SepTrim.Outer,
+        Trim = SepTrim.None, // trimmed by Value (Sep's own trimming costs more than the parsing)
         DisableColCountCheck = true,
         CultureInfo = System.Globalization.CultureInfo.InvariantCulture,
         CreateToString = SepToString.PoolPerCol(maximumStringLength: 64),
@@ -54,6 +54,11 @@ static class CsvCells
         string path, long? row, string column)
     {
         quoted = false;
+        if (raw.Length > 0 && (raw[0] == ' ' || raw[^1] == ' '))
+        {
+            raw = raw.Trim(' ');
+            quoted = true; // not the raw field any more: the caller makes its own string
+        }
         if (!rowHasQuote) return raw;
         int q = raw.IndexOf('"');
         if (q < 0) return raw;

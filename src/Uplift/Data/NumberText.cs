@@ -24,6 +24,17 @@ enum NumberKind
 /// </summary>
 static class NumberText
 {
+    /// <summary>The kind of the cell without its value: <see cref="NumberKind.Number"/> when it follows the grammar (the
+    /// caller parses it, e.g. with the CSV parser's fast float parser, and checks it is finite), else Text or Malformed.</summary>
+    public static NumberKind Classify(ReadOnlySpan<char> s, char decimalSeparator)
+    {
+        s = s.Trim(" \t");
+        if (s.IsEmpty) return NumberKind.Text;
+        if (Matches(s, decimalSeparator)) return NumberKind.Number;
+        return LooksNumeric(s) ? NumberKind.Malformed : NumberKind.Text;
+    }
+
+    /// <summary><see cref="Classify"/> and, for a number, its value (a non-finite value is <see cref="NumberKind.OutOfRange"/>).</summary>
     public static NumberKind Parse(ReadOnlySpan<char> s, char decimalSeparator, out double value)
     {
         value = double.NaN;

@@ -220,7 +220,7 @@ sealed class CsvChunkReader : TableChunkReader
                     if (nums[a] is { } d)
                     {
                         if (span.IsEmpty) { d[n] = double.NaN; continue; }
-                        var kind = NumberText.Parse(span, _decimal, out double v);
+                        var kind = CsvTableReader.ParseCell(col, span, quoted, _decimal, out double v);
                         if (kind == NumberKind.Number) d[n] = v;
                         else if (kind == NumberKind.Text && _missing.Contains(span)) d[n] = double.NaN;
                         else

@@ -186,7 +186,7 @@ static class CsvTableReader
                     if (b.Numbers is { } nums)
                     {
                         if (span.IsEmpty) { nums[n] = double.NaN; continue; }
-                        var kind = NumberText.Parse(span, dec, out double v);
+                        var kind = ParseCell(col, span, quoted, dec, out double v);
                         if (kind == NumberKind.Number) { nums[n] = v; b.SawNumber = b.SawValue = true; }
                         else if (kind == NumberKind.Text && missingLookup.Contains(span)) nums[n] = double.NaN;
                         else if (kind == NumberKind.Text)
@@ -242,6 +242,23 @@ static class CsvTableReader
         }
         return new RawTable(path, n, columns);
     }
+
+    /// <summary>A cell by the rule of <see cref="NumberText"/>; a grammatical number in an unquoted cell is parsed by Sep's
+    /// fast (correctly rounded) float parser, others by <see cref="NumberText.Parse"/>.</summary>
+    internal static NumberKind ParseCell(SepReader.Col col, ReadOnlySpan<char> span, bool quoted, char dec, out double v)
+    {
+        // Fast path: Sep parsed it and it holds only digits, '.', signs and 'e' (then it follows the grammar: .NET's
+        // float style has no trailing sign, and "1.5.2" does not parse); anything else takes the full rule.
+        if (!quoted && dec == '.' && col.TryParse(out v) && span.IndexOfAnyExcept(PlainNumberChars) < 0)
+        {
+            if (double.IsFinite(v)) return NumberKind.Number;
+            v = double.NaN;
+            return NumberKind.OutOfRange;
+        }
+        return NumberText.Parse(span, dec, out v);
+    }
+
+    static readonly System.Buffers.SearchValues<char> PlainNumberChars = System.Buffers.SearchValues.Create("0123456789.-+eE");
 
     static double[] Grow(double[] a, int used, int size)
     {
