@@ -37,6 +37,16 @@ public static class CellText
         return sb.ToString();
     }
 
+    /// <summary>Column names for a message: each shown as <see cref="Show(ReadOnlySpan{char})"/> would but cut at 60
+    /// characters and unquoted, at most <paramref name="max"/> of them, then "... (N in all)"; the whole list cut at 600 characters.</summary>
+    public static string Names(IReadOnlyList<string> names, int max = 40)
+    {
+        var shown = names.Take(max).Select(n => { string s = Show(n.Length > 60 ? n[..60] : n)[1..^1]; return n.Length > 60 ? s + "…" : s; });
+        string list = string.Join(", ", shown);
+        if (list.Length > 3 * MaxShown) return $"{list[..(3 * MaxShown)]}… ({Count(names.Count)} columns)";
+        return names.Count > max ? $"{list}, ... ({Count(names.Count)} in all)" : list;
+    }
+
     /// <summary>A count with thousands separators in the invariant culture (16,777,216).</summary>
     public static string Count(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -258,3 +258,36 @@ sealed class CappedStream(Stream inner, long cap, string path) : Stream
         base.Dispose(disposing);
     }
 }
+
+/// <summary>
+/// A seekable read-only view that throws <see cref="EndOfStreamException"/> when asked for bytes at the end of the data,
+/// instead of returning 0: Parquet.Net loops forever on such a read when a damaged page or chunk size points past the
+/// end of the file (found by the reader fuzz). Valid files are never read past their end.
+/// </summary>
+sealed class NoReadPastEndStream(Stream inner) : Stream
+{
+    public override int Read(byte[] buffer, int offset, int count) => Check(inner.Read(buffer, offset, count), count);
+    public override int Read(Span<byte> buffer) => Check(inner.Read(buffer), buffer.Length);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(buffer.Span));
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(buffer, offset, count));
+
+    static int Check(int got, int asked) =>
+        got == 0 && asked > 0 ? throw new EndOfStreamException("a size in the file points past its end") : got;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => true;
+    public override bool CanWrite => false;
+    public override long Length => inner.Length;
+    public override long Position { get => inner.Position; set => inner.Position = value; }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -64,7 +64,7 @@ public abstract class TableChunkReader : IDisposable
             var absent = columns.Where(c => !have.Contains(c.Name)).Select(c => c.Name).ToList();
             if (absent.Count > 0)
             {
-                string list = string.Join(", ", reader.FileColumns.Take(40)) + (reader.FileColumns.Count > 40 ? $", ... ({reader.FileColumns.Count} in all)" : "");
+                string list = CellText.Names(reader.FileColumns);
                 throw new UpliftDataException(
                     $"data does not match the model: missing column(s) {string.Join(", ", absent.Select(a => $"'{a}'"))}; available columns: {list}",
                     path, column: absent[0]);
@@ -333,7 +333,7 @@ sealed class ParquetChunkReader : TableChunkReader
     {
         if (!_idle.TryTake(out var reader))
         {
-            reader = Guard(() => ParquetReader.CreateAsync(_source.Open(), ParquetTableReader.Options, leaveStreamOpen: false).GetAwaiter().GetResult());
+            reader = Guard(() => ParquetReader.CreateAsync(new NoReadPastEndStream(_source.Open()), ParquetTableReader.Options, leaveStreamOpen: false).GetAwaiter().GetResult());
             lock (_all) _all.Add(reader);
         }
         try

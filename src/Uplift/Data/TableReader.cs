@@ -356,7 +356,7 @@ static class ParquetTableReader
     internal static ParquetReader OpenChecked(InputSource source)
     {
         CheckFrame(source);
-        var stream = source.Open();
+        var stream = new NoReadPastEndStream(source.Open());
         ParquetReader reader;
         try { reader = ParquetReader.CreateAsync(stream, Options, leaveStreamOpen: false).GetAwaiter().GetResult(); }
         catch { stream.Dispose(); throw; }
@@ -369,7 +369,8 @@ static class ParquetTableReader
                     if (g.NumRows < 0) throw new UpliftDataException($"cannot read the Parquet file: its metadata is damaged (a row group of {g.NumRows} rows)", source.Path);
                     foreach (var c in g.Columns ?? [])
                         if (c.MetaData is { } m && (m.DataPageOffset < 4 || m.DataPageOffset >= source.Length || m.TotalCompressedSize < 0 ||
-                            m.TotalCompressedSize > source.Length || m.DictionaryPageOffset is long d && (d < 4 || d >= source.Length)))
+                            m.TotalCompressedSize > source.Length || m.DictionaryPageOffset is long d && (d < 4 || d >= source.Length) ||
+                            Math.Min(m.DataPageOffset, m.DictionaryPageOffset ?? long.MaxValue) + m.TotalCompressedSize > source.Length - 8))
                             throw new UpliftDataException($"cannot read the Parquet file: its metadata is damaged (a column chunk of {CellText.Show(string.Join(".", m.PathInSchema ?? []))} lies outside the file)", source.Path);
                 }
             return reader;

@@ -41,7 +41,8 @@ public class InputStreamTests
         string fifo = Fifo(dir, "nobody.csv");
         var o = new TableReadOptions { StreamOpenTimeout = TimeSpan.FromMilliseconds(300) };
         RefusedWithin(10, () => TableReader.Read(fifo, o), "nobody.csv", "no writer");
-        RefusedWithin(10, () => TableChunkReader.Open(fifo, [new ChunkColumn("a", true)], options: o), "nobody.csv", "no writer");
+        string fifo2 = Fifo(dir, "nobody2.csv"); // (the first FIFO's blocked open is released by a writer of our own)
+        RefusedWithin(10, () => TableChunkReader.Open(fifo2, [new ChunkColumn("a", true)], options: o), "nobody2.csv", "no writer");
     }
 
     [Fact]
@@ -138,5 +139,24 @@ public class InputStreamTests
         Assert.NotNull(e);
         Assert.IsAssignableFrom<UpliftException>(e);
         Assert.Contains("broken.csv.gz", e.Message);
+    }
+}
+
+/// <summary>The benchmark integer reader shares the input checks and caps a line's length.</summary>
+public class IntTableReaderInputTests
+{
+    [Fact]
+    public void A_device_and_an_endless_line_are_refused()
+    {
+        if (!OperatingSystem.IsWindows() && File.Exists("/dev/zero"))
+            Refused(() => Uplift.Benchmarks.IntTableReader.Open("/dev/zero"), "/dev/zero", "is a device");
+        using var dir = new TempDir();
+        string path = dir.Name("long.data");
+        File.WriteAllBytes(path, Enumerable.Repeat((byte)'1', Uplift.Benchmarks.IntTableReader.MaxLineBytes + 10).ToArray());
+        Refused(() =>
+        {
+            using var r = Uplift.Benchmarks.IntTableReader.Open(path);
+            r.ReadRow(new int[3]);
+        }, "long.data", "longer than");
     }
 }

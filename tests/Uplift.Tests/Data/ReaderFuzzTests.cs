@@ -130,12 +130,16 @@ public class ReaderFuzzTests
     public bool Parquet_mutations_are_read_or_refused(int seed) => Case(Format.Parquet, seed);
 
     /// <summary>Cases the bounded runs found (fixed since): a Parquet footer with an unknown Thrift type made Parquet.Net loop
-    /// forever (135923240); damaged schemas threw ArgumentException / InvalidOperationException from the chunk reader.</summary>
+    /// forever (135923240), so did a column chunk reaching past the end of the file (64790261); damaged schemas threw
+    /// ArgumentException / InvalidOperationException from the chunk reader; a binary header was echoed whole in the
+    /// "available columns" list (201503877).</summary>
     [Theory]
     [InlineData(Format.Parquet, 135923240)]
     [InlineData(Format.Parquet, 3287909)]
     [InlineData(Format.Parquet, 4119404)]
     [InlineData(Format.Parquet, 11484074)]
+    [InlineData(Format.Parquet, 64790261)]
+    [InlineData(Format.CsvGz, 201503877)]
     public void Cases_found_by_the_fuzz_run_stay_fixed(Format format, int seed) => Case(format, seed);
 
     /// <summary>
