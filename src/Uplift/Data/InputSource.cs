@@ -147,7 +147,13 @@ public sealed class InputSource
     /// <summary>Opens a FIFO for reading; open() blocks until a writer comes, so it is done on a worker and given up after the timeout.</summary>
     static Stream OpenFifo(string path, TimeSpan timeout)
     {
-        var open = Task.Run(() => (Stream)new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None));
+        var opened = new TaskCompletionSource<Stream>(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try { opened.SetResult(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None)); }
+            catch (Exception e) { opened.SetException(e); }
+        }) { IsBackground = true, Name = "uplift-fifo-open" }.Start();
+        var open = opened.Task;
         try
         {
             if (open.Wait(timeout)) return open.Result;

@@ -139,6 +139,7 @@ sealed class CsvChunkReader : TableChunkReader
     int _index;
     bool _done;
     char[] _scratch = [];
+    Exception? _failure;
 
     public CsvChunkReader(InputSource source, IReadOnlyList<ChunkColumn> columns, int chunkRows, TableReadOptions options)
         : base(source.Path)
@@ -173,12 +174,13 @@ sealed class CsvChunkReader : TableChunkReader
     {
         lock (_gate)
         {
+            if (_failure is not null) throw _failure; // a reader that failed stays failed
             if (_done) return null;
             try { return NextLocked(); }
             catch (Exception e)
             {
-                _done = true; // a reader that failed stays failed
-                throw Tag(e, _index);
+                _failure = Tag(e, _index);
+                throw;
             }
         }
     }

@@ -352,14 +352,47 @@ static class ParquetTableReader
             throw new UpliftDataException($"cannot read the Parquet file: its footer is damaged ({problem})", source.Path);
     }
 
+    static long FooterLength(InputSource source)
+    {
+        Span<byte> tail = stackalloc byte[8];
+        using var s = source.Open();
+        s.Seek(-8, SeekOrigin.End);
+        s.ReadExactly(tail);
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(tail);
+    }
+
     /// <summary>Opens a Parquet.Net reader on the source after <see cref="CheckFrame"/>, and checks the column chunks lie inside the file.</summary>
     internal static ParquetReader OpenChecked(InputSource source)
     {
         CheckFrame(source);
         var stream = new NoReadPastEndStream(source.Open());
-        ParquetReader reader;
-        try { reader = ParquetReader.CreateAsync(stream, Options, leaveStreamOpen: false).GetAwaiter().GetResult(); }
-        catch { stream.Dispose(); throw; }
+        // Parquet.Net can loop forever on some damaged footers that are still well-formed Thrift (found by the fuzz run):
+        // the footer is decoded on a worker, given a time that grows with its size.
+        // (a thread of its own, not the thread pool: callers may themselves be pool threads waiting on this)
+        var done = new TaskCompletionSource<ParquetReader>(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                var r = ParquetReader.CreateAsync(stream, Options, leaveStreamOpen: false).GetAwaiter().GetResult();
+                _ = r.Schema;
+                done.SetResult(r);
+            }
+            catch (Exception e) { done.SetException(e); }
+        }) { IsBackground = true, Name = "uplift-parquet-footer" }.Start();
+        var open = done.Task;
+        var limit = TimeSpan.FromSeconds(5 + FooterLength(source) / 1e6);
+        bool finished;
+        try { finished = open.Wait(limit); }
+        catch (AggregateException e) when (e.InnerException is not null)
+        {
+            stream.Dispose();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
+        }
+        if (!finished)
+            throw new UpliftDataException($"cannot read the Parquet file: decoding its footer did not finish in {limit.TotalSeconds:0} s (damaged metadata)", source.Path);
+        var reader = open.Result;
         try
         {
             var meta = reader.Metadata;
