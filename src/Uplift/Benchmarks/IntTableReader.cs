@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -33,19 +32,13 @@ internal sealed class IntTableReader : IDisposable
         _stream = stream; _file = file; _columnNames = columnNames;
     }
 
-    /// <summary>Opens <paramref name="path"/>, plain or gzip (by magic bytes).</summary>
-    public static IntTableReader Open(string path, IReadOnlyList<string>? columnNames = null)
-    {
-        if (!File.Exists(path)) throw new UpliftDataException("file not found.", path);
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        Span<byte> magic = stackalloc byte[2];
-        int got = fs.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-        fs.Position = 0;
-        Stream s = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b
-            ? new GZipStream(fs, CompressionMode.Decompress, leaveOpen: false)
-            : fs;
-        return new IntTableReader(s, path, columnNames);
-    }
+    /// <summary>Most bytes in one line (16 MiB): a longer line is an error, not an ever-growing buffer.</summary>
+    internal const int MaxLineBytes = 1 << 24;
+
+    /// <summary>Opens <paramref name="path"/>, plain or gzip (by magic bytes), with the checks and caps of
+    /// <see cref="Uplift.Data.InputSource"/> (no devices, pipes read once, gzip output capped).</summary>
+    public static IntTableReader Open(string path, IReadOnlyList<string>? columnNames = null) =>
+        new(Uplift.Data.InputSource.Of(path).OpenContent(), path, columnNames);
 
     /// <summary>Names used in error messages (by 0-based column index); set after reading a header.</summary>
     public IReadOnlyList<string>? ColumnNames { get; set; }
@@ -160,7 +153,12 @@ internal sealed class IntTableReader : IDisposable
             Buffer.BlockCopy(_buf, _start, _buf, 0, rem);
             _start = 0; _end = rem;
         }
-        if (_end == _buf.Length) Array.Resize(ref _buf, _buf.Length * 2);
+        if (_end == _buf.Length)
+        {
+            if (_buf.Length >= MaxLineBytes)
+                throw new UpliftDataException($"line {Line + 1} is longer than {MaxLineBytes} bytes", _file, Row + 1);
+            Array.Resize(ref _buf, _buf.Length * 2);
+        }
         int r = _stream.Read(_buf, _end, _buf.Length - _end);
         if (r == 0) _eof = true;
         _end += r;

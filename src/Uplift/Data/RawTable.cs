@@ -97,12 +97,7 @@ public sealed class RawTable
         ?? throw new UpliftDataException($"column '{name}' not found; available columns: {DescribeColumns()}", Source);
 
     /// <summary>The column names as a comma-separated list for messages (long lists are shortened).</summary>
-    public string DescribeColumns(int max = 40)
-    {
-        var names = Columns.Take(max).Select(c => c.Name);
-        string s = string.Join(", ", names);
-        return Columns.Count > max ? $"{s}, ... ({Columns.Count} in all)" : s;
-    }
+    public string DescribeColumns(int max = 40) => CellText.Names(ColumnNames, max);
 
     public override string ToString() => $"{Source}: {Rows} rows x {Columns.Count} columns";
 }

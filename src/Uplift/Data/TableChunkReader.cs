@@ -57,15 +57,15 @@ public abstract class TableChunkReader : IDisposable
         ArgumentNullException.ThrowIfNull(columns);
         if (chunkRows < 1) throw new UpliftOptionException("chunk-rows", $"must be at least 1, got {chunkRows}");
         options ??= new TableReadOptions();
-        bool parquet = TableReader.Detect(path);
-        TableChunkReader reader = parquet ? new ParquetChunkReader(path, columns) : new CsvChunkReader(path, columns, chunkRows, options);
+        var source = InputSource.Of(path, options);
+        TableChunkReader reader = source.IsParquet ? new ParquetChunkReader(source, columns) : new CsvChunkReader(source, columns, chunkRows, options);
         try
         {
             var have = new HashSet<string>(reader.FileColumns, StringComparer.Ordinal);
             var absent = columns.Where(c => !have.Contains(c.Name)).Select(c => c.Name).ToList();
             if (absent.Count > 0)
             {
-                string list = string.Join(", ", reader.FileColumns.Take(40)) + (reader.FileColumns.Count > 40 ? $", ... ({reader.FileColumns.Count} in all)" : "");
+                string list = CellText.Names(reader.FileColumns);
                 throw new UpliftDataException(
                     $"data does not match the model: missing column(s) {string.Join(", ", absent.Select(a => $"'{a}'"))}; available columns: {list}",
                     path, column: absent[0]);
@@ -79,8 +79,20 @@ public abstract class TableChunkReader : IDisposable
         }
     }
 
-    /// <summary>The next chunk in file order, or null after the last one. Thread-safe.</summary>
+    /// <summary>The next chunk in file order, or null after the last one. Thread-safe. An exception it throws carries the
+    /// index of the chunk it was reading (<see cref="ChunkIndexOf"/>), so parallel consumers can report the first error in file order.</summary>
     public abstract TableChunk? Next();
+
+    const string ChunkKey = "Uplift.ChunkIndex";
+
+    /// <summary>The index of the chunk whose reading threw <paramref name="e"/> (from <see cref="Next"/>), or null.</summary>
+    public static int? ChunkIndexOf(Exception e) => e.Data[ChunkKey] is int i ? i : null;
+
+    private protected static Exception Tag(Exception e, int chunk)
+    {
+        if (e.Data[ChunkKey] is null) e.Data[ChunkKey] = chunk;
+        return e;
+    }
 
     readonly System.Collections.Concurrent.ConcurrentDictionary<int, System.Collections.Concurrent.ConcurrentBag<double[]>> _pool = new();
     int _pooled;
@@ -123,32 +135,30 @@ sealed class CsvChunkReader : TableChunkReader
     readonly int _chunkRows, _fileWidth;
     readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _missing;
     readonly string[] _names;
-    long _rows, _blankRow = -1;
+    readonly char _decimal;
+    long _rows, _blankRow = -1, _last;
     int _index;
     bool _done;
+    char[] _scratch = [];
+    Exception? _failure;
 
-    public CsvChunkReader(string path, IReadOnlyList<ChunkColumn> columns, int chunkRows, TableReadOptions options)
-        : base(path)
+    public CsvChunkReader(InputSource source, IReadOnlyList<ChunkColumn> columns, int chunkRows, TableReadOptions options)
+        : base(source.Path)
     {
+        string path = source.Path;
         _asked = columns.ToArray();
         _chunkRows = chunkRows;
+        _decimal = options.DecimalSeparator;
         _missing = new HashSet<string>(options.MissingTokens, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
-        _reader = CsvTableReader.OpenReader(path, options);
+        _reader = CsvTableReader.OpenReader(source, options);
         try
         {
-            if (!_reader.MoveNext()) throw new UpliftDataException("the file is empty (no header row)", path);
+            if (!CsvCells.MoveNext(_reader, path, -1)) throw new UpliftDataException("the file is empty (no header row)", path);
             var header = _reader.Current;
             _fileWidth = header.ColCount;
-            _names = new string[_fileWidth];
+            _names = CsvCells.Header(header, path);
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (int j = 0; j < _fileWidth; j++)
-            {
-                string name = header[j].ToString();
-                if (name.Length == 0) name = $"unnamed_{j + 1}";
-                if (!seen.TryAdd(name, j))
-                    throw new UpliftDataException($"duplicate column name '{name}' in the header (columns {seen[name] + 1} and {j + 1})", path, column: name);
-                _names[j] = name;
-            }
+            for (int j = 0; j < _names.Length; j++) seen[_names[j]] = j;
             _at = _asked.Select(c => seen.GetValueOrDefault(c.Name, -1)).ToArray();
         }
         catch
@@ -165,7 +175,20 @@ sealed class CsvChunkReader : TableChunkReader
     {
         lock (_gate)
         {
+            if (_failure is not null) throw _failure; // a reader that failed stays failed
             if (_done) return null;
+            try { return NextLocked(); }
+            catch (Exception e)
+            {
+                _failure = Tag(e, _index);
+                throw;
+            }
+        }
+    }
+
+    TableChunk? NextLocked()
+    {
+        {
             int cap = (int)Math.Min(_chunkRows, Array.MaxLength);
             var nums = new double[]?[_asked.Length];
             var texts = new string?[]?[_asked.Length];
@@ -175,30 +198,42 @@ sealed class CsvChunkReader : TableChunkReader
                 else texts[a] = new string?[cap];
             }
             int n = 0;
-            while (n < cap && _reader.MoveNext())
+            while (n < cap && CsvCells.MoveNext(_reader, Source, _last))
             {
                 var row = _reader.Current;
-                long dataRow = _rows + n + 1;
+                _last = row.RowIndex;
+                long dataRow = row.RowIndex;
                 if (row.ColCount != _fileWidth)
                 {
                     if (row.ColCount == 1 && row.Span.Trim().IsEmpty) { if (_blankRow < 0) _blankRow = dataRow; continue; }
+                    if (CsvCells.HasQuote(row))
+                        for (int j = 0; j < row.ColCount; j++)
+                            CsvCells.Value(row[j].Span, true, ref _scratch, out _, Source, dataRow, j < _names.Length ? _names[j] : $"#{j + 1}");
                     throw new UpliftDataException($"has {row.ColCount} field(s), expected {_fileWidth} as in the header", Source, row.RowIndex);
                 }
                 if (_blankRow >= 0)
                     throw new UpliftDataException($"blank line inside the data (expected {_fileWidth} fields)", Source, _blankRow);
+                bool hasQuote = CsvCells.HasQuote(row);
+                if (hasQuote) // every field is checked, in file order, so the first quote error is the one named
+                    for (int j = 0; j < row.ColCount; j++) CsvCells.Value(row[j].Span, true, ref _scratch, out _, Source, dataRow, _names[j]);
                 for (int a = 0; a < _asked.Length; a++)
                 {
                     var col = row[_at[a]];
-                    var span = col.Span;
+                    var span = CsvCells.Value(col.Span, hasQuote, ref _scratch, out bool quoted, Source, dataRow, _asked[a].Name);
                     if (nums[a] is { } d)
                     {
-                        if (span.IsEmpty) d[n] = double.NaN;
-                        else if (col.TryParse(out double v)) d[n] = v;
-                        else if (_missing.Contains(span)) d[n] = double.NaN;
-                        else throw new UpliftDataException($"'{col.ToString()}' is not a number ({_asked[a].Why ?? "a number is expected"})",
-                            Source, dataRow, _asked[a].Name);
+                        if (span.IsEmpty) { d[n] = double.NaN; continue; }
+                        var kind = CsvTableReader.ParseCell(col, span, quoted, _decimal, out double v);
+                        if (kind == NumberKind.Number) d[n] = v;
+                        else if (kind == NumberKind.Text && _missing.Contains(span)) d[n] = double.NaN;
+                        else
+                        {
+                            string why = kind == NumberKind.Text ? "is not a number" : NumberText.Why(span, kind, _decimal);
+                            throw new UpliftDataException($"{CellText.Show(span)} {why} ({_asked[a].Why ?? "a number is expected"})",
+                                Source, dataRow, _asked[a].Name);
+                        }
                     }
-                    else texts[a]![n] = span.IsEmpty || _missing.Contains(span) ? null : CsvText.Restore(col.ToString());
+                    else texts[a]![n] = span.IsEmpty || _missing.Contains(span) ? null : CsvText.Restore(quoted ? new string(span) : col.ToString());
                 }
                 n++;
             }
@@ -238,12 +273,16 @@ sealed class ParquetChunkReader : TableChunkReader
     readonly List<ParquetReader> _all = new();
     int _next = -1;
 
-    /// <summary>Parquet.Net keeps its stream pool unbounded by default; bounded here so memory stays flat.</summary>
-    internal static ParquetOptions Options => new() { MaximumSmallPoolFreeBytes = 16 << 20, MaximumLargePoolFreeBytes = 64 << 20 };
+    readonly InputSource _source;
 
-    public ParquetChunkReader(string path, IReadOnlyList<ChunkColumn> columns) : base(path)
+    /// <summary>The Parquet.Net options of every reader and writer here (bounded stream pools).</summary>
+    internal static ParquetOptions Options => ParquetTableReader.Options;
+
+    public ParquetChunkReader(InputSource source, IReadOnlyList<ChunkColumn> columns) : base(source.Path)
     {
-        var reader = Guard(() => ParquetReader.CreateAsync(path, Options).GetAwaiter().GetResult());
+        string path = source.Path;
+        _source = source;
+        var reader = Guard(() => ParquetTableReader.OpenChecked(source));
         _all.Add(reader);
         try
         {
@@ -257,6 +296,7 @@ sealed class ParquetChunkReader : TableChunkReader
                 if (!byName.ContainsKey(c.Name) && _names.Contains(c.Name))
                     throw new UpliftDataException($"nested or list column '{c.Name}' is not supported; flatten the file first", path, column: c.Name);
             _fields = asked.Select(c => byName[c.Name]).ToArray();
+            foreach (var f in _fields) ParquetTableReader.CheckType(f, path);
             // A text request of a numeric column reads its text; a numeric request of a text column reads the text too
             // (the consumer parses and reports the row of a bad value).
             _numeric = asked.Select(c => c.Numeric && ParquetTableReader.IsNumeric(byName[c.Name].ClrType)).ToArray();
@@ -270,10 +310,11 @@ sealed class ParquetChunkReader : TableChunkReader
             if (_first[^1] == 0) throw new UpliftDataException("the file has no data rows", path);
             _idle.Add(reader);
         }
-        catch
+        catch (Exception e)
         {
-            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
+            try { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); } catch (Exception) { /* the error below says it all */ }
+            if (e is UpliftException) throw;
+            throw ParquetTableReader.Convert(e, path);
         }
     }
 
@@ -287,9 +328,15 @@ sealed class ParquetChunkReader : TableChunkReader
     {
         int g = Interlocked.Increment(ref _next);
         if (g >= RowGroups) return null;
+        try { return Read(g); }
+        catch (Exception e) { throw Tag(e, g); }
+    }
+
+    TableChunk Read(int g)
+    {
         if (!_idle.TryTake(out var reader))
         {
-            reader = Guard(() => ParquetReader.CreateAsync(Source, Options).GetAwaiter().GetResult());
+            reader = Guard(() => ParquetReader.CreateAsync(new NoReadPastEndStream(_source.Open()), ParquetTableReader.Options, leaveStreamOpen: false).GetAwaiter().GetResult());
             lock (_all) _all.Add(reader);
         }
         try
@@ -311,7 +358,7 @@ sealed class ParquetChunkReader : TableChunkReader
                     else
                     {
                         var s = new string?[rows];
-                        ParquetTableReader.ReadStrings(rg, f, s).GetAwaiter().GetResult();
+                        ParquetTableReader.ReadStrings(rg, f, s, Source).GetAwaiter().GetResult();
                         cols[j] = RawColumn.Text(f.Name, s);
                     }
                 }
@@ -325,21 +372,17 @@ sealed class ParquetChunkReader : TableChunkReader
         }
     }
 
-    T Guard<T>(Func<T> read)
-    {
-        try { return read(); }
-        catch (UpliftException) { throw; }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new UpliftDataException($"cannot read the Parquet file: {e.Message}", Source);
-        }
-    }
+    T Guard<T>(Func<T> read) => ParquetTableReader.Guard(Source, read);
 
     public override void Dispose()
     {
         lock (_all)
         {
-            foreach (var r in _all) r.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            foreach (var r in _all)
+            {
+                try { r.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+                catch (Exception) { /* closing a reader of a damaged file: nothing left to report */ }
+            }
             _all.Clear();
         }
     }

@@ -27,17 +27,42 @@ public sealed record TableReadOptions
 
     /// <summary>"NA", "N/A", "NaN", "nan", "null", "NULL", "None".</summary>
     public static readonly IReadOnlyCollection<string> DefaultMissingTokens = ["NA", "N/A", "NaN", "nan", "null", "NULL", "None"];
+
+    /// <summary>The decimal mark of numbers in CSV cells: '.' (default) or ',' (then '.' is refused in numbers, and the
+    /// separator cannot be ',' unless the numbers are quoted). See <see cref="TableReader"/> for the number rule.</summary>
+    public char DecimalSeparator
+    {
+        get => _decimal;
+        init => _decimal = value is '.' or ',' ? value : throw new UpliftOptionException("decimal", $"must be '.' or ',', got '{value}'");
+    }
+    readonly char _decimal = '.';
+
+    /// <summary>Most bytes of input (default <see cref="InputLimits.DefaultMaxInputBytes"/>): a regular file's length, the
+    /// bytes of a pipe, the decompressed bytes of a gzip file.</summary>
+    public long MaxInputBytes { get; init; } = InputLimits.DefaultMaxInputBytes;
+
+    /// <summary>Most bytes read from a pipe or FIFO, which is read into memory (default <see cref="InputLimits.DefaultMaxStreamBytes"/>).</summary>
+    public long MaxStreamBytes { get; init; } = InputLimits.DefaultMaxStreamBytes;
+
+    /// <summary>How long opening a FIFO waits for a writer (default <see cref="InputLimits.DefaultStreamOpenTimeout"/>).</summary>
+    public TimeSpan StreamOpenTimeout { get; init; } = InputLimits.DefaultStreamOpenTimeout;
 }
 
 /// <summary>
 /// Reads a CSV or Parquet file into a <see cref="RawTable"/>.
+/// <para>Input (<see cref="InputSource"/>): a regular file, or a pipe / FIFO / <c>/dev/stdin</c> read once into memory;
+/// a device or a directory is refused; sizes are capped (<see cref="InputLimits"/>).</para>
 /// <para>CSV (<c>.csv</c>, <c>.txt</c>, <c>.csv.gz</c>; gzip is recognised by its magic bytes whatever the name):
-/// a header line is required; fields may be quoted ("a, b" and "say ""hi""" work); surrounding spaces are trimmed;
-/// blank lines at the end are ignored. A column is numeric when every non-missing cell parses as a number in the
-/// invariant culture ("1.5", "-2e3"), otherwise it is a text column. Empty cells and
+/// a header line is required; fields may be quoted ("a, b" and "say ""hi""" work); a stray or unclosed quote is an
+/// error (<see cref="CsvCells"/>); surrounding spaces are trimmed; blank lines at the end are ignored. Numbers follow one
+/// strict rule (<see cref="NumberText"/>): "1.5", "-2e3", but not "1,5", "1,234.5", "1_000", "0x10", "inf" or "1e400".
+/// A column is numeric when every non-missing cell is a number. A column whose cells are numbers except some that are
+/// malformed numbers (or that holds decimal-comma numbers) is an error naming the first such cell's row and column, never
+/// silently read as text; a column with other text is a text column. Empty cells and
 /// <see cref="TableReadOptions.MissingTokens"/> are missing (NaN / null).</para>
-/// <para>Parquet (<c>.parquet</c>, or the PAR1 magic bytes): every row group is read; numeric physical types become
-/// numbers, booleans 0/1, strings text, other types (dates, ...) their invariant text; nulls are missing.</para>
+/// <para>Parquet (<c>.parquet</c>, or the PAR1 magic bytes): the footer is checked first (a truncated or damaged file is
+/// an error, not a crash); every row group is read; numeric physical types become numbers, booleans 0/1, strings text,
+/// dates and times their ISO text; binary and other types are refused naming the column; nulls are missing.</para>
 /// Errors are <see cref="UpliftDataException"/>s naming the file and, where it applies, the row and the column.
 /// </summary>
 public static class TableReader
@@ -47,28 +72,16 @@ public static class TableReader
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= new TableReadOptions();
-        return Detect(path) ? ParquetTableReader.Read(path, options) : CsvTableReader.Read(path, options);
+        var source = InputSource.Of(path, options);
+        return source.IsParquet ? ParquetTableReader.Read(source, options) : CsvTableReader.Read(source, options);
     }
 
     /// <summary>Checks that <paramref name="path"/> is a readable, non-empty file; true for Parquet (PAR1 magic bytes), false for CSV.</summary>
-    internal static bool Detect(string path)
-    {
-        if (Directory.Exists(path)) throw new UpliftDataException("is a directory, not a data file", path);
-        if (!File.Exists(path)) throw new UpliftDataException("file not found", path);
-
-        var magic = new byte[4];
-        int got;
-        using (var fs = File.OpenRead(path)) got = fs.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
-        if (got == 0) throw new UpliftDataException("the file is empty (no header row)", path);
-        bool isParquet = got == 4 && magic[0] == 'P' && magic[1] == 'A' && magic[2] == 'R' && magic[3] == '1';
-        if (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) && !isParquet)
-            throw new UpliftDataException("is not a Parquet file (no PAR1 magic bytes)", path);
-        return isParquet;
-    }
+    internal static bool Detect(string path) => InputSource.Of(path).IsParquet;
 }
 
 /// <summary>CSV reading with Sep: one pass with type inference, a second pass only for a column that turned out
-/// to be text after numbers had been seen in it.</summary>
+/// to be text after values had been seen in it.</summary>
 static class CsvTableReader
 {
     sealed class ColumnBuilder(string name, bool text)
@@ -76,9 +89,12 @@ static class CsvTableReader
         public readonly string Name = name;
         public double[]? Numbers = text ? null : [];
         public string?[]? Strings = text ? [] : null;
-        public bool SawNumber;
-        /// <summary>Row index where the column switched from numbers to text after a number was seen; -1 = never.</summary>
+        public bool SawValue, SawNumber, SawDecimalComma;
+        /// <summary>Row index where the column switched from numbers to text after a value was seen; -1 = never.</summary>
         public int RereadBefore = -1;
+        /// <summary>The first malformed number of a numeric column: its data row (-1 = none), shown text and why.</summary>
+        public long BadRow = -1;
+        public string? BadText, BadWhy;
     }
 
     /// <summary>
@@ -86,12 +102,12 @@ static class CsvTableReader
     /// front lets the column arrays be allocated once (fresh memory is costly to touch; doubling touches it ~3 times).
     /// Null for a gzipped file.
     /// </summary>
-    static int? RowBound(string path)
+    static int? RowBound(InputSource source)
     {
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        if (source.IsGzip) return null;
+        using var fs = source.Open();
         var buf = new byte[1 << 20];
         int got = fs.Read(buf, 0, buf.Length);
-        if (got >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) return null;
         long lines = 1; // a last line without a newline
         while (got > 0)
         {
@@ -101,47 +117,42 @@ static class CsvTableReader
         return (int)Math.Min(Array.MaxLength, Math.Max(1, lines - 1));
     }
 
-    static Stream Open(string path)
+    internal static SepReader OpenReader(InputSource source, TableReadOptions options)
     {
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        int b0 = fs.ReadByte(), b1 = fs.ReadByte();
-        fs.Position = 0;
-        return b0 == 0x1f && b1 == 0x8b ? new GZipStream(fs, CompressionMode.Decompress) : fs;
-    }
-
-    internal static SepReader OpenReader(string path, TableReadOptions options)
-    {
-        var o = new SepReaderOptions(options.Separator is char c ? new Sep(c) : null)
+        var stream = source.OpenContent();
+        try { return CsvCells.Options(options).From(stream); }
+        catch (UpliftException) { stream.Dispose(); throw; }
+        catch (InvalidDataException e) { stream.Dispose(); throw new UpliftDataException($"cannot read the file: {e.Message}", source.Path); }
+        catch (NotSupportedException e) when (e.Message.Contains("maximum supported length", StringComparison.Ordinal))
         {
-            HasHeader = false, // the header is read as row 0 so duplicate names get our own message
-            Unescape = true,
-            Trim = SepTrim.All,
-            DisableColCountCheck = true,
-            CultureInfo = CultureInfo.InvariantCulture,
-            CreateToString = SepToString.PoolPerCol(maximumStringLength: 64),
-        };
-        try { return o.From(Open(path)); }
-        catch (InvalidDataException e) { throw new UpliftDataException($"cannot read the file: {e.Message}", path); }
+            stream.Dispose();
+            throw new UpliftDataException($"the header is longer than {CellText.Count(InputLimits.MaxRowChars)} characters (the most a row may hold): most likely a quote (\") that is never closed", source.Path);
+        }
     }
 
-    public static RawTable Read(string path, TableReadOptions options)
+    public static RawTable Read(InputSource source, TableReadOptions options)
     {
+        string path = source.Path;
+        char dec = options.DecimalSeparator;
         var missing = new HashSet<string>(options.MissingTokens, StringComparer.Ordinal);
         var missingLookup = missing.GetAlternateLookup<ReadOnlySpan<char>>();
         var textColumns = new HashSet<string>(options.TextColumns ?? [], StringComparer.Ordinal);
 
         ColumnBuilder[] cols = [];
         int n = 0, capacity = 0;
-        int? bound = RowBound(path);
-        long blankRow = -1;
+        int? bound = RowBound(source);
+        long blankRow = -1, last = -1;
         bool header = true;
-        using (var reader = OpenReader(path, options))
+        char[] scratch = [];
+        using (var reader = OpenReader(source, options))
         {
-            foreach (var row in reader)
+            while (CsvCells.MoveNext(reader, path, last))
             {
+                var row = reader.Current;
+                last = row.RowIndex;
                 if (header)
                 {
-                    cols = ReadHeader(row, path, textColumns);
+                    cols = CsvCells.Header(row, path).Select(name => new ColumnBuilder(name, textColumns.Contains(name))).ToArray();
                     header = false;
                     continue;
                 }
@@ -149,6 +160,10 @@ static class CsvTableReader
                 if (row.ColCount != cols.Length)
                 {
                     if (row.ColCount == 1 && row.Span.Trim().IsEmpty) { if (blankRow < 0) blankRow = dataRow; continue; }
+                    // A quote problem explains a wrong field count better than the count does.
+                    if (CsvCells.HasQuote(row))
+                        for (int j = 0; j < row.ColCount; j++)
+                            CsvCells.Value(row[j].Span, true, ref scratch, out _, path, dataRow, j < cols.Length ? cols[j].Name : $"#{j + 1}");
                     throw new UpliftDataException($"has {row.ColCount} field(s), expected {cols.Length} as in the header", path, dataRow);
                 }
                 if (blankRow >= 0)
@@ -156,34 +171,45 @@ static class CsvTableReader
                 if (n == capacity)
                 {
                     capacity = capacity == 0 ? bound ?? 4096 : (int)Math.Min(Array.MaxLength, 2L * capacity);
+                    if (n == capacity) throw new UpliftDataException($"has more than {CellText.Count(Array.MaxLength)} data rows, more than this tool can hold", path);
                     foreach (var b in cols)
                     {
                         if (b.Numbers is not null) b.Numbers = Grow(b.Numbers, n, capacity);
                         else Array.Resize(ref b.Strings, capacity);
                     }
                 }
+                bool hasQuote = CsvCells.HasQuote(row);
                 for (int j = 0; j < cols.Length; j++)
                 {
                     var b = cols[j];
                     var col = row[j];
-                    var span = col.Span;
+                    var span = CsvCells.Value(col.Span, hasQuote, ref scratch, out bool quoted, path, dataRow, b.Name);
                     if (b.Numbers is { } nums)
                     {
-                        if (span.IsEmpty) nums[n] = double.NaN;
-                        else if (col.TryParse(out double v)) { nums[n] = v; b.SawNumber = true; }
-                        else if (missingLookup.Contains(span)) nums[n] = double.NaN;
-                        else
+                        if (span.IsEmpty) { nums[n] = double.NaN; continue; }
+                        var kind = ParseCell(col, span, quoted, dec, out double v);
+                        if (kind == NumberKind.Number) { nums[n] = v; b.SawNumber = b.SawValue = true; }
+                        else if (kind == NumberKind.Text && missingLookup.Contains(span)) nums[n] = double.NaN;
+                        else if (kind == NumberKind.Text)
                         {
-                            // First non-number: the column is text. Earlier numbers need their original text (second pass).
+                            // First plain text: the column is text. Earlier values need their original text (second pass).
                             b.Strings = new string?[capacity];
                             b.Numbers = null;
-                            if (b.SawNumber) b.RereadBefore = n;
-                            b.Strings[n] = CsvText.Restore(col.ToString());
+                            if (b.SawValue) b.RereadBefore = n;
+                            b.Strings[n] = CsvText.Restore(quoted ? new string(span) : col.ToString());
+                            b.BadRow = -1;
+                        }
+                        else
+                        {
+                            nums[n] = double.NaN;
+                            b.SawValue = true;
+                            if (dec == '.' && NumberText.LooksDecimalComma(span)) b.SawDecimalComma = true;
+                            if (b.BadRow < 0) { b.BadRow = dataRow; b.BadText = CellText.Show(span); b.BadWhy = NumberText.Why(span, kind, dec); }
                         }
                     }
                     else
                     {
-                        b.Strings![n] = span.IsEmpty || missingLookup.Contains(span) ? null : CsvText.Restore(col.ToString());
+                        b.Strings![n] = span.IsEmpty || missingLookup.Contains(span) ? null : CsvText.Restore(quoted ? new string(span) : col.ToString());
                     }
                 }
                 n++;
@@ -192,7 +218,21 @@ static class CsvTableReader
         if (header) throw new UpliftDataException("the file is empty (no header row)", path);
         if (n == 0) throw new UpliftDataException("the file has a header but no data rows", path);
 
-        if (cols.Any(b => b.RereadBefore >= 0)) Reread(path, options, cols, missingLookup);
+        // A numeric column with malformed numbers: an error when it also holds numbers (or decimal-comma numbers); a
+        // column of only number-like text (dates "2024-01-05", codes "1-2") is text.
+        var bad = cols.Where(b => b.Numbers is not null && b.BadRow >= 0).ToList();
+        var refuse = bad.Where(b => b.SawNumber || b.SawDecimalComma).MinBy(b => b.BadRow);
+        if (refuse is not null)
+            throw new UpliftDataException($"{refuse.BadText} {refuse.BadWhy}" +
+                (refuse.SawNumber ? " (the other cells of the column are numbers)" : ""), path, refuse.BadRow, refuse.Name);
+        foreach (var b in bad)
+        {
+            b.Strings = new string?[capacity];
+            b.Numbers = null;
+            b.RereadBefore = n;
+        }
+
+        if (cols.Any(b => b.RereadBefore >= 0)) Reread(source, options, cols, missingLookup);
 
         var columns = new RawColumn[cols.Length];
         for (int j = 0; j < cols.Length; j++)
@@ -204,6 +244,23 @@ static class CsvTableReader
         return new RawTable(path, n, columns);
     }
 
+    /// <summary>A cell by the rule of <see cref="NumberText"/>; a grammatical number in an unquoted cell is parsed by Sep's
+    /// fast (correctly rounded) float parser, others by <see cref="NumberText.Parse"/>.</summary>
+    internal static NumberKind ParseCell(SepReader.Col col, ReadOnlySpan<char> span, bool quoted, char dec, out double v)
+    {
+        // Fast path: Sep parsed it and it holds only digits, '.', signs and 'e' (then it follows the grammar: .NET's
+        // float style has no trailing sign, and "1.5.2" does not parse); anything else takes the full rule.
+        if (!quoted && dec == '.' && col.TryParse(out v) && span.IndexOfAnyExcept(PlainNumberChars) < 0)
+        {
+            if (double.IsFinite(v)) return NumberKind.Number;
+            v = double.NaN;
+            return NumberKind.OutOfRange;
+        }
+        return NumberText.Parse(span, dec, out v);
+    }
+
+    static readonly System.Buffers.SearchValues<char> PlainNumberChars = System.Buffers.SearchValues.Create("0123456789.-+eE");
+
     static double[] Grow(double[] a, int used, int size)
     {
         var r = GC.AllocateUninitializedArray<double>(size);
@@ -211,37 +268,28 @@ static class CsvTableReader
         return r;
     }
 
-    static ColumnBuilder[] ReadHeader(SepReader.Row row, string path, HashSet<string> textColumns)
-    {
-        var cols = new ColumnBuilder[row.ColCount];
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int j = 0; j < cols.Length; j++)
-        {
-            string name = row[j].ToString();
-            if (name.Length == 0) name = $"unnamed_{j + 1}";
-            if (!seen.TryAdd(name, j))
-                throw new UpliftDataException($"duplicate column name '{name}' in the header (columns {seen[name] + 1} and {j + 1})", path, column: name);
-            cols[j] = new ColumnBuilder(name, textColumns.Contains(name));
-        }
-        return cols;
-    }
-
-    static void Reread(string path, TableReadOptions options, ColumnBuilder[] cols,
+    static void Reread(InputSource source, TableReadOptions options, ColumnBuilder[] cols,
         HashSet<string>.AlternateLookup<ReadOnlySpan<char>> missingLookup)
     {
         var redo = cols.Select((b, j) => (b, j)).Where(p => p.b.RereadBefore >= 0).ToArray();
         int until = redo.Max(p => p.b.RereadBefore);
-        using var reader = OpenReader(path, options);
+        using var reader = OpenReader(source, options);
         int k = -1;
-        foreach (var row in reader)
+        long last = -1;
+        char[] scratch = [];
+        while (CsvCells.MoveNext(reader, source.Path, last))
         {
+            var row = reader.Current;
+            last = row.RowIndex;
             if (k >= 0)
             {
+                if (row.ColCount != cols.Length) continue; // the blank lines skipped by the first pass
+                bool hasQuote = CsvCells.HasQuote(row);
                 foreach (var (b, j) in redo)
                 {
                     if (k >= b.RereadBefore) continue;
-                    var span = row[j].Span;
-                    b.Strings![k] = span.IsEmpty || missingLookup.Contains(span) ? null : CsvText.Restore(row[j].ToString());
+                    var span = CsvCells.Value(row[j].Span, hasQuote, ref scratch, out bool quoted, source.Path, row.RowIndex, b.Name);
+                    b.Strings![k] = span.IsEmpty || missingLookup.Contains(span) ? null : CsvText.Restore(quoted ? new string(span) : row[j].ToString());
                 }
             }
             if (++k >= until) break;
@@ -252,29 +300,128 @@ static class CsvTableReader
 /// <summary>Parquet reading with Parquet.Net: all row groups, flat columns only.</summary>
 static class ParquetTableReader
 {
-    public static RawTable Read(string path, TableReadOptions options)
+    /// <summary>Parquet.Net keeps its stream pool unbounded by default; bounded here so memory stays flat.</summary>
+    internal static ParquetOptions Options => new() { MaximumSmallPoolFreeBytes = 16 << 20, MaximumLargePoolFreeBytes = 64 << 20 };
+
+    public static RawTable Read(InputSource source, TableReadOptions options) =>
+        Guard(source.Path, () => ReadAsync(source, options).GetAwaiter().GetResult());
+
+    /// <summary>Runs a Parquet.Net call, turning its exceptions (a damaged file gives any type, even OutOfMemoryException
+    /// from a size read off damaged metadata) into <see cref="UpliftDataException"/>s naming the file.</summary>
+    internal static T Guard<T>(string path, Func<T> read)
     {
-        try { return ReadAsync(path, options).GetAwaiter().GetResult(); }
-        catch (UpliftException) { throw; }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        try { return read(); }
+        catch (Exception e) when (e is not UpliftException) { throw Convert(e, path); }
+    }
+
+    /// <summary>The <see cref="UpliftDataException"/> for an exception of Parquet.Net on <paramref name="path"/>.</summary>
+    internal static UpliftDataException Convert(Exception e, string path)
+    {
+        if (e is OutOfMemoryException)
+            return new UpliftDataException("cannot read the Parquet file: it ran out of memory (the metadata is damaged, or the file holds more than fits in memory)", path);
+        string m = e.Message.Length > 300 ? e.Message[..300] + "…" : e.Message;
+        return new UpliftDataException($"cannot read the Parquet file (damaged or not Parquet): {m}", path);
+    }
+
+    /// <summary>
+    /// Checks the frame of the file before Parquet.Net reads it: "PAR1" at both ends and a footer length that fits the
+    /// file. A truncated file or a wrong magic is a clear error here rather than a huge allocation there.
+    /// </summary>
+    internal static void CheckFrame(InputSource source)
+    {
+        long len = source.Length;
+        if (len < 12)
+            throw new UpliftDataException($"cannot read the Parquet file: {len} bytes is too short for one, which has at least 12 (truncated?)", source.Path);
+        Span<byte> tail = stackalloc byte[8];
+        using (var s = source.Open())
         {
-            throw new UpliftDataException($"cannot read the Parquet file: {e.Message}", path);
+            s.Seek(-8, SeekOrigin.End);
+            s.ReadExactly(tail);
+        }
+        if (tail[4] != 'P' || tail[5] != 'A' || tail[6] != 'R' || tail[7] != '1')
+            throw new UpliftDataException("cannot read the Parquet file: it does not end with the PAR1 magic bytes (truncated or damaged)", source.Path);
+        int footer = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(tail);
+        if (footer <= 0 || footer > len - 12)
+            throw new UpliftDataException($"cannot read the Parquet file: its footer is damaged (it claims {footer} bytes in a file of {len})", source.Path);
+        var bytes = new byte[footer];
+        using (var s = source.Open())
+        {
+            s.Seek(-8L - footer, SeekOrigin.End);
+            s.ReadExactly(bytes);
+        }
+        if (ThriftCheck.Footer(bytes) is { } problem)
+            throw new UpliftDataException($"cannot read the Parquet file: its footer is damaged ({problem})", source.Path);
+    }
+
+    static long FooterLength(InputSource source)
+    {
+        Span<byte> tail = stackalloc byte[8];
+        using var s = source.Open();
+        s.Seek(-8, SeekOrigin.End);
+        s.ReadExactly(tail);
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(tail);
+    }
+
+    /// <summary>Opens a Parquet.Net reader on the source after <see cref="CheckFrame"/>, and checks the column chunks lie inside the file.</summary>
+    internal static ParquetReader OpenChecked(InputSource source)
+    {
+        CheckFrame(source);
+        var stream = new NoReadPastEndStream(source.Open());
+        // Parquet.Net can loop forever on some damaged footers that are still well-formed Thrift (found by the fuzz run):
+        // the footer is decoded on a worker, given a time that grows with its size.
+        // (a thread of its own, not the thread pool: callers may themselves be pool threads waiting on this)
+        var done = new TaskCompletionSource<ParquetReader>(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                var r = ParquetReader.CreateAsync(stream, Options, leaveStreamOpen: false).GetAwaiter().GetResult();
+                _ = r.Schema;
+                done.SetResult(r);
+            }
+            catch (Exception e) { done.SetException(e); }
+        }) { IsBackground = true, Name = "uplift-parquet-footer" }.Start();
+        var open = done.Task;
+        var limit = TimeSpan.FromSeconds(5 + FooterLength(source) / 1e6);
+        bool finished;
+        try { finished = open.Wait(limit); }
+        catch (AggregateException e) when (e.InnerException is not null)
+        {
+            stream.Dispose();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
+        }
+        if (!finished)
+            throw new UpliftDataException($"cannot read the Parquet file: decoding its footer did not finish in {limit.TotalSeconds:0} s (damaged metadata)", source.Path);
+        var reader = open.Result;
+        try
+        {
+            var meta = reader.Metadata;
+            if (meta?.RowGroups is { } groups)
+                foreach (var g in groups)
+                {
+                    if (g.NumRows < 0) throw new UpliftDataException($"cannot read the Parquet file: its metadata is damaged (a row group of {g.NumRows} rows)", source.Path);
+                    foreach (var c in g.Columns ?? [])
+                        if (c.MetaData is { } m && (m.DataPageOffset < 4 || m.DataPageOffset >= source.Length || m.TotalCompressedSize < 0 ||
+                            m.TotalCompressedSize > source.Length || m.DictionaryPageOffset is long d && (d < 4 || d >= source.Length) ||
+                            Math.Min(m.DataPageOffset, m.DictionaryPageOffset ?? long.MaxValue) + m.TotalCompressedSize > source.Length - 8))
+                            throw new UpliftDataException($"cannot read the Parquet file: its metadata is damaged (a column chunk of {CellText.Show(string.Join(".", m.PathInSchema ?? []))} lies outside the file)", source.Path);
+                }
+            return reader;
+        }
+        catch
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
         }
     }
 
-    static async Task<RawTable> ReadAsync(string path, TableReadOptions options)
+    static async Task<RawTable> ReadAsync(InputSource source, TableReadOptions options)
     {
+        string path = source.Path;
         var textColumns = new HashSet<string>(options.TextColumns ?? [], StringComparer.Ordinal);
-        await using var reader = await ParquetReader.CreateAsync(path);
-        var top = reader.Schema.Fields;
-        foreach (var f in top)
-            if (f.SchemaType != SchemaType.Data || ((DataField)f).IsArray)
-                throw new UpliftDataException($"nested or list column '{f.Name}' is not supported; flatten the file first", path, column: f.Name);
-        var fields = reader.Schema.GetDataFields();
-        if (fields.Length == 0) throw new UpliftDataException("the Parquet file has no columns", path);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var f in fields)
-            if (!seen.Add(f.Name)) throw new UpliftDataException($"duplicate column name '{f.Name}'", path, column: f.Name);
+        await using var reader = OpenChecked(source);
+        var fields = CheckSchema(reader, path);
 
         long total = 0;
         for (int g = 0; g < reader.RowGroupCount; g++) total += reader.OpenRowGroupReader(g).RowCount;
@@ -299,7 +446,7 @@ static class ParquetTableReader
             {
                 var f = fields[j];
                 if (numbers[j] is { } num) await ReadNumbers(rg, f, num.AsMemory(offset, count));
-                else await ReadStrings(rg, f, strings[j]!.AsMemory(offset, count));
+                else await ReadStrings(rg, f, strings[j]!.AsMemory(offset, count), path);
             }
             offset += count;
         }
@@ -310,10 +457,44 @@ static class ParquetTableReader
         return new RawTable(path, rows, columns);
     }
 
+    /// <summary>The flat data fields of the file, checked: no nested columns, distinct names, a supported type each.</summary>
+    internal static DataField[] CheckSchema(ParquetReader reader, string path)
+    {
+        foreach (var f in reader.Schema.Fields)
+            if (f.SchemaType != SchemaType.Data || ((DataField)f).IsArray)
+                throw new UpliftDataException($"nested or list column {CellText.Show(f.Name)} is not supported; flatten the file first", path, column: f.Name);
+        var fields = reader.Schema.GetDataFields();
+        if (fields.Length == 0) throw new UpliftDataException("the Parquet file has no columns", path);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var f in fields)
+        {
+            if (string.IsNullOrEmpty(f.Name)) throw new UpliftDataException("a Parquet column has an empty name", path);
+            if (f.Name.Length > InputLimits.MaxColumnNameChars)
+                throw new UpliftDataException($"a Parquet column name is {CellText.Count(f.Name.Length)} characters long, more than {InputLimits.MaxColumnNameChars}: {CellText.Show(f.Name)}", path);
+            if (!seen.Add(f.Name)) throw new UpliftDataException($"duplicate column name {CellText.Show(f.Name)}", path, column: f.Name);
+            CheckType(f, path);
+        }
+        return fields;
+    }
+
     internal static bool IsNumeric(Type t) =>
         t == typeof(double) || t == typeof(float) || t == typeof(int) || t == typeof(long) || t == typeof(short) ||
         t == typeof(sbyte) || t == typeof(byte) || t == typeof(ushort) || t == typeof(uint) || t == typeof(ulong) ||
         t == typeof(decimal) || t == typeof(Half) || t == typeof(bool);
+
+    /// <summary>Types read as text: strings as they are, dates and times as their ISO text.</summary>
+    static bool IsTextual(Type t) =>
+        t == typeof(string) || t == typeof(ReadOnlyMemory<char>) || t == typeof(DateTime) || t == typeof(DateOnly) || t == typeof(TimeOnly) || t == typeof(TimeSpan) ||
+        t == typeof(DateTimeOffset) || t == typeof(Guid);
+
+    internal static void CheckType(DataField f, string path)
+    {
+        var t = f.ClrType;
+        if (IsNumeric(t) || IsTextual(t)) return;
+        string what = t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>) || t == typeof(Memory<byte>) ? "binary (byte array)"
+            : t.IsGenericType ? $"{t.Name[..t.Name.IndexOf('`')]}<{string.Join(", ", t.GetGenericArguments().Select(a => a.Name))}>" : t.Name;
+        throw new UpliftDataException($"column type {what} is not supported (numbers, booleans, strings, dates and times are); drop or convert the column", path, column: f.Name);
+    }
 
     /// <summary>Reads a numeric column of a row group into <paramref name="dst"/> as doubles (null = NaN).</summary>
     internal static Task ReadNumbers(ParquetRowGroupReader rg, DataField f, Memory<double> dst)
@@ -354,7 +535,7 @@ static class ParquetTableReader
         }
     }
 
-    static async Task ReadAsText<T>(ParquetRowGroupReader rg, DataField f, Memory<string?> dst) where T : struct
+    static async Task ReadAsText<T>(ParquetRowGroupReader rg, DataField f, Memory<string?> dst, Func<T, string> text) where T : struct
     {
         var buf = new T?[dst.Length];
         if (f.IsNullable) await rg.ReadAsync<T>(f, buf.AsMemory(), null);
@@ -365,23 +546,37 @@ static class ParquetTableReader
             for (int i = 0; i < plain.Length; i++) buf[i] = plain[i];
         }
         var d = dst.Span;
-        for (int i = 0; i < buf.Length; i++)
-            d[i] = buf[i] is T v ? (v is IFormattable fm ? fm.ToString(v is double or float ? "R" : null, CultureInfo.InvariantCulture) : v.ToString()) : null;
+        for (int i = 0; i < buf.Length; i++) d[i] = buf[i] is T v ? text(v) : null;
     }
 
-    /// <summary>Reads a column of a row group into <paramref name="dst"/> as text (strings as they are, other types their invariant text).</summary>
-    internal static async Task ReadStrings(ParquetRowGroupReader rg, DataField f, Memory<string?> dst)
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Reads a column of a row group into <paramref name="dst"/> as text (strings as they are, numbers their
+    /// shortest invariant text, dates and times ISO 8601).</summary>
+    internal static Task ReadStrings(ParquetRowGroupReader rg, DataField f, Memory<string?> dst, string path)
     {
-        if (f.ClrType == typeof(string))
-        {
-            await rg.ReadAsync(f, dst, null);
-            return;
-        }
-        if (f.ClrType == typeof(byte[]))
-            throw new NotSupportedException($"binary column '{f.Name}' is not supported");
-        // Any other type (numbers forced to text, dates, ...): the invariant text of each value.
-        var method = typeof(ParquetTableReader).GetMethod(nameof(ReadAsText), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(f.ClrType);
-        await (Task)method.Invoke(null, [rg, f, dst])!;
+        var t = f.ClrType;
+        if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>)) return rg.ReadAsync(f, dst, null).AsTask();
+        if (t == typeof(DateTime)) return ReadAsText<DateTime>(rg, f, dst, v => v.TimeOfDay == TimeSpan.Zero ? v.ToString("yyyy-MM-dd", Inv) : v.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF", Inv));
+        if (t == typeof(DateOnly)) return ReadAsText<DateOnly>(rg, f, dst, v => v.ToString("yyyy-MM-dd", Inv));
+        if (t == typeof(TimeOnly)) return ReadAsText<TimeOnly>(rg, f, dst, v => v.ToString("HH:mm:ss.FFFFFFF", Inv));
+        if (t == typeof(TimeSpan)) return ReadAsText<TimeSpan>(rg, f, dst, v => v.ToString("c", Inv));
+        if (t == typeof(DateTimeOffset)) return ReadAsText<DateTimeOffset>(rg, f, dst, v => v.ToString("o", Inv));
+        if (t == typeof(Guid)) return ReadAsText<Guid>(rg, f, dst, v => v.ToString());
+        if (t == typeof(double)) return ReadAsText<double>(rg, f, dst, v => v.ToString("R", Inv));
+        if (t == typeof(float)) return ReadAsText<float>(rg, f, dst, v => v.ToString("R", Inv));
+        if (t == typeof(int)) return ReadAsText<int>(rg, f, dst, v => v.ToString(Inv));
+        if (t == typeof(long)) return ReadAsText<long>(rg, f, dst, v => v.ToString(Inv));
+        if (t == typeof(short)) return ReadAsText<short>(rg, f, dst, v => v.ToString(Inv));
+        if (t == typeof(sbyte)) return ReadAsText<sbyte>(rg, f, dst, v => v.ToString(Inv));
+        if (t == typeof(byte)) return ReadAsText<byte>(rg, f, dst, v => v.ToString(Inv));
+        if (t == typeof(ushort)) return ReadAsText<ushort>(rg, f, dst, v => v.ToString(Inv));
+        if (t == typeof(uint)) return ReadAsText<uint>(rg, f, dst, v => v.ToString(Inv));
+        if (t == typeof(ulong)) return ReadAsText<ulong>(rg, f, dst, v => v.ToString(Inv));
+        if (t == typeof(decimal)) return ReadAsText<decimal>(rg, f, dst, v => v.ToString(Inv));
+        if (t == typeof(Half)) return ReadAsText<Half>(rg, f, dst, v => v.ToString(Inv));
+        if (t == typeof(bool)) return ReadAsText<bool>(rg, f, dst, v => v ? "true" : "false");
+        CheckType(f, path);
+        throw new UpliftDataException("column type not supported", path, column: f.Name);
     }
 }

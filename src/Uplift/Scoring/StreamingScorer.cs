@@ -100,12 +100,16 @@ public static class StreamingScorer
         var gate = new object();
         int inFlight = 0, peak = 0, running = workers, chunks = 0;
         Exception? failure = null;
+        int failedChunk = int.MaxValue;
 
-        void Fail(Exception e)
+        // The error reported is the one of the earliest chunk in file order, whatever the thread count: a failure stops
+        // new chunks from being taken, but the chunks before it, already taken, are still read and scored (one of them may
+        // fail too, and wins).
+        void Fail(Exception e, int chunk)
         {
             lock (gate)
             {
-                failure ??= e;
+                if (failure is null || chunk < failedChunk) { failure = e; failedChunk = chunk; }
                 Monitor.PulseAll(gate);
             }
             stop.Cancel();
@@ -113,14 +117,16 @@ public static class StreamingScorer
 
         void Work()
         {
+            TableChunk? chunk = null;
             try
             {
                 while (true)
                 {
+                    chunk = null;
                     slots.Wait(stop.Token);
                     int now = Interlocked.Increment(ref inFlight);
                     InterlockedMax(ref peak, now);
-                    var chunk = reader.Next();
+                    chunk = reader.Next();
                     if (chunk is null)
                     {
                         Interlocked.Decrement(ref inFlight);
@@ -140,7 +146,7 @@ public static class StreamingScorer
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
-            catch (Exception e) { Fail(e); }
+            catch (Exception e) { Fail(e, chunk?.Index ?? TableChunkReader.ChunkIndexOf(e) ?? int.MaxValue - 1); }
             finally
             {
                 lock (gate) { running--; Monitor.PulseAll(gate); }
@@ -181,7 +187,7 @@ public static class StreamingScorer
         }
         catch (Exception e)
         {
-            Fail(e);
+            Fail(e, next);
         }
         finally
         {
