@@ -52,24 +52,11 @@ static class Common
         }
         catch (UpliftOptionException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            if (CommandPath is { } path) Console.Error.WriteLine($"see '{path} --help'");
-            return ExitUserError;
+            return UserError($"option {Flag(e.Option)}: {e.Detail}");
         }
-        catch (UpliftException e)
+        catch (Exception e) when (e is UpliftException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitUserError;
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitUserError;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitUserError;
+            return UserError(e.Message);
         }
         catch (Exception e) when (e is DllNotFoundException || e.InnerException is DllNotFoundException)
         {
@@ -85,6 +72,31 @@ static class Common
             if (Environment.GetEnvironmentVariable("UPLIFT_DEBUG") == "1") Console.Error.WriteLine(e);
             return ExitInternalError;
         }
+    }
+
+    /// <summary>A user error: the message, then where the help is (two lines on standard error).</summary>
+    static int UserError(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        if (CommandPath is { } path) Console.Error.WriteLine($"see '{path} --help'");
+        return ExitUserError;
+    }
+
+    /// <summary>
+    /// The command-line spelling of an option named by the library: options records name their properties
+    /// (ExploreTreated, ValidFraction) or a bare name (threads); the flag is --explore-treated, --valid-fraction, --threads.
+    /// </summary>
+    internal static string Flag(string option)
+    {
+        if (option.StartsWith('-') || option.Contains(' ')) return option;
+        var b = new System.Text.StringBuilder("--");
+        for (int i = 0; i < option.Length; i++)
+        {
+            char c = option[i];
+            if (char.IsUpper(c) && i > 0 && option[i - 1] != '-') b.Append('-');
+            b.Append(char.ToLowerInvariant(c));
+        }
+        return b.ToString();
     }
 
     public static FitContext Context(int seed, int? threads, IProgress<ProgressInfo>? progress)

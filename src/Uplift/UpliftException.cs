@@ -39,7 +39,16 @@ public sealed class UpliftDataException : UpliftException
 /// <summary>An option outside its allowed range. The message names the option and the range.</summary>
 public sealed class UpliftOptionException : UpliftException
 {
-    public UpliftOptionException(string option, string message) : base($"option {option}: {message}") { }
+    /// <summary>The option as the code that raised the error named it (a flag such as --budget, or an options record's property).</summary>
+    public string Option { get; }
+    /// <summary>What is wrong with it (the message without the option).</summary>
+    public string Detail { get; }
+
+    public UpliftOptionException(string option, string message) : base($"option {option}: {message}")
+    {
+        Option = option;
+        Detail = message;
+    }
 
     /// <summary>Throws when <paramref name="ok"/> is false.</summary>
     public static void Check(bool ok, string option, string message)

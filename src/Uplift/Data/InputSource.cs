@@ -16,8 +16,8 @@ public static class InputLimits
     /// <summary>Most bytes read from a pipe, FIFO or process substitution (1 GiB): such input is read once, into memory.</summary>
     public const long DefaultMaxStreamBytes = 1L << 30;
 
-    /// <summary>How long opening a FIFO waits for a writer (10 s) before it is refused.</summary>
-    public static readonly TimeSpan DefaultStreamOpenTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>How long opening a FIFO waits for a writer (5 s) before it is refused.</summary>
+    public static readonly TimeSpan DefaultStreamOpenTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Most characters in one CSV row, quoted line breaks included (16,777,216: the buffer of the CSV parser).</summary>
     public const int MaxRowChars = 1 << 24;

@@ -122,7 +122,7 @@ static class NumberText
             return "is not a finite number: infinite values are not accepted";
         if (bare.Length > 1 && bare[0] == '0' && bare[1] is 'x' or 'X') return "is not a number: hexadecimal numbers are not accepted";
         if (decimalSeparator == '.' && LooksDecimalComma(t))
-            return "is not a number: it looks like a decimal comma; re-export the file with '.' as the decimal point, or read it with --decimal ,";
+            return "is not a number: it looks like a decimal comma; re-export the file with '.' as the decimal point";
         if (t.Contains(',') && decimalSeparator == '.') return "is not a number: ',' is not accepted in numbers (no thousands separators; the decimal point is '.')";
         if (decimalSeparator == ',' && t.Contains('.')) return "is not a number: '.' is not accepted in numbers read with the decimal comma (no thousands separators)";
         if (t.IndexOfAny("_' \u00a0\u202f") >= 0) return "is not a number: digit group separators are not accepted";

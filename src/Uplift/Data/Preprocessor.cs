@@ -470,8 +470,9 @@ public sealed class Preprocessor
         for (int i = 0; i < s.Length; i++)
         {
             if (s[i] is null) { r[i] = double.NaN; continue; }
-            if (!double.TryParse(s[i], NumberStyles.Float, CultureInfo.InvariantCulture, out r[i]))
-                throw new UpliftDataException($"'{s[i]}' is not a number ({why})", src, firstRow + i + 1, col.Name);
+            // The readers' one number rule (NumberText); a text column is shown cut to 200 characters (CellText).
+            if (NumberText.Parse(s[i], '.', out r[i]) != NumberKind.Number)
+                throw new UpliftDataException($"{CellText.Show(s[i])} is not a number ({why})", src, firstRow + i + 1, col.Name);
         }
         return r;
     }

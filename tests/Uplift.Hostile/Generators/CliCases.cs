@@ -125,7 +125,7 @@ public static class CliCases
 
         // Model and enum names in any case work.
         foreach (var (given, kind) in new[] { ("DRM", "drm"), ("Drm", "drm"), ("TLearner", "tlearner"), ("CRM", "crm"), ("RLearner", "rlearner") })
-            yield return Works($"train-model-{given}", c => TrainModel(c, given, "--steps", "20", "--restarts", "1"), (c, r) => ModelKind(c, kind));
+            yield return Works($"train-model-{given}", c => TrainModel(c, given, Quick(kind)), (c, r) => ModelKind(c, kind));
         yield return Works("train-model-CAUSAL-FOREST", c => TrainModel(c, "CAUSAL-FOREST", "--trees", "10"), (c, r) => ModelKind(c, "causal-forest"));
         yield return Works("train-objective-RATIO", c => TrainArgs(c, "--objective", "RATIO"), (c, r) => ModelKind(c, "drm"));
         yield return Works("train-selection-AUCC", c => TrainArgs(c, "--selection", "AUCC"), (c, r) => ModelKind(c, "drm"));

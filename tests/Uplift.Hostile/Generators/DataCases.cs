@@ -320,7 +320,7 @@ public static class DataCases
                     Directory.CreateDirectory(c.P("out"));
                     return new Prepared
                     {
-                        Args = rd.Args(c, fifo, c.P("out")), AllowedExits = [2], Timeout = TimeSpan.FromSeconds(10),
+                        Args = rd.Args(c, fifo, c.P("out")), AllowedExits = [2], Timeout = TimeSpan.FromSeconds(15),
                         ErrorPattern = @"fifo|pipe|regular|stream|data\.csv",
                     };
                 },

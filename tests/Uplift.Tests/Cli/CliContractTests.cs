@@ -98,7 +98,10 @@ public class CliContractTests : IDisposable
             "--model", "drm", "--out", P("m.json"), "--json");
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("", r.Out);
-        Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Equal("see 'uplift train --help'", lines[1].TrimEnd());
     }
 
     // ---- 2. every typed option of every command, given a non-number: no .NET type name ----
