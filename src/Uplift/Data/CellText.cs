@@ -15,8 +15,9 @@ public static class CellText
     {
         var sb = new StringBuilder(Math.Min(cell.Length, MaxShown) + 16);
         sb.Append('\'');
-        int shown = 0, i = 0;
-        for (; i < cell.Length && shown < MaxShown; i++, shown++)
+        int i = 0;
+        // The budget counts shown characters, so an escaped control character (\0) counts as two.
+        for (; i < cell.Length && sb.Length <= MaxShown; i++)
         {
             char c = cell[i];
             switch (c)
