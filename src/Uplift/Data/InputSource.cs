@@ -19,6 +19,14 @@ public static class InputLimits
     /// <summary>How long opening a FIFO waits for a writer (5 s) before it is refused.</summary>
     public static readonly TimeSpan DefaultStreamOpenTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>Most times a gzip file may grow when decompressed (500), checked once it has given more than
+    /// <see cref="GzipRatioFrom"/> bytes: real CSV compresses 5-50 times, a gzip bomb of blank lines or NUL bytes
+    /// about 1,000 times (deflate's limit), so such a file is refused in seconds instead of read to the input cap.</summary>
+    public const long MaxGzipRatio = 500;
+
+    /// <summary>Decompressed bytes after which <see cref="MaxGzipRatio"/> is checked (64 MiB).</summary>
+    public const long GzipRatioFrom = 64L << 20;
+
     /// <summary>Most characters in one CSV row, quoted line breaks included (16,777,216: the buffer of the CSV parser).</summary>
     public const int MaxRowChars = 1 << 24;
 
@@ -120,7 +128,7 @@ public sealed class InputSource
     public Stream OpenContent()
     {
         var raw = Open();
-        return IsGzip ? new CappedStream(new GZipStream(raw, CompressionMode.Decompress), _maxInput, Path) : raw;
+        return IsGzip ? new CappedStream(new GZipStream(raw, CompressionMode.Decompress), _maxInput, Path, raw.Length) : raw;
     }
 
     static byte[] Spool(string path, TableReadOptions options)
@@ -222,7 +230,7 @@ static class FileKinds
 }
 
 /// <summary>A read-only stream that throws <see cref="UpliftDataException"/> once more than a cap of bytes came through (gzip bombs).</summary>
-sealed class CappedStream(Stream inner, long cap, string path) : Stream
+sealed class CappedStream(Stream inner, long cap, string path, long compressedBytes) : Stream
 {
     long _read;
 
@@ -246,6 +254,9 @@ sealed class CappedStream(Stream inner, long cap, string path) : Stream
         _read += n;
         if (_read > cap)
             throw new UpliftDataException($"decompresses to more than {CellText.Count(cap)} bytes, the input cap (a gzip bomb?)", path);
+        if (_read > InputLimits.GzipRatioFrom && _read > InputLimits.MaxGzipRatio * Math.Max(compressedBytes, 1))
+            throw new UpliftDataException($"decompresses to more than {InputLimits.MaxGzipRatio} times its {CellText.Count(compressedBytes)} bytes " +
+                "(real CSV compresses 5-50 times): refused as a gzip bomb", path);
         return n;
     }
 

@@ -110,6 +110,29 @@ public class InputStreamTests
     }
 
     [Fact]
+    public void A_gzip_file_that_grows_more_than_the_ratio_cap_is_refused_early()
+    {
+        using var dir = new TempDir();
+        string path = dir.Name("blank.csv.gz");
+        // 100 gzip members of 1 MiB of blank lines each (a reader reads concatenated members as one stream):
+        // 100 MiB of content in a file of well under a MiB, made without compressing 300 MiB.
+        var member = new MemoryStream();
+        using (var gz = new GZipStream(member, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var blank = new byte[1 << 20];
+            Array.Fill(blank, (byte)'\n');
+            gz.Write(blank);
+        }
+        using (var f = File.Create(path))
+        {
+            using (var head = new GZipStream(f, CompressionLevel.SmallestSize, leaveOpen: true)) head.Write("a,b\n"u8);
+            for (int k = 0; k < 100; k++) f.Write(member.GetBuffer(), 0, (int)member.Length);
+        }
+        Assert.True(new FileInfo(path).Length * (InputLimits.MaxGzipRatio + 100) < 100L << 20); // grows more than the cap
+        Refused(() => TableReader.Read(path), "blank.csv.gz", "times its", "gzip bomb");
+    }
+
+    [Fact]
     public void A_gzip_bomb_is_stopped_at_the_decompressed_cap_and_damaged_gzip_is_named()
     {
         using var dir = new TempDir();
