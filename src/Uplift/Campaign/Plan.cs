@@ -310,14 +310,9 @@ public static class Plan
         }
         var all = p.Effect(n);
 
-        var cand = candidateScores.ToArray();
-        Array.Sort(cand);
-        Array.Reverse(cand);
-        double exploreUsers = nCand * options.Explore * options.ExploreTreated;
+        var cand = Descending(candidateScores);
+        double exploreUsers = ExploreUsers(nCand, all, options);
         double exploreCost = exploreUsers * all.Cost;
-        if (exploreCost > options.Budget)
-            throw new UpliftOptionException("budget", string.Create(CultureInfo.InvariantCulture,
-                $"the explore treatment alone has expected cost {exploreCost:G6}, above the budget {options.Budget:G6}; lower the explore share or raise the budget."));
 
         // Largest k whose expected cost fits (section 9: the threshold that spends the budget).
         int bestK = 0, bestM = 0;
@@ -404,11 +399,8 @@ public static class Plan
         var sv = new double[n + 1]; var sc = new double[n + 1];
         for (int j = 0; j < n; j++) { sv[j + 1] = sv[j] + tauV[order[j]]; sc[j + 1] = sc[j] + tauC[order[j]]; }
         var all = new Effect(sv[n] / n, sc[n] / n);
-        double exploreUsers = n * options.Explore * options.ExploreTreated;
+        double exploreUsers = ExploreUsers(n, all, options);
         double exploreCost = exploreUsers * all.Cost;
-        if (exploreCost > options.Budget)
-            throw new UpliftOptionException("budget", string.Create(CultureInfo.InvariantCulture,
-                $"the explore treatment alone has expected cost {exploreCost:G6}, above the budget {options.Budget:G6}; lower the explore share or raise the budget."));
         int bestK = 0;
         for (int k = n; k >= 1; k--)
         {
@@ -443,14 +435,9 @@ public static class Plan
             throw new UpliftDataException($"the model's validation curve has {last.Treated} treated and {last.Control} control users; planning needs at least " +
                 $"{options.MinArmUsers} of each: give --eval data (held-out users with treatment, value and cost).");
         var all = new Effect(last.ValuePerTreated, last.CostPerTreated);
-        var cand = candidateScores.ToArray();
-        Array.Sort(cand);
-        Array.Reverse(cand);
-        double exploreUsers = n * options.Explore * options.ExploreTreated;
+        var cand = Descending(candidateScores);
+        double exploreUsers = ExploreUsers(n, all, options);
         double exploreCost = exploreUsers * all.Cost;
-        if (exploreCost > options.Budget)
-            throw new UpliftOptionException("budget", string.Create(CultureInfo.InvariantCulture,
-                $"the explore treatment alone has expected cost {exploreCost:G6}, above the budget {options.Budget:G6}; lower the explore share or raise the budget."));
 
         int bestK = 0;
         Effect top = all;
@@ -552,6 +539,26 @@ public static class Plan
             if (descending[mid] >= x) lo = mid + 1; else hi = mid;
         }
         return lo;
+    }
+
+    /// <summary>The candidates' scores, highest first.</summary>
+    static double[] Descending(ReadOnlySpan<double> scores)
+    {
+        var d = scores.ToArray();
+        Array.Sort(d);
+        Array.Reverse(d);
+        return d;
+    }
+
+    /// <summary>Expected treated users of the explore group; refused when their expected cost alone is above the budget.</summary>
+    static double ExploreUsers(int candidates, Effect all, PlanOptions options)
+    {
+        double users = candidates * options.Explore * options.ExploreTreated;
+        double cost = users * all.Cost;
+        if (cost > options.Budget)
+            throw new UpliftOptionException("budget", string.Create(CultureInfo.InvariantCulture,
+                $"the explore treatment alone has expected cost {cost:G6}, above the budget {options.Budget:G6}; lower the explore share or raise the budget."));
+        return users;
     }
 
     static void CheckFinite(ReadOnlySpan<double> a, string what)
