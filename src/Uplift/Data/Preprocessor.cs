@@ -144,6 +144,9 @@ public sealed class Preprocessor
         return new Preprocessor(bound, specs, options.MissingNumeric);
     }
 
+    /// <summary>Largest magnitude of a numeric feature value in training rows (1e30, the model file's bound on means and sds).</summary>
+    public const double MaxFeatureMagnitude = 1e30;
+
     static FeatureSpec FitNumeric(string src, RawColumn col, ReadOnlySpan<int> rows, PreprocessOptions options)
     {
         var x = col.Numbers!;
@@ -158,6 +161,10 @@ public sealed class Preprocessor
                 continue;
             }
             if (!double.IsFinite(v)) throw new UpliftDataException($"feature value {Show(v)} is not finite", src, i + 1, col.Name);
+            // The model file bounds means and standard deviations to 1e30 (Persistence/ModelJson): larger values would
+            // make a model that cannot be loaded, or overflow the variance to infinity.
+            if (Math.Abs(v) > MaxFeatureMagnitude)
+                throw new UpliftDataException($"feature value {Show(v)} is beyond ±1e30, the largest a model supports; rescale the column", src, i + 1, col.Name);
             sum += v; n++;
         }
         if (n == 0 && rows.Length > 0) throw EntirelyMissing(src, col.Name, rows.Length);

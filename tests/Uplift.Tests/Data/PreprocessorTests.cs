@@ -128,6 +128,17 @@ public class PreprocessorTests
         Throws(() => Preprocessor.Fit(t, Roles, Range(3), Small), "row 2", "column 'x'", "not finite");
     }
 
+    [Fact]
+    public void A_feature_value_beyond_the_model_file_bound_is_an_error_and_the_bound_itself_loads()
+    {
+        var big = WithFeatures(3, RawColumn.Numeric("x", [1, 1e200, 2]));
+        Throws(() => Preprocessor.Fit(big, Roles, Range(3), Small), "row 2", "column 'x'", "beyond ±1e30", "rescale");
+        var edge = WithFeatures(3, RawColumn.Numeric("x", [-1e30, 1e30, 0]));
+        var pre = Preprocessor.Fit(edge, Roles, Range(3), Small);
+        var back = Preprocessor.FromJson(pre.ToJson()); // within the loader's bounds
+        Assert.Equal(pre.Specs.Single(s => s.Column == "x").Sd, back.Specs.Single(s => s.Column == "x").Sd);
+    }
+
     [Theory]
     [InlineData("t", "abc", "treatment must be 0/1, true/false, yes/no, t/f, treatment/control or treated/control")]
     [InlineData("v", "abc", "'abc' is not a number")]
