@@ -1,64 +1,6 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 
 namespace Uplift.Data;
-
-/// <summary>What to do with a missing (empty) cell in a numeric feature.</summary>
-public enum MissingNumericPolicy
-{
-    /// <summary>Replace it with the training mean, so the feature is 0 after z-scoring (the default).</summary>
-    ImputeMean,
-    /// <summary>Stop with an <see cref="UpliftDataException"/> naming the row and the column.</summary>
-    Error,
-}
-
-/// <summary>How a feature column is encoded.</summary>
-public enum FeatureKind
-{
-    /// <summary>One output feature: (x - mean) / sd.</summary>
-    Numeric,
-    /// <summary>One 0/1 output feature per category of the vocabulary (one-hot), plus an "other" one when the vocabulary was capped.</summary>
-    Categorical,
-}
-
-/// <summary>
-/// Options of <see cref="Preprocessor.Fit"/>.
-/// Missing values: a missing numeric feature follows <see cref="MissingNumeric"/> (default
-/// <see cref="DefaultMissingNumeric"/>: the training mean, i.e. 0 after z-scoring); a missing text feature
-/// gets all zeros in its one-hot block (it is not a category of its own).
-/// </summary>
-public sealed record PreprocessOptions
-{
-    /// <summary>The default policy for missing numeric features: <see cref="MissingNumericPolicy.ImputeMean"/>.</summary>
-    public const MissingNumericPolicy DefaultMissingNumeric = MissingNumericPolicy.ImputeMean;
-
-    /// <summary>Policy for a missing numeric feature value. Default <see cref="DefaultMissingNumeric"/>.</summary>
-    public MissingNumericPolicy MissingNumeric { get; init; } = DefaultMissingNumeric;
-
-    /// <summary>
-    /// Cap on the one-hot vocabulary of a text feature (default 100; null = no cap). Above it only the most frequent
-    /// training categories are kept and every other value, seen in training or not, sets the feature's "other" indicator.
-    /// </summary>
-    public int? MaxCategories { get; init; } = 100;
-
-    /// <summary>
-    /// A text feature with more distinct training values than this (default 1000) is an error: it is most likely an
-    /// id or a free-text column included by mistake (leave it out with the feature list).
-    /// </summary>
-    public int MaxDistinctCategories { get; init; } = 1000;
-
-    /// <summary>Fewest training rows needed in each arm (treated, control) (default 10, at least 1).</summary>
-    public int MinRowsPerArm { get; init; } = 10;
-
-    /// <summary>Throws <see cref="UpliftOptionException"/> for an option out of range.</summary>
-    public void Validate()
-    {
-        UpliftOptionException.Check(Enum.IsDefined(MissingNumeric), "MissingNumeric", "must be ImputeMean or Error");
-        UpliftOptionException.Check(MaxCategories is null or >= 1, "MaxCategories", $"must be at least 1 (or null for no cap), got {MaxCategories}");
-        UpliftOptionException.Check(MaxDistinctCategories >= 1, "MaxDistinctCategories", $"must be at least 1, got {MaxDistinctCategories}");
-        UpliftOptionException.Check(MinRowsPerArm >= 1, "MinRowsPerArm", $"must be at least 1, got {MinRowsPerArm}");
-    }
-}
 
 /// <summary>
 /// The fitted encoding of one feature column.
@@ -90,12 +32,10 @@ public sealed record FeatureSpec(string Column, FeatureKind Kind, double Mean, d
 /// <para>Missing values: see <see cref="PreprocessOptions"/> (numeric: training mean by default; text: all zeros).
 /// A category never seen in training gives all zeros (or the "other" indicator when the vocabulary was capped).</para>
 /// </summary>
-public sealed class Preprocessor
+public sealed partial class Preprocessor
 {
     /// <summary>The category name of the "other" bucket of a capped vocabulary.</summary>
     public const string OtherCategory = "(other)";
-    const string JsonKind = "uplift.preprocessor";
-    const int JsonVersion = 1;
     const int Block = 1024;
 
     /// <summary>The roles, with <see cref="ColumnRoles.Features"/> resolved to the explicit list of feature columns.</summary>
@@ -336,108 +276,6 @@ public sealed class Preprocessor
         }
     }
 
-    /// <summary>The labels read as treated and as control (case-insensitive; numbers 1 and 0 in any spelling, e.g. 1.0).</summary>
-    static readonly string[] TreatedLabels = ["1", "true", "yes", "t", "treatment", "treated"];
-    static readonly string[] ControlLabels = ["0", "false", "no", "f", "control"];
-    const string KnownPairs = "0/1, true/false, yes/no, t/f, treatment/control or treated/control";
-
-    /// <summary>
-    /// Reads the treatment of <paramref name="rows"/> as 0/1: a numeric 0/1 column as is; otherwise the labels of
-    /// <see cref="ColumnRoles.Control"/> (<paramref name="control"/> = 0, the one other label = 1) or of the known
-    /// pairs (<see cref="TreatedLabels"/>, <see cref="ControlLabels"/>). Anything else is a clear error; two unknown
-    /// labels ask for the control label.
-    /// </summary>
-    internal static byte[] Treatment(RawTable table, string column, ReadOnlySpan<int> rows, string? control = null)
-    {
-        var col = table[column];
-        if (col.Numbers is { } nums && control is null)
-        {
-            var t = new byte[rows.Length];
-            for (int k = 0; k < rows.Length; k++)
-            {
-                int i = rows[k];
-                double v = nums[i];
-                if (double.IsNaN(v)) throw new UpliftDataException("missing treatment (must be 0 or 1)", table.Source, i + 1, column);
-                if (v == 1) t[k] = 1;
-                else if (v != 0) return LabelledTreatment(table, col, rows, null); // names the problem (e.g. two labels: --control)
-            }
-            return t;
-        }
-        return LabelledTreatment(table, col, rows, control);
-    }
-
-    static byte[] LabelledTreatment(RawTable table, RawColumn col, ReadOnlySpan<int> rows, string? control)
-    {
-        string src = table.Source;
-        string? ctl = control is null ? null : NormalLabel(control);
-        var t = new byte[rows.Length];
-        string? treatedLabel = null;
-        bool sawControl = false;
-        for (int k = 0; k < rows.Length; k++)
-        {
-            int i = rows[k];
-            string label = TreatmentLabel(col, i) ?? throw new UpliftDataException("missing treatment", src, i + 1, col.Name);
-            if (ctl is not null)
-            {
-                if (SameLabel(label, ctl)) { sawControl = true; continue; }
-                treatedLabel ??= label;
-                if (!SameLabel(label, treatedLabel) && !DistinctLabels(col, rows, int.MaxValue).Any(l => SameLabel(l, ctl)))
-                    throw ControlNotFound(src, col, rows, ctl);
-                if (!SameLabel(label, treatedLabel))
-                    throw new UpliftDataException(
-                        $"the treatment column has more than two labels ('{Clip(ctl)}', '{Clip(treatedLabel)}', '{Clip(label)}'); " +
-                        "with --control, the one other label is the treated group", src, i + 1, col.Name);
-                t[k] = 1;
-            }
-            else if (TreatedLabels.Any(x => SameLabel(x, label))) t[k] = 1;
-            else if (!ControlLabels.Any(x => SameLabel(x, label)))
-            {
-                var labels = DistinctLabels(col, rows, 3);
-                if (labels.Count == 2)
-                    throw new UpliftDataException(
-                        $"the treatment column has the labels '{Clip(labels[0])}' and '{Clip(labels[1])}', not one of the known pairs ({KnownPairs}); " +
-                        $"say which is the control group with --control (e.g. --control {Clip(labels[0])})", src, column: col.Name);
-                throw new UpliftDataException(
-                    $"treatment must be {KnownPairs} (or two labels with --control naming the control one), got '{Clip(label)}'", src, i + 1, col.Name);
-            }
-        }
-        if (ctl is not null && !sawControl && rows.Length > 0) throw ControlNotFound(src, col, rows, ctl);
-        return t;
-    }
-
-    static UpliftDataException ControlNotFound(string src, RawColumn col, ReadOnlySpan<int> rows, string ctl) => new(
-        $"the control label '{Clip(ctl)}' (--control) does not occur in the treatment column; its labels: " +
-        string.Join(", ", DistinctLabels(col, rows, 5).Select(l => $"'{Clip(l)}'")), src, column: col.Name);
-
-    /// <summary>The cell as a label: trimmed text, with numbers written canonically (1.0 -> "1"); null when missing.</summary>
-    static string? TreatmentLabel(RawColumn col, int i)
-    {
-        if (col.Numbers is { } nums) return double.IsNaN(nums[i]) ? null : Show(nums[i]);
-        var s = col.Strings![i];
-        return s is null || s.Trim().Length == 0 ? null : NormalLabel(s);
-    }
-
-    static string NormalLabel(string s)
-    {
-        s = s.Trim();
-        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? Show(v) : s;
-    }
-
-    static bool SameLabel(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
-
-    static List<string> DistinctLabels(RawColumn col, ReadOnlySpan<int> rows, int max)
-    {
-        var seen = new List<string>();
-        foreach (int i in rows)
-            if (TreatmentLabel(col, i) is { } l && !seen.Any(x => SameLabel(x, l)))
-            {
-                seen.Add(l);
-                if (seen.Count >= max) break;
-            }
-        return seen;
-    }
-
-    static string Clip(string s) => s.Length <= 40 ? s : s[..37] + "...";
 
     /// <summary>Reads a value / cost / propensity / weight column for <paramref name="rows"/>, checking its range.</summary>
     internal static double[] Values(RawTable table, string column, string role, ReadOnlySpan<int> rows)
@@ -485,93 +323,4 @@ public sealed class Preprocessor
     }
 
     static string Show(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-
-    /// <summary>The fitted preprocessing as JSON (roles, per-feature specs, output names, missing policy).</summary>
-    public JsonObject ToJson()
-    {
-        var roles = new JsonObject
-        {
-            ["treatment"] = Roles.Treatment, ["value"] = Roles.Value, ["cost"] = Roles.Cost,
-            ["propensity"] = Roles.Propensity, ["weight"] = Roles.Weight, ["id"] = Roles.Id,
-        };
-        if (Roles.Control is not null) roles["control"] = Roles.Control; // absent for 0/1 treatments (files unchanged)
-        var features = new JsonArray();
-        foreach (var s in Specs)
-        {
-            var o = new JsonObject { ["column"] = s.Column };
-            if (s.Kind == FeatureKind.Numeric)
-            {
-                o["kind"] = "numeric"; o["mean"] = s.Mean; o["sd"] = s.Sd;
-            }
-            else
-            {
-                o["kind"] = "categorical";
-                o["vocabulary"] = new JsonArray(s.Vocabulary.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
-                o["other"] = s.HasOther;
-            }
-            features.Add(o);
-        }
-        return new JsonObject
-        {
-            ["kind"] = JsonKind,
-            ["version"] = JsonVersion,
-            ["roles"] = roles,
-            ["missingNumeric"] = MissingNumeric == MissingNumericPolicy.ImputeMean ? "impute-mean" : "error",
-            ["features"] = features,
-            ["featureNames"] = new JsonArray(FeatureNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
-        };
-    }
-
-    /// <summary>Reads what <see cref="ToJson"/> wrote; throws <see cref="UpliftException"/> naming the field when it is malformed.</summary>
-    public static Preprocessor FromJson(JsonObject json) => FromModelJson(Uplift.Persistence.ModelJson.FromNode(json, "preprocessor", "model file"));
-
-    /// <summary>
-    /// Reads the preprocessor section of a model file. Bounds: a numeric feature's mean is finite with magnitude at
-    /// most 1e30 and its sd is in [1e-12, 1e30] (training writes sd &gt; 1e-12, or 1 for a constant column); a
-    /// vocabulary has no repeated category; the output names are exactly those the specs make.
-    /// </summary>
-    internal static Preprocessor FromModelJson(Uplift.Persistence.ModelJson section)
-    {
-        var json = section.WithSource($"{section.Source}: invalid preprocessor");
-        json.Choice("kind", JsonKind);
-        int version = json.Int("version");
-        if (version != JsonVersion) throw json.Error("version", $"is {version}, not supported (expected {JsonVersion})");
-        var r = json.Object("roles");
-        var roles = new ColumnRoles(r.String("treatment"), r.String("value"), r.String("cost"))
-        {
-            Propensity = r.OptionalString("propensity"), Weight = r.OptionalString("weight"), Id = r.OptionalString("id"),
-            Control = r.OptionalString("control"),
-        };
-        var missing = json.Choice("missingNumeric", "impute-mean", "error") == "impute-mean"
-            ? MissingNumericPolicy.ImputeMean : MissingNumericPolicy.Error;
-        var featureArray = json.Array("features");
-        if (featureArray.Length == 0) throw featureArray.Error("must list at least one feature");
-        var specs = new List<FeatureSpec>(featureArray.Length);
-        foreach (var o in featureArray.Items())
-        {
-            string column = o.String("column");
-            if (o.Choice("kind", "numeric", "categorical") == "numeric")
-            {
-                specs.Add(new FeatureSpec(column, FeatureKind.Numeric, o.Double("mean"), o.Double("sd", 1e-12, 1e30), [], false));
-                continue;
-            }
-            var vocabulary = o.Strings("vocabulary");
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (int k = 0; k < vocabulary.Length; k++)
-                if (!seen.Add(vocabulary[k]))
-                    throw o.Error($"vocabulary[{k}]", $"repeats the category '{Uplift.Persistence.ModelJson.Clip(vocabulary[k], 60)}'");
-            bool other = o.Bool("other");
-            if (vocabulary.Length == 0 && !other) throw o.Error("vocabulary", "is empty and there is no 'other' column: the feature would have no output");
-            specs.Add(new FeatureSpec(column, FeatureKind.Categorical, 0, 1, vocabulary, other));
-        }
-        roles = roles with { Features = specs.Select(s => s.Column).ToArray() };
-        try { roles.CheckNames(null); }
-        catch (UpliftDataException e) { throw json.Error("roles", $"and features do not name the columns consistently: {e.Message}"); }
-        var pre = new Preprocessor(roles, specs, missing);
-        var names = json.Strings("featureNames", pre.FeatureNames.Count, "one per output feature of the specs");
-        for (int k = 0; k < names.Length; k++)
-            if (names[k] != pre.FeatureNames[k])
-                throw json.Error($"featureNames[{k}]", $"is '{Uplift.Persistence.ModelJson.Clip(names[k], 60)}' but the feature specs make '{Uplift.Persistence.ModelJson.Clip(pre.FeatureNames[k], 60)}'");
-        return pre;
-    }
 }

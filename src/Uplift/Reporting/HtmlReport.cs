@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using Uplift.Evaluation;
 using Uplift.IO;
@@ -13,7 +12,7 @@ namespace Uplift.Reporting;
 /// The page needs no network access (inline CSS and SVG, no script) and prints cleanly.
 /// Every text from the input is HTML-escaped. The markup is also well-formed XML (void elements closed).
 /// </summary>
-public static class HtmlReport
+public static partial class HtmlReport
 {
     /// <summary>The library version shown in the header (assembly informational version without build metadata).</summary>
     public static string LibraryVersion => UpliftInfo.Version;
@@ -53,113 +52,6 @@ public static class HtmlReport
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         AtomicFile.WriteAllText(path, Render(input));
-    }
-
-    // ---------------------------------------------------------------- numbers
-
-    sealed record Row(string Name, string Color, CostCurveResult Curve, BootstrapSummary Boot, ValueAtCost[] AtCost, double? FitSeconds, bool IsOracle);
-    sealed record Diff(Row Model, BootstrapSummary D, double ShareBetter);
-
-    sealed record Numbers(int N, int Treated, double IncValue, double IncCost, List<Row> Models, Row? Oracle, Row Reference,
-        List<Diff> Diffs, BootstrapOptions Boot, Row Best);
-
-    static Numbers Compute(ReportInput input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(input.Title);
-        ArgumentNullException.ThrowIfNull(input.Evaluation);
-        ArgumentNullException.ThrowIfNull(input.Models);
-        ArgumentNullException.ThrowIfNull(input.Options);
-        ArgumentNullException.ThrowIfNull(input.Notes);
-        var o = input.Options;
-        o.Validate();
-        var data = input.Evaluation;
-        if (!data.HasOutcomes) throw new UpliftDataException("the report's evaluation set has no T, V and C.");
-        if (input.Models.Count == 0) throw new UpliftOptionException("models", "the report needs at least one model.");
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var model in input.Models)
-        {
-            ArgumentNullException.ThrowIfNull(model);
-            UpliftOptionException.Check(!string.IsNullOrWhiteSpace(model.Name), "models", "every model needs a name.");
-            UpliftOptionException.Check(names.Add(model.Name), "models", $"the model name '{model.Name}' appears twice.");
-            ArgumentNullException.ThrowIfNull(model.Scores);
-            if (model.Scores.Length != data.Rows)
-                throw new UpliftDataException($"model '{model.Name}' has {model.Scores.Length} scores for {data.Rows} users.");
-        }
-        if (input.OracleScores is { } os && os.Length != data.Rows)
-            throw new UpliftDataException($"the oracle has {os.Length} scores for {data.Rows} users.");
-
-        var t = data.T; var v = data.V; var c = data.C;
-        int n = data.Rows, n1 = 0;
-        double sv1 = 0, sv0 = 0, sc1 = 0, sc0 = 0;
-        for (int i = 0; i < n; i++)
-        {
-            if (t[i] == 1) { n1++; sv1 += v[i]; sc1 += c[i]; }
-            else { sv0 += v[i]; sc0 += c[i]; }
-        }
-        int n0 = n - n1;
-        double incValue = n1 > 0 && n0 > 0 ? sv1 / n1 - sv0 / n0 : double.NaN;
-        double incCost = n1 > 0 && n0 > 0 ? sc1 / n1 - sc0 / n0 : double.NaN;
-
-        var boot = new BootstrapOptions { Replicates = o.BootstrapReplicates, Seed = o.Seed, MaxThreads = o.MaxThreads, Curve = o.Curve };
-        var curves = new CostCurveResult[input.Models.Count];
-        for (int k = 0; k < curves.Length; k++)
-            curves[k] = Named(input.Models[k].Name, () => CostCurve.Compute(input.Models[k].Scores, t, v, c, o.Curve));
-
-        int refIndex;
-        if (o.ReferenceModel is { } refName)
-        {
-            refIndex = input.Models.ToList().FindIndex(x => x.Name == refName);
-            UpliftOptionException.Check(refIndex >= 0, "reference", $"no model is named '{refName}' (models: {string.Join(", ", input.Models.Select(x => x.Name))}).");
-        }
-        else if (o.Reference == ReportReference.BestAucc)
-        {
-            refIndex = 0;
-            for (int k = 1; k < curves.Length; k++) if (curves[k].Aucc > curves[refIndex].Aucc) refIndex = k;
-        }
-        else refIndex = 0;
-
-        // Paired bootstraps share their resamples (same seed), so the A side of "model vs reference" is the
-        // model's own bootstrap: one run per model, plus one for the reference when it is alone.
-        var boots = new BootstrapSummary[curves.Length];
-        var diffs = new (BootstrapSummary D, double Share)?[curves.Length];
-        var refScores = input.Models[refIndex].Scores;
-        for (int k = 0; k < curves.Length; k++)
-        {
-            if (k == refIndex) continue;
-            var p = Named(input.Models[k].Name, () => Bootstrap.AuccDifference(input.Models[k].Scores, refScores, t, v, c, boot));
-            boots[k] = p.A;
-            boots[refIndex] ??= p.B;
-            var ok = p.Difference.Values.Where(x => !double.IsNaN(x)).ToArray();
-            diffs[k] = (p.Difference, ok.Length == 0 ? double.NaN : ok.Count(x => x > 0) / (double)ok.Length);
-        }
-        boots[refIndex] ??= Named(input.Models[refIndex].Name, () => Bootstrap.Aucc(refScores, t, v, c, boot));
-
-        var rows = new List<Row>();
-        for (int k = 0; k < curves.Length; k++)
-            rows.Add(new Row(input.Models[k].Name, CostCurvePlot.Palette[k % CostCurvePlot.Palette.Count], curves[k], boots[k],
-                CostCurve.ValueAtStandardShares(curves[k]), input.Models[k].FitSeconds, false));
-        Row? oracle = null;
-        if (input.OracleScores is { } oracleScores)
-        {
-            var oc = Named("oracle", () => CostCurve.Compute(oracleScores, t, v, c, o.Curve));
-            var ob = Named("oracle", () => Bootstrap.Aucc(oracleScores, t, v, c, boot));
-            oracle = new Row("oracle", OracleColor, oc, ob, CostCurve.ValueAtStandardShares(oc), null, true);
-        }
-        var list = new List<Diff>();
-        for (int k = 0; k < curves.Length; k++)
-            if (diffs[k] is { } d) list.Add(new Diff(rows[k], d.D, d.Share));
-        var best = rows[0];
-        foreach (var r in rows) if (r.Curve.Aucc > best.Curve.Aucc) best = r;
-        return new Numbers(n, n1, incValue, incCost, rows, oracle, rows[refIndex], list, boot, best);
-    }
-
-    static T Named<T>(string model, Func<T> f)
-    {
-        try { return f(); }
-        catch (UpliftDataException) { throw; }
-        catch (UpliftOptionException) { throw; }
-        catch (UpliftException e) { throw new UpliftException($"model '{model}': {e.Message}", e); }
     }
 
     // ---------------------------------------------------------------- sections
@@ -491,82 +383,4 @@ public static class HtmlReport
         int decimals = Math.Clamp(4 - digits, 0, 6);
         return Minus(v.ToString("N" + decimals.ToString(Inv), Inv));
     }
-
-    // ---------------------------------------------------------------- style
-
-    const string Css = """
-:root {
-  --ink: #1d2330; --muted: #5d6677; --line: #e2e6ec; --soft: #f5f7fa; --accent: #0072B2;
-  --good: #17794a; --bad: #b3361f;
-}
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body {
-  margin: 0; background: var(--soft); color: var(--ink);
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", "Liberation Sans", Arial, sans-serif;
-  font-size: 15px; line-height: 1.55;
-}
-main { max-width: 1060px; margin: 0 auto; padding: 36px 24px 40px; }
-header.page { padding: 0 4px 8px; }
-.eyebrow { margin: 0; color: var(--accent); font-size: 12px; font-weight: 650; letter-spacing: 0.08em; text-transform: uppercase; }
-h1 { margin: 6px 0 6px; font-size: 30px; line-height: 1.2; letter-spacing: -0.015em; font-weight: 700; }
-h2 { margin: 0 0 12px; font-size: 18px; line-height: 1.3; font-weight: 650; }
-.meta { margin: 0; color: var(--muted); font-size: 13.5px; }
-section { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 22px 26px; margin: 18px 0; }
-section.cards { background: none; border: none; padding: 0; display: grid; gap: 14px; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); }
-.card { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 16px 18px; }
-.card p { margin: 0; }
-.card .label { color: var(--muted); font-size: 12.5px; font-weight: 600; letter-spacing: 0.04em; text-transform: uppercase; }
-.card .value { margin: 6px 0 4px; font-size: 24px; font-weight: 700; line-height: 1.25; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
-.card .sub { color: var(--muted); font-size: 13.5px; font-variant-numeric: tabular-nums; }
-.lead { margin: -4px 0 14px; color: var(--muted); font-size: 14px; max-width: 78ch; }
-.note { margin: 12px 0 0; color: var(--muted); font-size: 13px; }
-.table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; }
-th, td { padding: 8px 12px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: middle; }
-thead th { color: var(--muted); font-size: 12.5px; font-weight: 600; border-bottom: 2px solid var(--line); white-space: nowrap; }
-tbody tr:last-child td, tbody tr:last-child th { border-bottom: none; }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.chart, th.chart { width: 196px; padding-top: 4px; padding-bottom: 4px; }
-svg.mini { display: block; }
-table.kv th { width: 34%; color: var(--muted); font-weight: 500; white-space: normal; border-bottom: 1px solid var(--line); }
-table.kv td { font-variant-numeric: tabular-nums; }
-tr.muted-row td { color: var(--muted); }
-.strong { font-weight: 650; color: var(--ink); }
-.ci { color: var(--muted); font-weight: 400; }
-.pos { color: var(--good); font-weight: 600; }
-.neg { color: var(--bad); font-weight: 600; }
-.badge { display: inline-block; margin-left: 6px; padding: 0 7px; border-radius: 9px; background: #e6f1f8; color: var(--accent); font-size: 11.5px; font-weight: 650; line-height: 18px; vertical-align: 1px; }
-.swatch { display: inline-block; width: 10px; height: 10px; margin-right: 8px; border-radius: 2px; vertical-align: 0; }
-.card .swatch { width: 14px; height: 14px; margin-right: 10px; border-radius: 3px; }
-figure.plot { margin: 0; }
-figure.plot > svg { display: block; width: 100%; max-width: 640px; height: auto; margin: 0 auto; }
-figcaption { max-width: 640px; margin: 10px auto 0; color: var(--muted); font-size: 13px; }
-#how-to-read p, #notes p { margin: 0 0 8px; max-width: 80ch; }
-footer { padding: 6px 4px; color: var(--muted); font-size: 13px; }
-footer p { margin: 4px 0; }
-code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; background: #eceff3; padding: 2px 6px; border-radius: 4px; overflow-wrap: anywhere; }
-@media (max-width: 640px) {
-  main { padding: 18px 10px 28px; }
-  section { padding: 16px 14px; border-radius: 10px; }
-  h1 { font-size: 24px; }
-  th, td { padding: 7px 8px; }
-}
-@media print {
-  body { background: #fff; font-size: 10.5pt; }
-  main { max-width: none; padding: 0; }
-  section { border: none; border-radius: 0; padding: 0; margin: 0 0 16pt; break-inside: avoid; }
-  section.cards { grid-template-columns: repeat(3, 1fr); }
-  .card { border: 1px solid #ccc; }
-  .table-wrap { overflow: visible; }
-  table { font-size: 9pt; }
-  th, td { padding: 4px 6px; }
-  thead th { white-space: normal; }
-  td.chart, th.chart { width: auto; }
-  svg.mini { width: 110px; height: auto; }
-  figure.plot > svg { max-width: 13cm; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-
-""";
 }
