@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Uplift.Engine;
 using Uplift.Models;
 using Uplift.Models.Forest;
 using Uplift.Models.Meta;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Uplift.Data;
+using Uplift.Engine;
 using Uplift.Evaluation;
 using Uplift.Models;
 using Uplift.Models.Forest;

@@ -3,7 +3,6 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Uplift.Data;
-using Uplift.Models.Ranking;
 
 namespace Uplift.Engine;
 

@@ -1,5 +1,3 @@
-using Uplift.Models.Ranking;
-
 namespace Uplift.Engine;
 
 /// <summary>Per-arm sums of one chunk of users, or of the whole cohort (METHOD.md section 2).</summary>

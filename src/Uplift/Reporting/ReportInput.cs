@@ -10,7 +10,7 @@ namespace Uplift.Reporting;
 /// <param name="FitSeconds">Optional training time, shown in the AUCC table.</param>
 public sealed record ReportModel(string Name, double[] Scores, double? FitSeconds = null);
 
-/// <summary>Permutation feature importance of one model (from <see cref="Evaluation.FeatureImportance.Permutation"/>).</summary>
+/// <summary>Permutation feature importance of one model (from <see cref="FeatureImportance.Permutation"/>).</summary>
 public sealed record ReportFeatureImportance(string ModelName, FeatureImportanceResult Result);
 
 /// <summary>

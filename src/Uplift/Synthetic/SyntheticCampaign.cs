@@ -2,7 +2,6 @@ using Uplift.Models;
 using System.Buffers;
 using System.Numerics.Tensors;
 using Uplift.Data;
-using Uplift.Evaluation;
 
 namespace Uplift.Synthetic;
 

@@ -174,7 +174,7 @@ public sealed class PaperBenchmarkTests : IDisposable
         Assert.Equal(Uplift.Models.Ranking.ScorerKind.Mlp, cen.Drm.Scorer);
         Assert.Equal([92], cen.Crm.Drm.HiddenSizes);
         Assert.Equal(0.4, cov.Crm.TopFraction);
-        Assert.Equal(Uplift.Models.Ranking.Objective.Ratio, cov.Drm.Objective);
+        Assert.Equal(Uplift.Engine.Objective.Ratio, cov.Drm.Objective);
         Assert.Equal([0.001, 0.005, 0.01, 0.05], cov.DualityRLearner.Lambdas);
         Assert.Equal(Uplift.Models.Meta.BaseLearnerKind.Ridge, cov.RLearner.BaseLearner);
         Assert.Equal(Uplift.Models.Meta.RLearnerOutcome.Value, cov.RLearner.Outcome);

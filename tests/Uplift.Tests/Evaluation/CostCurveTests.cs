@@ -1,6 +1,7 @@
 using Uplift.Models;
 using Uplift.Evaluation;
 using Xunit;
+using Uplift.Synthetic;
 
 namespace Uplift.Tests.Evaluation;
 

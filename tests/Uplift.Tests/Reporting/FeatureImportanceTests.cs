@@ -1,5 +1,6 @@
 using Uplift.Evaluation;
 using Xunit;
+using Uplift.Reporting;
 
 namespace Uplift.Tests.Reporting;
 

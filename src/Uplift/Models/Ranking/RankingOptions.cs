@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Uplift.Engine;
 
 namespace Uplift.Models.Ranking;
 

@@ -1,3 +1,4 @@
+using Uplift.Engine;
 using Uplift.Evaluation;
 using Uplift.Models;
 using Uplift.Models.Ranking;

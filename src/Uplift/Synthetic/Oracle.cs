@@ -1,6 +1,6 @@
 using Uplift.Models;
 
-namespace Uplift.Evaluation;
+namespace Uplift.Synthetic;
 
 /// <summary>The oracle ranking of synthetic data: the guarded ratio of the true effects (METHOD.md sections 5, 6).</summary>
 public static class Oracle

@@ -1,7 +1,8 @@
 using Uplift.Data;
+using Uplift.Evaluation;
 using Uplift.Models;
 
-namespace Uplift.Evaluation;
+namespace Uplift.Reporting;
 
 /// <summary>Options of <see cref="FeatureImportance.Permutation"/>.</summary>
 public sealed record PermutationOptions

@@ -1,0 +1,79 @@
+using Xunit;
+
+namespace Uplift.Tests.Architecture;
+
+/// <summary>
+/// The namespaces of the Uplift assembly depend on each other in one direction (docs/ARCHITECTURE.md): the graph
+/// read from the assembly's metadata (<see cref="NamespaceGraph"/>: signatures, base types, attributes and the
+/// operands of every method body) has no cycle.
+/// </summary>
+public class NamespaceCycleTests
+{
+    /// <summary>
+    /// The one cycle left, to be removed: the typed JSON reader <c>Persistence/ModelJson</c> is used by
+    /// <c>Data/Preprocessor</c> and by every model's loader, while <c>Persistence/ModelFile</c> uses both, so
+    /// Data → Persistence → Models → Data. The fix is to move <c>ModelJson</c> to <c>Uplift.IO</c> (it depends on
+    /// nothing else of the library); then delete this entry (<see cref="TheKnownExceptionIsStillNeeded"/> says when).
+    /// </summary>
+    static readonly HashSet<string> KnownPending = ["Uplift.Persistence.ModelJson"];
+
+    static string AssemblyPath => typeof(UpliftException).Assembly.Location;
+
+    /// <summary>Every reference.</summary>
+    static readonly Lazy<NamespaceGraph> Full = new(() => NamespaceGraph.Read(AssemblyPath));
+
+    /// <summary>Every reference but those to <see cref="KnownPending"/>.</summary>
+    static readonly Lazy<NamespaceGraph> Checked = new(() => NamespaceGraph.Read(AssemblyPath, KnownPending));
+
+    [Fact]
+    public void EngineNamesNoModel() =>
+        Assert.False(Full.Value.Edges.TryGetValue("Uplift.Engine", out var to) && to.ContainsKey("Uplift.Models"),
+            $"Uplift.Engine uses Uplift.Models ({to?.GetValueOrDefault("Uplift.Models")}); the engine's types belong to Uplift.Engine.");
+
+    [Fact]
+    public void EvaluationNamesNoModel() =>
+        Assert.False(Full.Value.Edges.TryGetValue("Uplift.Evaluation", out var to) && to.ContainsKey("Uplift.Models"),
+            $"Uplift.Evaluation uses Uplift.Models ({to?.GetValueOrDefault("Uplift.Models")}); evaluation needs only scores and (T, V, C).");
+
+    [Theory]
+    [InlineData("Uplift.Engine", "Uplift.Models")]
+    [InlineData("Uplift.Models", "Uplift.Evaluation")]
+    [InlineData("Uplift.Engine", "Uplift.Evaluation")]
+    public void NoCycleBetween(string a, string b)
+    {
+        var g = Checked.Value;
+        var ab = g.Path(a, b);
+        var ba = g.Path(b, a);
+        Assert.True(ab is null || ba is null,
+            $"namespace cycle {a} ⇄ {b}:\n  {(ab is null ? "" : g.Describe(ab))}\n  {(ba is null ? "" : g.Describe(ba))}");
+    }
+
+    [Fact]
+    public void NoNamespaceCycle()
+    {
+        var g = Checked.Value;
+        var cycles = g.Cycles();
+        Assert.True(cycles.Count == 0, "namespace cycles:\n" + string.Join("\n", cycles.Select(c =>
+            "  " + string.Join(" ⇄ ", c) + ": " + g.Describe(g.Path(c[0], c[1])!) + "; " + g.Describe(g.Path(c[1], c[0])!)))
+            + "\nall edges:\n" + g.Dump());
+    }
+
+    [Fact]
+    public void TheKnownExceptionIsStillNeeded()
+    {
+        Assert.True(Checked.Value.Ignored.Count > 0,
+            $"nothing references {string.Join(", ", KnownPending)} any more: empty KnownPending in NamespaceCycleTests.");
+        Assert.NotEmpty(Full.Value.Cycles());
+    }
+
+    [Fact]
+    public void TheGraphIsRead()
+    {
+        // guards the reader itself: known dependencies must be found (a field or signature type, a call, a base type)
+        var e = Full.Value.Edges;
+        Assert.True(e["Uplift.Models"].ContainsKey("Uplift.Engine"), "the ranking models use the engine");
+        Assert.True(e["Uplift.Models"].ContainsKey("Uplift.Data"), "the learners fit a Dataset");
+        Assert.True(e["Uplift.Persistence"].ContainsKey("Uplift.Models"), "the model file loads models");
+        Assert.True(e["Uplift.Models"].ContainsKey("Uplift.Evaluation"), "the ranking trainer selects by validation AUCC");
+    }
+}

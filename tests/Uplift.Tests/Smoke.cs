@@ -1,1 +1,0 @@
-namespace Uplift.Tests; public class Smoke { [Xunit.Fact] public void Ok() => Xunit.Assert.True(true); }
