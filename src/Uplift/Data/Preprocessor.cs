@@ -101,7 +101,7 @@ public sealed partial class Preprocessor
                 continue;
             }
             if (!double.IsFinite(v)) throw new UpliftDataException($"feature value {Show(v)} is not finite", src, i + 1, col.Name);
-            // The model file bounds means and standard deviations to 1e30 (Persistence/ModelJson): larger values would
+            // The model file bounds means and standard deviations to 1e30 (IO/ModelJson): larger values would
             // make a model that cannot be loaded, or overflow the variance to infinity.
             if (Math.Abs(v) > MaxFeatureMagnitude)
                 throw new UpliftDataException($"feature value {Show(v)} is beyond ±1e30, the largest a model supports; rescale the column", src, i + 1, col.Name);

@@ -45,14 +45,14 @@ public sealed partial class Preprocessor
     }
 
     /// <summary>Reads what <see cref="ToJson"/> wrote; throws <see cref="UpliftException"/> naming the field when it is malformed.</summary>
-    public static Preprocessor FromJson(JsonObject json) => FromModelJson(Uplift.Persistence.ModelJson.FromNode(json, "preprocessor", "model file"));
+    public static Preprocessor FromJson(JsonObject json) => FromModelJson(Uplift.IO.ModelJson.FromNode(json, "preprocessor", "model file"));
 
     /// <summary>
     /// Reads the preprocessor section of a model file. Bounds: a numeric feature's mean is finite with magnitude at
     /// most 1e30 and its sd is in [1e-12, 1e30] (training writes sd &gt; 1e-12, or 1 for a constant column); a
     /// vocabulary has no repeated category; the output names are exactly those the specs make.
     /// </summary>
-    internal static Preprocessor FromModelJson(Uplift.Persistence.ModelJson section)
+    internal static Preprocessor FromModelJson(Uplift.IO.ModelJson section)
     {
         var json = section.WithSource($"{section.Source}: invalid preprocessor");
         json.Choice("kind", JsonKind);
@@ -81,7 +81,7 @@ public sealed partial class Preprocessor
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (int k = 0; k < vocabulary.Length; k++)
                 if (!seen.Add(vocabulary[k]))
-                    throw o.Error($"vocabulary[{k}]", $"repeats the category '{Uplift.Persistence.ModelJson.Clip(vocabulary[k], 60)}'");
+                    throw o.Error($"vocabulary[{k}]", $"repeats the category '{Uplift.IO.ModelJson.Clip(vocabulary[k], 60)}'");
             bool other = o.Bool("other");
             if (vocabulary.Length == 0 && !other) throw o.Error("vocabulary", "is empty and there is no 'other' column: the feature would have no output");
             specs.Add(new FeatureSpec(column, FeatureKind.Categorical, 0, 1, vocabulary, other));
@@ -93,7 +93,7 @@ public sealed partial class Preprocessor
         var names = json.Strings("featureNames", pre.FeatureNames.Count, "one per output feature of the specs");
         for (int k = 0; k < names.Length; k++)
             if (names[k] != pre.FeatureNames[k])
-                throw json.Error($"featureNames[{k}]", $"is '{Uplift.Persistence.ModelJson.Clip(names[k], 60)}' but the feature specs make '{Uplift.Persistence.ModelJson.Clip(pre.FeatureNames[k], 60)}'");
+                throw json.Error($"featureNames[{k}]", $"is '{Uplift.IO.ModelJson.Clip(names[k], 60)}' but the feature specs make '{Uplift.IO.ModelJson.Clip(pre.FeatureNames[k], 60)}'");
         return pre;
     }
 }

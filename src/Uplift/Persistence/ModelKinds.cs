@@ -1,3 +1,4 @@
+using Uplift.IO;
 using Uplift.Models;
 using Uplift.Models.Forest;
 using Uplift.Models.Meta;

@@ -9,21 +9,11 @@ namespace Uplift.Tests.Architecture;
 /// </summary>
 public class NamespaceCycleTests
 {
-    /// <summary>
-    /// The one cycle left, to be removed: the typed JSON reader <c>Persistence/ModelJson</c> is used by
-    /// <c>Data/Preprocessor</c> and by every model's loader, while <c>Persistence/ModelFile</c> uses both, so
-    /// Data → Persistence → Models → Data. The fix is to move <c>ModelJson</c> to <c>Uplift.IO</c> (it depends on
-    /// nothing else of the library); then delete this entry (<see cref="TheKnownExceptionIsStillNeeded"/> says when).
-    /// </summary>
-    static readonly HashSet<string> KnownPending = ["Uplift.Persistence.ModelJson"];
-
     static string AssemblyPath => typeof(UpliftException).Assembly.Location;
 
     /// <summary>Every reference.</summary>
     static readonly Lazy<NamespaceGraph> Full = new(() => NamespaceGraph.Read(AssemblyPath));
 
-    /// <summary>Every reference but those to <see cref="KnownPending"/>.</summary>
-    static readonly Lazy<NamespaceGraph> Checked = new(() => NamespaceGraph.Read(AssemblyPath, KnownPending));
 
     [Fact]
     public void EngineNamesNoModel() =>
@@ -41,7 +31,7 @@ public class NamespaceCycleTests
     [InlineData("Uplift.Engine", "Uplift.Evaluation")]
     public void NoCycleBetween(string a, string b)
     {
-        var g = Checked.Value;
+        var g = Full.Value;
         var ab = g.Path(a, b);
         var ba = g.Path(b, a);
         Assert.True(ab is null || ba is null,
@@ -51,19 +41,11 @@ public class NamespaceCycleTests
     [Fact]
     public void NoNamespaceCycle()
     {
-        var g = Checked.Value;
+        var g = Full.Value;
         var cycles = g.Cycles();
         Assert.True(cycles.Count == 0, "namespace cycles:\n" + string.Join("\n", cycles.Select(c =>
             "  " + string.Join(" ⇄ ", c) + ": " + g.Describe(g.Path(c[0], c[1])!) + "; " + g.Describe(g.Path(c[1], c[0])!)))
             + "\nall edges:\n" + g.Dump());
-    }
-
-    [Fact]
-    public void TheKnownExceptionIsStillNeeded()
-    {
-        Assert.True(Checked.Value.Ignored.Count > 0,
-            $"nothing references {string.Join(", ", KnownPending)} any more: empty KnownPending in NamespaceCycleTests.");
-        Assert.NotEmpty(Full.Value.Cycles());
     }
 
     [Fact]

@@ -24,22 +24,14 @@ sealed class NamespaceGraph
 
     readonly Dictionary<string, SortedDictionary<string, string>> _edges = new(StringComparer.Ordinal);
 
-    /// <summary>The references to an ignored type that were left out, as "TypeA → TypeB".</summary>
-    public IReadOnlySet<string> Ignored => _ignored;
-
-    readonly SortedSet<string> _ignored = new(StringComparer.Ordinal);
-
     /// <summary>The namespace of a type, grouped: <c>Uplift.Models.X</c> → <c>Uplift.Models</c>.</summary>
     public static string Group(string ns) =>
         ns == "Uplift.Models" || ns.StartsWith("Uplift.Models.", StringComparison.Ordinal) ? "Uplift.Models" : ns;
 
     static bool Kept(string ns) => ns == Root || ns.StartsWith(Root + ".", StringComparison.Ordinal);
 
-    /// <summary>
-    /// Reads the graph of an assembly. References to the types named in <paramref name="ignoredTargets"/> (full
-    /// names of outermost types) make no edge; they are listed in <see cref="Ignored"/>.
-    /// </summary>
-    public static NamespaceGraph Read(string assemblyPath, IReadOnlySet<string>? ignoredTargets = null)
+    /// <summary>Reads the graph of an assembly.</summary>
+    public static NamespaceGraph Read(string assemblyPath)
     {
         var g = new NamespaceGraph();
         using var stream = File.OpenRead(assemblyPath);
@@ -55,7 +47,6 @@ sealed class NamespaceGraph
             {
                 var (toNs, toName) = Outer(md, u);
                 if (!Kept(toNs) || toNs == fromNs) continue;
-                if (ignoredTargets?.Contains(toName) == true) { g._ignored.Add($"{fromName} → {toName}"); continue; }
                 if (!g._edges.TryGetValue(fromNs, out var to)) g._edges[fromNs] = to = new(StringComparer.Ordinal);
                 to.TryAdd(toNs, $"{fromName} → {toName}");
             }

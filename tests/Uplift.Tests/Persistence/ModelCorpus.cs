@@ -1,3 +1,4 @@
+using Uplift.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;

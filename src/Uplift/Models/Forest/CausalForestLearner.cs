@@ -103,9 +103,9 @@ public sealed class CausalForestModel : IEffectModel
     };
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
-    public static CausalForestModel Load(JsonObject json) => Load(Uplift.Persistence.ModelJson.FromNode(json, "model"));
+    public static CausalForestModel Load(JsonObject json) => Load(Uplift.IO.ModelJson.FromNode(json, "model"));
 
-    internal static CausalForestModel Load(Uplift.Persistence.ModelJson json)
+    internal static CausalForestModel Load(Uplift.IO.ModelJson json)
     {
         json.Choice("kind", CausalForestLearner.KindName);
         json.Int("format", 1, 1);

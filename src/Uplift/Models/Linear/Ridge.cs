@@ -132,10 +132,10 @@ public sealed class LinearModel : IRegressionModel
         ["coefficients"] = new JsonArray(_beta.Select(b => (JsonNode?)JsonValue.Create(b)).ToArray()),
     };
 
-    public static LinearModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+    public static LinearModel Load(JsonObject o) => Load(Uplift.IO.ModelJson.FromNode(o, "model"));
 
     /// <summary>Reads what <see cref="Save"/> wrote; every number finite with magnitude at most 1e30.</summary>
-    internal static LinearModel Load(Uplift.Persistence.ModelJson o)
+    internal static LinearModel Load(Uplift.IO.ModelJson o)
     {
         var link = o.Choice("type", "ridge", "logistic") == "ridge" ? LinearLink.Identity : LinearLink.Logistic;
         var beta = o.Doubles("coefficients");

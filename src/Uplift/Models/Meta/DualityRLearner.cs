@@ -123,10 +123,10 @@ public sealed class DualityRLearnerModel : IUpliftModel
         ["tau"] = Tau.Save(),
     };
 
-    public static DualityRLearnerModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+    public static DualityRLearnerModel Load(JsonObject o) => Load(Uplift.IO.ModelJson.FromNode(o, "model"));
 
     /// <summary>Reads what <see cref="Save"/> wrote: lambdas finite, one metric (or null) per lambda.</summary>
-    internal static DualityRLearnerModel Load(Uplift.Persistence.ModelJson o)
+    internal static DualityRLearnerModel Load(Uplift.IO.ModelJson o)
     {
         o.Choice("kind", "duality-rlearner");
         int features = o.Int("features", 1, int.MaxValue);

@@ -243,9 +243,9 @@ public class RLearnerModel : IUpliftModel
     };
 
     /// <summary>Reads a model written by <see cref="Save"/>: an <see cref="RLearnerEffectModel"/> when it holds both effects.</summary>
-    public static RLearnerModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+    public static RLearnerModel Load(JsonObject o) => Load(Uplift.IO.ModelJson.FromNode(o, "model"));
 
-    internal static RLearnerModel Load(Uplift.Persistence.ModelJson o)
+    internal static RLearnerModel Load(Uplift.IO.ModelJson o)
     {
         o.Choice("kind", "rlearner");
         int features = o.Int("features", 1, int.MaxValue);

@@ -12,9 +12,9 @@ public enum BaseLearnerKind { Ridge, Boosted }
 public static class RegressionModels
 {
     /// <summary>Reads a base model saved by <see cref="IRegressionModel.Save"/> (types "ridge", "logistic", "gbt").</summary>
-    public static IRegressionModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+    public static IRegressionModel Load(JsonObject o) => Load(Uplift.IO.ModelJson.FromNode(o, "model"));
 
-    internal static IRegressionModel Load(Uplift.Persistence.ModelJson o) => o.Choice("type", "ridge", "logistic", "gbt") switch
+    internal static IRegressionModel Load(Uplift.IO.ModelJson o) => o.Choice("type", "ridge", "logistic", "gbt") switch
     {
         "gbt" => GradientBoostedModel.Load(o),
         _ => LinearModel.Load(o),
@@ -22,7 +22,7 @@ public static class RegressionModels
 
     /// <summary>Base model <paramref name="key"/> of <paramref name="o"/>, which must take <paramref name="features"/> features
     /// (when <paramref name="features"/> is not null).</summary>
-    internal static IRegressionModel Load(Uplift.Persistence.ModelJson o, string key, int? features)
+    internal static IRegressionModel Load(Uplift.IO.ModelJson o, string key, int? features)
     {
         var section = o.Object(key);
         var m = Load(section);

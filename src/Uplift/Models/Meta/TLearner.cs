@@ -111,9 +111,9 @@ public sealed class TLearnerModel : IEffectModel
         ["mu_v1"] = MuV1.Save(), ["mu_v0"] = MuV0.Save(), ["mu_c1"] = MuC1.Save(), ["mu_c0"] = MuC0.Save(),
     };
 
-    public static TLearnerModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+    public static TLearnerModel Load(JsonObject o) => Load(Uplift.IO.ModelJson.FromNode(o, "model"));
 
-    internal static TLearnerModel Load(Uplift.Persistence.ModelJson o)
+    internal static TLearnerModel Load(Uplift.IO.ModelJson o)
     {
         o.Choice("kind", "tlearner");
         int features = o.Int("features", 1, int.MaxValue);

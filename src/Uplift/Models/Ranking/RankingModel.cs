@@ -1,3 +1,4 @@
+using Uplift.IO;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;

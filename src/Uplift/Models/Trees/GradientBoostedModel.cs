@@ -43,14 +43,14 @@ public sealed class RegressionTree
 
     static JsonArray Arr<T>(T[] a, Func<T, JsonValue> f) => new(a.Select(v => (JsonNode?)f(v)).ToArray());
 
-    public static RegressionTree Load(JsonObject o, int features) => Load(Uplift.Persistence.ModelJson.FromNode(o, "tree"), features);
+    public static RegressionTree Load(JsonObject o, int features) => Load(Uplift.IO.ModelJson.FromNode(o, "tree"), features);
 
     /// <summary>
     /// Reads what <see cref="Save"/> wrote. The node arrays have one length, the leaves one more; every feature index
     /// is in [0, <paramref name="features"/>); a child is a later node (so there is no cycle) or a leaf in range;
     /// thresholds are finite floats and leaf values finite with magnitude at most 1e30.
     /// </summary>
-    internal static RegressionTree Load(Uplift.Persistence.ModelJson o, int features)
+    internal static RegressionTree Load(Uplift.IO.ModelJson o, int features)
     {
         int nodes = o.Array("feature").Length;
         var feature = o.Ints("feature", nodes, null, 0, features - 1);
@@ -67,7 +67,7 @@ public sealed class RegressionTree
         return new RegressionTree(feature, threshold, left, right, leaf);
     }
 
-    static void CheckChild(Uplift.Persistence.ModelJson o, string side, int j, int c, int nodes)
+    static void CheckChild(Uplift.IO.ModelJson o, string side, int j, int c, int nodes)
     {
         bool ok = c >= 0 ? c > j && c < nodes : ~c <= nodes;
         if (!ok)
@@ -114,12 +114,12 @@ public sealed class GradientBoostedModel : IRegressionModel
         ["trees"] = new JsonArray(_trees.Select(t => (JsonNode?)t.Save()).ToArray()),
     };
 
-    public static GradientBoostedModel Load(JsonObject o) => Load(Uplift.Persistence.ModelJson.FromNode(o, "model"));
+    public static GradientBoostedModel Load(JsonObject o) => Load(Uplift.IO.ModelJson.FromNode(o, "model"));
 
     /// <summary>Largest feature count a model file may declare (the real count is checked against the preprocessor).</summary>
     internal const int MaxFeatures = 1 << 24;
 
-    internal static GradientBoostedModel Load(Uplift.Persistence.ModelJson o)
+    internal static GradientBoostedModel Load(Uplift.IO.ModelJson o)
     {
         o.Choice("type", "gbt");
         int features = o.Int("features", 1, MaxFeatures);

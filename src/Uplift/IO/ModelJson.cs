@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Uplift.Persistence;
+namespace Uplift.IO;
 
 /// <summary>
 /// Typed, path-naming reads of a model file's JSON. A <see cref="ModelJson"/> is one JSON value of the file with
