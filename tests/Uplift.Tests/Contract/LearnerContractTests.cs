@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using Uplift.Data;
+using Uplift.Models;
+using Uplift.Models.Forest;
+using Uplift.Models.Meta;
+using Uplift.Models.Ranking;
+using Uplift.Models.Trees;
+using Uplift.Persistence;
+using Uplift.Synthetic;
+using Xunit;
+
+namespace Uplift.Tests.Contract;
+
+/// <summary>
+/// The learner contract (in the spirit of scikit-learn's <c>parametrize_with_checks</c>): one set of checks run over
+/// every learner of <see cref="LearnerCatalog.Names"/>, so a learner added to the catalog is checked without a new
+/// test. Each learner fits a small synthetic campaign with small options (<see cref="Settings"/>); fits are shared
+/// between the checks.
+/// </summary>
+public sealed class LearnerContractTests
+{
+    /// <summary>Every registered learner, by catalog name.</summary>
+    public static TheoryData<string> Learners => [.. LearnerCatalog.Names];
+
+    /// <summary>
+    /// Learners whose fit does not use the seed: <see cref="Seeds_ChangeTheResult_WhereTheLearnerIsRandom"/> checks
+    /// that a different seed gives bit-identical scores for these, and different scores for all others. None today:
+    /// drm and crm draw initial weights, causal-forest its subsamples, rlearner and duality-rlearner their cross-fitting
+    /// folds (duality-rlearner also its holdout), tlearner the row subsamples of its boosted trees.
+    /// </summary>
+    static readonly HashSet<string> Deterministic = [];
+
+    /// <summary>More rows than one chunk of the cohort engine (1024) and of the regressors (2048), so that two threads
+    /// really split the work in <see cref="Fit_IsBitIdentical_ForOneAndTwoThreads"/>.</summary>
+    const int Rows = 2500, Features = 6;
+
+    /// <summary>Small, fast options for every learner (a learner added to the catalog gets its defaults until listed here).</summary>
+    static readonly LearnerSettings Settings = MakeSettings();
+
+    static LearnerSettings MakeSettings()
+    {
+        var drm = new DrmOptions { Steps = 30, Restarts = 2, EvalEvery = 0 };
+        var gbt = new GradientBoostingOptions { NumTrees = 5, NumLeaves = 4, MinDataInLeaf = 20 };
+        return new LearnerSettings
+        {
+            Drm = drm,
+            Crm = new CrmOptions { Drm = drm, TemperatureEvery = 10 },
+            RLearner = new RLearnerOptions { Outcome = RLearnerOutcome.Both, Folds = 2 },
+            DualityRLearner = new DualityRLearnerOptions { Lambdas = [0.01, 0.05], RLearner = new RLearnerOptions { Folds = 2 } },
+            CausalForest = new CausalForestOptions { NumTrees = 8, NuisanceTrees = 4, MinNodeSize = 20 },
+            TLearner = new TLearnerOptions { Boosting = gbt },
+        };
+    }
+
+    static readonly Lazy<(RawTable Table, Preprocessor Pre, Dataset Data)> Campaign = new(BuildCampaign);
+    /// <summary>A second, smaller campaign (other users) through the same preprocessing: the validation set.</summary>
+    static readonly Lazy<Dataset> Validation = new(() =>
+    {
+        var table = ToTable(SyntheticCampaign.Generate(new SyntheticOptions { Rows = 1200, Features = Features, Seed = 12, MaxThreads = 1 }).Data);
+        return Campaign.Value.Pre.Transform(table, [.. Enumerable.Range(0, table.Rows)]);
+    });
+
+    /// <summary>A small linear synthetic campaign as a raw table (x0..x5, t, v, c), preprocessed on all rows.</summary>
+    static (RawTable, Preprocessor, Dataset) BuildCampaign()
+    {
+        var table = ToTable(SyntheticCampaign.Generate(new SyntheticOptions { Rows = Rows, Features = Features, Seed = 11, MaxThreads = 1 }).Data);
+        var roles = new ColumnRoles("t", "v", "c") { Features = [.. Enumerable.Range(0, Features).Select(j => $"x{j}")] };
+        var all = Enumerable.Range(0, Rows).ToArray();
+        var pre = Preprocessor.Fit(table, roles, all);
+        return (table, pre, pre.Transform(table, all));
+    }
+
+    static RawTable ToTable(Dataset d)
+    {
+        int n = d.Rows;
+        var cols = new List<RawColumn>
+        {
+            RawColumn.Numeric("t", [.. d.T.Select(b => (double)b)]),
+            RawColumn.Numeric("v", d.V),
+            RawColumn.Numeric("c", d.C),
+        };
+        for (int j = 0; j < d.Features; j++)
+        {
+            var col = new double[n];
+            for (int i = 0; i < n; i++) col[i] = d.X[i * d.Features + j];
+            cols.Add(RawColumn.Numeric($"x{j}", col));
+        }
+        return new RawTable("contract", n, cols);
+    }
+
+    static readonly ConcurrentDictionary<(string, int, int, bool), Lazy<(IUpliftModel Model, double[] Scores)>> Fits = new();
+
+    /// <summary>The learner fitted on the campaign with this seed and thread cap (and the validation set, if asked), and its scores on the campaign (cached).</summary>
+    static (IUpliftModel Model, double[] Scores) Fit(string name, int seed = 3, int threads = 1, bool validation = false) =>
+        Fits.GetOrAdd((name, seed, threads, validation), key => new(() =>
+        {
+            var model = LearnerCatalog.Create(name, Settings).Fit(Campaign.Value.Data, validation ? Validation.Value : null, new FitContext(seed, threads));
+            return (model, model.Score(Campaign.Value.Data));
+        })).Value;
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void Fit_GivesOneFiniteScorePerRow(string name)
+    {
+        var (model, scores) = Fit(name);
+        Assert.Equal(name, model.Kind);
+        Assert.Equal(Features, model.Features);
+        Assert.Equal(Rows, scores.Length);
+        Assert.All(scores, v => Assert.True(double.IsFinite(v), $"{name}: score {v} is not finite"));
+        Assert.True(scores.Distinct().Count() > 1, $"{name}: every row has the same score");
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void ModelFile_RoundTrip_GivesIdenticalScores(string name)
+    {
+        var (model, scores) = Fit(name);
+        var (table, pre, data) = Campaign.Value;
+        var text = new ModelFile(model, pre, 3).ToJson().ToJsonString();
+        var loaded = ModelFile.FromJson(System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject());
+        Assert.Equal(name, loaded.Model.Kind);
+        AssertBitIdentical(scores, loaded.Model.Score(data), $"{name}: loaded model on the dataset");
+        AssertBitIdentical(scores, loaded.Score(table), $"{name}: loaded model file on the raw table");
+
+        // and through a file on disk, as train and score do
+        var path = Path.Combine(Path.GetTempPath(), $"uplift-contract-{name}-{Guid.NewGuid():N}.json");
+        try
+        {
+            new ModelFile(model, pre, 3).Save(path);
+            AssertBitIdentical(scores, ModelFile.Load(path).Score(table), $"{name}: model file saved and loaded");
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void Fit_IsBitIdentical_ForOneAndTwoThreads(string name) =>
+        AssertBitIdentical(Fit(name, threads: 1).Scores, Fit(name, threads: 2).Scores, $"{name}: 1 vs 2 threads");
+
+    /// <summary>With a validation set (restart choice, early stopping, hyper-parameter choice): still finite and thread-independent.</summary>
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void FitWithValidation_IsFinite_AndBitIdentical_ForOneAndTwoThreads(string name)
+    {
+        var one = Fit(name, threads: 1, validation: true).Scores;
+        Assert.Equal(Rows, one.Length);
+        Assert.All(one, v => Assert.True(double.IsFinite(v), $"{name}: score {v} is not finite"));
+        AssertBitIdentical(one, Fit(name, threads: 2, validation: true).Scores, $"{name} with validation: 1 vs 2 threads");
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void Fit_IsRepeatable(string name)
+    {
+        var again = LearnerCatalog.Create(name, Settings).Fit(Campaign.Value.Data, null, new FitContext(3, 1));
+        AssertBitIdentical(Fit(name).Scores, again.Score(Campaign.Value.Data), $"{name}: same seed, second fit");
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void Seeds_ChangeTheResult_WhereTheLearnerIsRandom(string name)
+    {
+        var a = Fit(name, seed: 3).Scores;
+        var b = Fit(name, seed: 4).Scores;
+        if (Deterministic.Contains(name))
+            AssertBitIdentical(a, b, $"{name} is listed as deterministic: seeds 3 and 4");
+        else
+            Assert.False(a.AsSpan().SequenceEqual(b), $"{name}: seeds 3 and 4 give bit-identical scores (list it as deterministic if it is)");
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void Fit_RejectsEmptyData(string name)
+    {
+        var empty = Campaign.Value.Data.Subset(ReadOnlySpan<int>.Empty);
+        var ex = Assert.ThrowsAny<UpliftException>(() => LearnerCatalog.Create(name, Settings).Fit(empty, null, new FitContext(3, 1)));
+        Assert.False(string.IsNullOrWhiteSpace(ex.Message));
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void Fit_RejectsOneArmData(string name)
+    {
+        var data = Campaign.Value.Data;
+        foreach (byte arm in new byte[] { 0, 1 })
+        {
+            var rows = Enumerable.Range(0, data.Rows).Where(i => data.T[i] == arm).ToArray();
+            var oneArm = data.Subset(rows);
+            var ex = Assert.ThrowsAny<UpliftException>(() => LearnerCatalog.Create(name, Settings).Fit(oneArm, null, new FitContext(3, 1)));
+            Assert.Contains("both treated and control", ex.Message);
+        }
+    }
+
+    static void AssertBitIdentical(double[] expected, double[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            if (BitConverter.DoubleToInt64Bits(expected[i]) != BitConverter.DoubleToInt64Bits(actual[i]))
+                Assert.Fail($"{what}: row {i} differs ({expected[i]:R} vs {actual[i]:R})");
+    }
+}
