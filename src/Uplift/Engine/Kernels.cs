@@ -53,46 +53,6 @@ public static unsafe class Kernels
         else GemvTImpl<VScalar, float>(a, lda, y, g, m, k);
     }
 
-    /// <summary>Span-checked form of the pointer Gemm for tests and small callers.</summary>
-    public static void Gemm(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias,
-        Span<float> c, int ldc, int m, int k, int n)
-    {
-        CheckMatrix(a.Length, lda, m, k, "A"); CheckMatrix(b.Length, ldb, k, n, "B"); CheckMatrix(c.Length, ldc, m, n, "C");
-        if (!bias.IsEmpty && bias.Length < n) throw new ArgumentException("bias too short");
-        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pbias = bias) fixed (float* pc = c)
-            Gemm(pa, lda, pb, ldb, bias.IsEmpty ? null : pbias, pc, ldc, m, k, n);
-    }
-
-    /// <summary>Span-checked form of the pointer GemmTnAcc.</summary>
-    public static void GemmTnAcc(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> d, int ldd, Span<float> g, int ldg, int m, int k, int n)
-    {
-        CheckMatrix(a.Length, lda, m, k, "A"); CheckMatrix(d.Length, ldd, m, n, "D"); CheckMatrix(g.Length, ldg, k, n, "G");
-        fixed (float* pa = a) fixed (float* pd = d) fixed (float* pg = g)
-            GemmTnAcc(pa, lda, pd, ldd, pg, ldg, m, k, n);
-    }
-
-    /// <summary>Span-checked form of the pointer Gemv.</summary>
-    public static void Gemv(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float b, Span<float> y, int m, int k)
-    {
-        CheckMatrix(a.Length, lda, m, k, "A");
-        if (x.Length < k || y.Length < m) throw new ArgumentException("x or y too short");
-        fixed (float* pa = a) fixed (float* px = x) fixed (float* py = y) Gemv(pa, lda, px, b, py, m, k);
-    }
-
-    /// <summary>Span-checked form of the pointer GemvTAcc.</summary>
-    public static void GemvTAcc(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> y, Span<float> g, int m, int k)
-    {
-        CheckMatrix(a.Length, lda, m, k, "A");
-        if (y.Length < m || g.Length < k) throw new ArgumentException("y or g too short");
-        fixed (float* pa = a) fixed (float* py = y) fixed (float* pg = g) GemvTAcc(pa, lda, py, pg, m, k);
-    }
-
-    static void CheckMatrix(int length, int ld, int rows, int cols, string name)
-    {
-        if (rows < 0 || cols < 0 || ld < cols || (rows > 0 && (long)(rows - 1) * ld + cols > length))
-            throw new ArgumentException($"matrix {name} ({rows} x {cols}, ld {ld}) does not fit in {length} values");
-    }
-
     // ---------------------------------------------------------------------------------------------
     // Generic bodies. TV is the vector type, TO its operations (a struct, so the JIT specialises).
 

@@ -53,7 +53,7 @@ public sealed class LogisticRegressor(LogisticOptions? options = null) : IRegres
                 z[k] = eta[k] + (train.Y[k] - p) / v;
             }
             // The IRLS system is the ridge system with total weight taken from the sample weights, not s.
-            var normal = Normal.Compute(train, null, s, z, parallel);
+            var normal = NormalEquations.Compute(train, null, s, z, parallel);
             normal.W = sw;
             var next = normal.Solve(Options.Lambda);
             double change = 0;

@@ -47,7 +47,7 @@ public sealed class RidgeRegressor(RidgeOptions? options = null) : IRegressor
             lambda = Options.Lambda ?? Options.LambdaGrid[0];
         else
             lambda = CrossValidate(train, s, seed, parallel);
-        var normal = Normal.Compute(train, null, s, train.Y, parallel);
+        var normal = NormalEquations.Compute(train, null, s, train.Y, parallel);
         var beta = normal.Solve(lambda);
         return new LinearModel(LinearLink.Identity, beta[0], beta[1..], lambda);
     }
@@ -59,15 +59,15 @@ public sealed class RidgeRegressor(RidgeOptions? options = null) : IRegressor
         var perm = RegressionSet.AllRows(n);
         var rng = Rng.Derive(seed, 0x52494447);
         rng.Shuffle(perm.AsSpan());
-        var folds = new Normal[k];
+        var folds = new NormalEquations[k];
         for (int f = 0; f < k; f++)
         {
             int a = (int)((long)f * n / k), b = (int)((long)(f + 1) * n / k);
             var pos = perm[a..b];
             Array.Sort(pos);
-            folds[f] = Normal.Compute(train, pos, s, train.Y, parallel);
+            folds[f] = NormalEquations.Compute(train, pos, s, train.Y, parallel);
         }
-        var total = new Normal(train.Features + 1);
+        var total = new NormalEquations(train.Features + 1);
         foreach (var f in folds) total.Add(f, 1.0);
         double best = double.PositiveInfinity, bestLambda = Options.LambdaGrid[0];
         foreach (var lambda in Options.LambdaGrid)
@@ -75,7 +75,7 @@ public sealed class RidgeRegressor(RidgeOptions? options = null) : IRegressor
             double sse = 0;
             for (int f = 0; f < k; f++)
             {
-                var fit = new Normal(total.P);
+                var fit = new NormalEquations(total.P);
                 fit.Add(total, 1.0); fit.Add(folds[f], -1.0);
                 sse += folds[f].Sse(fit.Solve(lambda));
             }

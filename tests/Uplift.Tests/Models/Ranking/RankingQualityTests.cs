@@ -77,6 +77,13 @@ public class RankingQualityTests
         Assert.Equal("linear", m.Options["baseline"]!.GetValue<string>());
         var none = new DrmLearner(new DrmOptions { Steps = 5, Restarts = 1, Baseline = OutcomeBaseline.None }).FitRanking(train, null, new FitContext(1));
         Assert.False(none.Options["outcomeBaselineApplied"]!.GetValue<bool>());
+        // One feature past the limit: the linear baseline is asked for but skipped, so the fit is the raw fit.
+        var wide = TestData.Campaign(60, DrmOptions.MaxBaselineFeatures + 1, seed: 8);
+        var skipped = new DrmLearner(new DrmOptions { Steps = 5, Restarts = 1 }).FitRanking(wide, null, new FitContext(1));
+        Assert.False(skipped.Options["outcomeBaselineApplied"]!.GetValue<bool>());
+        Assert.Equal("linear", skipped.Options["baseline"]!.GetValue<string>());
+        var raw = new DrmLearner(new DrmOptions { Steps = 5, Restarts = 1, Baseline = OutcomeBaseline.None }).FitRanking(wide, null, new FitContext(1));
+        Assert.Equal(raw.Score(wide), skipped.Score(wide));
         Assert.Throws<UpliftOptionException>(() => new DrmLearner(new DrmOptions { Baseline = (OutcomeBaseline)7 }).Fit(train, null, new FitContext()));
     }
 

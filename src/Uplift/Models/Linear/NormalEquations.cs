@@ -7,7 +7,7 @@ namespace Uplift.Models.Linear;
 /// G = sum_k s_k z_k z_k', b = sum_k s_k z_k y_k, yy = sum_k s_k y_k^2, in double, over fixed row chunks
 /// reduced in chunk order (same numbers for any thread count).
 /// </summary>
-internal sealed class Normal
+internal sealed class NormalEquations
 {
     public readonly int P;
     public readonly double[] G;
@@ -15,22 +15,22 @@ internal sealed class Normal
     public double YY;
     public double W;
 
-    public Normal(int p) { P = p; G = new double[p * p]; B = new double[p]; }
+    public NormalEquations(int p) { P = p; G = new double[p * p]; B = new double[p]; }
 
     /// <summary>
     /// Accumulates positions <paramref name="positions"/> (indices into <paramref name="set"/>'s rows; null = all)
     /// with weights <paramref name="s"/> and targets <paramref name="y"/> indexed by position.
     /// </summary>
-    public static Normal Compute(RegressionSet set, int[]? positions, ReadOnlySpan<double> s, ReadOnlySpan<double> y, ParallelOptions parallel)
+    public static NormalEquations Compute(RegressionSet set, int[]? positions, ReadOnlySpan<double> s, ReadOnlySpan<double> y, ParallelOptions parallel)
     {
         int d = set.Features, p = d + 1;
         int n = positions?.Length ?? set.Count;
         int chunks = Chunks.Count(n);
-        var parts = new Normal[Math.Max(chunks, 1)];
+        var parts = new NormalEquations[Math.Max(chunks, 1)];
         double[] sArr = s.ToArray(), yArr = y.ToArray();
         Chunks.For(n, parallel, (start, end) =>
         {
-            var part = new Normal(p);
+            var part = new NormalEquations(p);
             var z = new double[p];
             var x = set.X;
             for (int q = start; q < end; q++)
@@ -53,7 +53,7 @@ internal sealed class Normal
             }
             parts[start / Chunks.RowChunk] = part;
         });
-        var total = new Normal(p);
+        var total = new NormalEquations(p);
         foreach (var part in parts) if (part is not null) total.Add(part, 1.0);
         return total;
     }
@@ -70,7 +70,7 @@ internal sealed class Normal
         for (; i < dst.Length; i++) dst[i] += a * src[i];
     }
 
-    public void Add(Normal o, double sign)
+    public void Add(NormalEquations o, double sign)
     {
         for (int i = 0; i < G.Length; i++) G[i] += sign * o.G[i];
         for (int i = 0; i < B.Length; i++) B[i] += sign * o.B[i];
@@ -109,47 +109,5 @@ internal sealed class Normal
             q += beta[i] * (r - 2 * B[i]);
         }
         return q + YY;
-    }
-}
-
-/// <summary>Cholesky factorisation of a symmetric positive-definite matrix (row-major, in place, lower triangle).</summary>
-internal static class Cholesky
-{
-    public static bool Factor(double[] a, int n)
-    {
-        for (int j = 0; j < n; j++)
-        {
-            double s = a[j * n + j];
-            for (int k = 0; k < j; k++) s -= a[j * n + k] * a[j * n + k];
-            if (!(s > 0) || double.IsNaN(s)) return false;
-            double l = Math.Sqrt(s);
-            a[j * n + j] = l;
-            for (int i = j + 1; i < n; i++)
-            {
-                double t = a[i * n + j];
-                for (int k = 0; k < j; k++) t -= a[i * n + k] * a[j * n + k];
-                a[i * n + j] = t / l;
-            }
-        }
-        return true;
-    }
-
-    public static double[] Solve(double[] l, int n, double[] b)
-    {
-        var y = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double s = b[i];
-            for (int k = 0; k < i; k++) s -= l[i * n + k] * y[k];
-            y[i] = s / l[i * n + i];
-        }
-        var x = new double[n];
-        for (int i = n - 1; i >= 0; i--)
-        {
-            double s = y[i];
-            for (int k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
-            x[i] = s / l[i * n + i];
-        }
-        return x;
     }
 }
