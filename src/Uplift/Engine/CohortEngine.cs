@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Uplift.Data;
@@ -20,11 +19,15 @@ public readonly record struct StepResult(double TauV, double TauC, double G, dou
 /// passes over fixed chunks of <see cref="ChunkRows"/> rows:
 /// <list type="number">
 /// <item>pass 1 (parallel over chunks): forward s_i = tanh(f(x_i)); for the CRM, the per-arm offsets by
-/// selection and the pooled scores ŝ_i; per-chunk totals (Σ e_i, Σ e_i Ṽ_i, Σ e_i C̃_i per arm, in double);
-/// the totals are then reduced in chunk order;</item>
-/// <item>pass 2 (parallel over chunks): dLoss/dŝ_i per row from the totals, through the mask and the tanh,
-/// back through the network into a per-chunk gradient; those are summed in chunk order (in double).</item>
+/// selection and the pooled scores ŝ_i (<see cref="CohortObjective.Pooled"/>); per-chunk totals
+/// (<see cref="CohortObjective.Totals"/>: Σ e_i, Σ e_i Ṽ_i, Σ e_i C̃_i per arm, in double); the totals are then
+/// reduced in chunk order;</item>
+/// <item>pass 2 (parallel over chunks): dLoss/df_i per row from the totals, through the mask and the tanh
+/// (<see cref="CohortObjective.RowGradients"/>), back through the network into a per-chunk gradient; those are
+/// summed in chunk order (in double).</item>
 /// </list>
+/// The objective's formulas live in <see cref="CohortObjective"/>; this class only schedules chunks, runs the
+/// network and reduces the partial sums.
 /// The chunking does not depend on the thread count and every reduction has a fixed order, so results are
 /// bit-identical for any <c>MaxThreads</c>. Forward activations are kept between the passes when they fit
 /// in <c>activationBudgetBytes</c>, otherwise pass 2 recomputes them chunk by chunk.
@@ -56,15 +59,6 @@ public sealed unsafe class CohortEngine : IDisposable
     readonly float[] _armScratch1, _armScratch0;
     readonly double[] _gradAcc;
 
-    CohortTotals _lastTotals;
-
-    /// <summary>The softmax weights p_i of the last evaluation (METHOD.md section 2), for tests.</summary>
-    internal double[] LastSoftmax()
-    {
-        var p = new double[_n];
-        for (int i = 0; i < _n; i++) p[i] = _e[i] / (_t[i] != 0 ? _lastTotals.Treated.Z : _lastTotals.Control.Z);
-        return p;
-    }
     public int Rows => _n;
     public int Treated { get; }
     public int Control { get; }
@@ -178,14 +172,13 @@ public sealed unsafe class CohortEngine : IDisposable
             float t = (float)m.Temperature;
             ForChunks((c, _) =>
             {
-                int r0 = c * ChunkRows, r1 = Math.Min(_n, r0 + ChunkRows);
-                PooledScores(r0, r1, t, d1, d0);
+                int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
+                CohortObjective.Pooled(_s.AsSpan(r0, rows), _t.AsSpan(r0, rows), t, d1, d0, _sHat.AsSpan(r0, rows), _dPool.AsSpan(r0, rows));
                 ChunkTotals(c, _sHat);
             });
         }
         var totals = new CohortTotals();
         for (int c = 0; c < _chunks; c++) totals.Add(_chunkTotals[c]);
-        _lastTotals = totals;
         var k = CohortObjective.Coefficients(totals, spec.Kind, spec.Lambda);
 
         double penalty = 0;
@@ -200,7 +193,8 @@ public sealed unsafe class CohortEngine : IDisposable
         {
             int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
             float* df = wk.Df;
-            RowGradients(r0, rows, k, crm, df);
+            CohortObjective.RowGradients(k, _t.AsSpan(r0, rows), _e.AsSpan(r0, rows), _v.AsSpan(r0, rows), _c.AsSpan(r0, rows),
+                crm ? _dPool.AsSpan(r0, rows) : default, _s.AsSpan(r0, rows), new Span<float>(df, rows));
             float** acts = ActsFor(r0, wk);
             float* x = _px + (long)r0 * _d;
             if (_acts is null && _L > 0) _net.Forward(_params.Ptr, x, rows, acts, wk.F);   // recompute when not stored
@@ -213,27 +207,6 @@ public sealed unsafe class CohortEngine : IDisposable
             for (int j = 0; j < _P; j++)
                 if (_isWeight[j]) grad[j] += (float)(spec.L1 * Math.Sign(p[j]) + 2 * spec.L2 * p[j]);
         return result;
-    }
-
-    /// <summary>
-    /// df_i = dLoss/df_i for the rows of one chunk: dLoss/dŝ_i from the totals (CohortObjective.RowGradient,
-    /// written out here with the arm's coefficients picked by index), times dŝ/ds (CRM), times 1 − s².
-    /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    void RowGradients(int r0, int rows, in RowCoefficients k, bool crm, float* df)
-    {
-        double* kk = stackalloc double[2], oo = stackalloc double[2];
-        kk[0] = k.KControl; kk[1] = k.KTreated; oo[0] = k.OControl; oo[1] = k.OTreated;
-        double gv = k.GV, gc = k.GC;
-        for (int r = 0; r < rows; r++)
-        {
-            int i = r0 + r;
-            int arm = _t[i];
-            float dsHat = (float)(kk[arm] * _e[i] * (gv * _v[i] + gc * _c[i] - oo[arm]));   // = RowGradient(k, arm, e, v, c)
-            float ds = crm ? dsHat * _dPool[i] : dsHat;                                     // CRM: dŝ/ds, d held constant
-            float s = _s[i];
-            df[r] = ds * (1 - s * s);                                                       // d tanh(f)/df = 1 − s²
-        }
     }
 
     /// <summary>Per-layer activation pointers of a chunk: into the stored activations, or the worker's scratch.</summary>
@@ -280,34 +253,12 @@ public sealed unsafe class CohortEngine : IDisposable
         Parallel.For(0, _chunks, _po, Rent, (c, _, w) => { body(c, w); return w; }, Return);
     }
 
-    /// <summary>CRM: ŝ_i = s_i σ(t (s_i − d_arm)) and dŝ/ds for rows [r0, r1).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    void PooledScores(int r0, int r1, float t, float d1, float d0)
-    {
-        CohortObjective.Pooled(_s.AsSpan(r0, r1 - r0), _t.AsSpan(r0, r1 - r0), t, d1, d0, _sHat.AsSpan(r0, r1 - r0), _dPool.AsSpan(r0, r1 - r0));
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Pass 1's totals of chunk <paramref name="c"/> from its scores ŝ (s for the DRM), kept for the ordered reduction.</summary>
     void ChunkTotals(int c, float[] sHat)
     {
         int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
-        var e = _e.AsSpan(r0, rows);
-        TensorPrimitives.Add(sHat.AsSpan(r0, rows), -CohortObjective.Shift, e);
-        Activations.ExpNonPositive(e, e);                                            // e_i = exp(ŝ_i − 1)
-        if (_w is not null) TensorPrimitives.Multiply(e, _w.AsSpan(r0, rows), e); // ... · w_i
-        double z1 = 0, v1 = 0, c1 = 0, z0 = 0, v0 = 0, c0 = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            int i = r0 + r;
-            double ei = e[r], t = _t[i], et = ei * t, ec = ei - et;
-            z1 += et; v1 += et * _v[i]; c1 += et * _c[i];
-            z0 += ec; v0 += ec * _v[i]; c0 += ec * _c[i];
-        }
-        _chunkTotals[c] = new CohortTotals
-        {
-            Treated = new ArmTotals { Z = z1, SV = v1, SC = c1 },
-            Control = new ArmTotals { Z = z0, SV = v0, SC = c0 },
-        };
+        _chunkTotals[c] = CohortObjective.Totals(sHat.AsSpan(r0, rows), _t.AsSpan(r0, rows), _v.AsSpan(r0, rows), _c.AsSpan(r0, rows),
+            _w is null ? default : _w.AsSpan(r0, rows), _e.AsSpan(r0, rows));
     }
 
     float ArmOffset(byte arm, double q)

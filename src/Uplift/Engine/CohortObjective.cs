@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Uplift.Engine;
 
 /// <summary>Per-arm sums of one chunk of users, or of the whole cohort (METHOD.md section 2).</summary>
@@ -32,6 +34,13 @@ public readonly record struct RowCoefficients(
 /// The cohort objective of METHOD.md sections 2-4, in one place: the per-arm softmax, the cohort effects
 /// τv and τc, the aggregated functions g and their derivatives, the gradient per user, and the CRM's mask.
 /// <para>
+/// Forward next to backward, each callable on any range of rows: <see cref="Totals"/> (per-arm softmax sums of a
+/// range, merged over ranges with <see cref="CohortTotals.Add"/>), then <see cref="Coefficients"/> (once per step,
+/// from the merged totals), then <see cref="RowGradients"/> (dLoss/df per row of a range); for the CRM,
+/// <see cref="Pooled"/> gives ŝ and dŝ/ds of a range. <see cref="CohortEngine"/> only schedules the ranges (fixed
+/// chunks) and reduces their partial sums in chunk order.
+/// </para>
+/// <para>
 /// Softmax inside each arm (section 2): p_i = w_i exp(ŝ_i) / Σ_{j in arm} w_j exp(ŝ_j). Every score fed to
 /// it lies in [−1, 1] (ŝ = tanh(f) for the DRM, ŝ = tanh(f)·σ(·) for the CRM), so the shift by the maximum
 /// is replaced by the shift by the known bound 1: e_i = w_i exp(ŝ_i − 1) ∈ [w_i e^-2, w_i], which can
@@ -53,6 +62,36 @@ public static class CohortObjective
     public const double RatioEpsilon = 1e-6;
     /// <summary>The softmax shift (the upper bound of the scores).</summary>
     public const float Shift = 1f;
+
+    /// <summary>
+    /// Forward over a range of rows: the softmax terms e_r = w_r exp(ŝ_r − 1) into <paramref name="e"/> and the
+    /// range's per-arm totals (Σ e, Σ e Ṽ, Σ e C̃, in double, summed in row order). <paramref name="weight"/> empty =
+    /// unweighted. The totals of a cohort are the totals of its ranges merged with <see cref="CohortTotals.Add"/>;
+    /// merging in a fixed range order makes them independent of who computed each range.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static CohortTotals Totals(ReadOnlySpan<float> sHat, ReadOnlySpan<byte> arm, ReadOnlySpan<float> v,
+        ReadOnlySpan<float> c, ReadOnlySpan<float> weight, Span<float> e)
+    {
+        int rows = sHat.Length;
+        if (arm.Length != rows || v.Length != rows || c.Length != rows || e.Length != rows
+            || (!weight.IsEmpty && weight.Length != rows)) throw new ArgumentException("row spans must have one length");
+        TensorPrimitives.Add(sHat, -Shift, e);
+        Activations.ExpNonPositive(e, e);                                 // e_r = exp(ŝ_r − 1)
+        if (!weight.IsEmpty) TensorPrimitives.Multiply(e, weight, e);     // ... · w_r
+        double z1 = 0, v1 = 0, c1 = 0, z0 = 0, v0 = 0, c0 = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            double er = e[r], t = arm[r], et = er * t, ec = er - et;
+            z1 += et; v1 += et * v[r]; c1 += et * c[r];
+            z0 += ec; v0 += ec * v[r]; c0 += ec * c[r];
+        }
+        return new CohortTotals
+        {
+            Treated = new ArmTotals { Z = z1, SV = v1, SC = c1 },
+            Control = new ArmTotals { Z = z0, SV = v0, SC = c0 },
+        };
+    }
 
     /// <summary>Cohort effects τv, τc from the totals (section 2).</summary>
     public static (double TauV, double TauC) Effects(in CohortTotals t) =>
@@ -104,11 +143,32 @@ public static class CohortObjective
             KControl: +1.0 / t.Control.Z, OControl: gV * a0v + gC * a0c);
     }
 
-    /// <summary>dLoss/dŝ_i for one user (arm 1 = treated) with e_i = w_i exp(ŝ_i − 1).</summary>
-    public static float RowGradient(in RowCoefficients k, byte arm, float e, float v, float c)
+    /// <summary>
+    /// Backward over a range of rows (the pair of <see cref="Totals"/>): <paramref name="df"/>[r] = dLoss/df_r from the
+    /// step's coefficients, where ŝ = s (DRM) or ŝ = s σ(t (s − d)) (CRM) and s = tanh(f):
+    /// dLoss/dŝ_r = K_a e_r (g_v Ṽ_r + g_c C̃_r − O_a) for arm a, times dŝ/ds (<paramref name="dPooled"/>, CRM; empty
+    /// for the DRM), times 1 − s_r². With <paramref name="s"/> all zero and no <paramref name="dPooled"/>, df = dLoss/dŝ.
+    /// Rows are independent: any split of a cohort into ranges gives the same values.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void RowGradients(in RowCoefficients k, ReadOnlySpan<byte> arm, ReadOnlySpan<float> e,
+        ReadOnlySpan<float> v, ReadOnlySpan<float> c, ReadOnlySpan<float> dPooled, ReadOnlySpan<float> s, Span<float> df)
     {
-        double inner = k.GV * v + k.GC * c;
-        return arm != 0 ? (float)(k.KTreated * e * (inner - k.OTreated)) : (float)(k.KControl * e * (inner - k.OControl));
+        int rows = df.Length;
+        if (arm.Length != rows || e.Length != rows || v.Length != rows || c.Length != rows || s.Length != rows
+            || (!dPooled.IsEmpty && dPooled.Length != rows)) throw new ArgumentException("row spans must have one length");
+        bool crm = !dPooled.IsEmpty;
+        Span<double> kk = stackalloc double[2], oo = stackalloc double[2];
+        kk[0] = k.KControl; kk[1] = k.KTreated; oo[0] = k.OControl; oo[1] = k.OTreated;
+        double gv = k.GV, gc = k.GC;
+        for (int r = 0; r < rows; r++)
+        {
+            int a = arm[r];
+            float dsHat = (float)(kk[a] * e[r] * (gv * v[r] + gc * c[r] - oo[a]));   // dLoss/dŝ_r
+            float ds = crm ? dsHat * dPooled[r] : dsHat;                             // CRM: dŝ/ds, d held constant
+            float sr = s[r];
+            df[r] = ds * (1 - sr * sr);                                              // d tanh(f)/df = 1 − s²
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -118,19 +178,10 @@ public static class CohortObjective
     public static double Temperature(double t0, double dt, int k, int step) => t0 + dt * (step / k);
 
     /// <summary>
-    /// Pooled score ŝ = s · v with the soft mask v = σ(t (s − d)); <paramref name="dPooled"/> = dŝ/ds with d held
-    /// constant (stop-gradient): v + s · t · v (1 − v).
-    /// </summary>
-    public static float Pooled(float s, float t, float d, out float dPooled)
-    {
-        float v = 0.5f + 0.5f * Activations.TanhScalar(0.5f * t * (s - d));   // σ(z) = (1 + tanh(z/2)) / 2
-        dPooled = v + s * t * v * (1 - v);
-        return s * v;
-    }
-
-    /// <summary>
-    /// <see cref="Pooled(float, float, float, out float)"/> for a block of users (arm 1 uses offset d1, arm 0 d0),
-    /// with the sigmoid's tanh vectorised; <paramref name="sHat"/> is used as scratch for the mask first.
+    /// CRM forward for a range of users (arm 1 uses offset d1, arm 0 d0): pooled score ŝ = s · v with the soft mask
+    /// v = σ(t (s − d)) = (1 + tanh(t (s − d) / 2)) / 2, and <paramref name="dPooled"/> = dŝ/ds with d held constant
+    /// (stop-gradient): v + s · t · v (1 − v). The sigmoid's tanh is vectorised; <paramref name="sHat"/> is used as
+    /// scratch for the mask first.
     /// </summary>
     public static void Pooled(ReadOnlySpan<float> s, ReadOnlySpan<byte> arm, float t, float d1, float d0,
         Span<float> sHat, Span<float> dPooled)

@@ -162,20 +162,88 @@ public class GradientTests
         AssertClose(g, fd, el, rl);
     }
 
+    /// <summary>Scores in [−1, 1], arms, outcomes and weights of a cohort, for the objective's range functions.</summary>
+    static (float[] sHat, byte[] arm, float[] v, float[] c, float[] w) Rows(Dataset data, int seed)
+    {
+        var rng = new Random(seed);
+        int n = data.Rows;
+        var sHat = new float[n]; var v = new float[n]; var c = new float[n]; var w = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            sHat[i] = (float)(2 * rng.NextDouble() - 1);
+            v[i] = (float)data.V[i]; c[i] = (float)data.C[i]; w[i] = (float)data.Weight![i];
+        }
+        return (sHat, data.T, v, c, w);
+    }
+
     [Fact]
-    public void SoftmaxWeightsSumToOnePerArm()
+    public void SoftmaxWeightsSumToOnePerArmAndRangeTotalsMerge()
     {
         var data = TestData.Campaign(3000, 6, seed: 2, weights: true);
-        var net = Network.Mlp(6, [10]);
-        using var engine = new CohortEngine(net, data, 1, 1, 2);
-        foreach (MaskSpec? mask in new MaskSpec?[] { null, new MaskSpec(0.4, 3) })
+        var (sHat, arm, v, c, w) = Rows(data, 3);
+        int n = data.Rows;
+        var e = new float[n];
+        var all = CohortObjective.Totals(sHat, arm, v, c, w, e);
+        double s1 = 0, s0 = 0;
+        for (int i = 0; i < n; i++)
         {
-            engine.Evaluate(net.Initialize(1, 0), new ObjectiveSpec(Objective.Ratio), mask);
-            var p = engine.LastSoftmax();
-            double s1 = 0, s0 = 0;
-            for (int i = 0; i < p.Length; i++) { Assert.True(p[i] > 0); if (data.T[i] == 1) s1 += p[i]; else s0 += p[i]; }
-            Assert.Equal(1.0, s1, 1e-9);
-            Assert.Equal(1.0, s0, 1e-9);
+            double p = e[i] / (arm[i] != 0 ? all.Treated.Z : all.Control.Z);
+            Assert.True(p > 0);
+            if (arm[i] != 0) s1 += p; else s0 += p;
+        }
+        Assert.Equal(1.0, s1, 1e-9);
+        Assert.Equal(1.0, s0, 1e-9);
+
+        // the totals of ranges, merged, are the totals of the whole (up to the order of the double sums)
+        var merged = new CohortTotals();
+        var e2 = new float[n];
+        foreach (var (r0, len) in new[] { (0, 1000), (1000, 1), (1001, 1999) })
+            merged.Add(CohortObjective.Totals(sHat.AsSpan(r0, len), arm.AsSpan(r0, len), v.AsSpan(r0, len), c.AsSpan(r0, len),
+                w.AsSpan(r0, len), e2.AsSpan(r0, len)));
+        Assert.Equal(e, e2);
+        foreach (var (x, y) in new[] { (all.Treated, merged.Treated), (all.Control, merged.Control) })
+        {
+            Assert.Equal(x.Z, y.Z, 1e-9 * Math.Abs(x.Z));
+            Assert.Equal(x.SV, y.SV, 1e-9 * (1 + Math.Abs(x.SV)));
+            Assert.Equal(x.SC, y.SC, 1e-9 * (1 + Math.Abs(x.SC)));
+        }
+        // unweighted = all weights one
+        var e1 = new float[n]; var ones = Enumerable.Repeat(1f, n).ToArray();
+        Assert.Equal(CohortObjective.Totals(sHat, arm, v, c, ones, e1), CohortObjective.Totals(sHat, arm, v, c, default, e2));
+        Assert.Equal(e1, e2);
+    }
+
+    [Fact]
+    public void RowGradientsAreTheDerivativeOfTheTotalsLoss()
+    {
+        // forward (Totals -> Coefficients) and backward (RowGradients) in double-checked pairs: dLoss/dŝ_i by finite differences
+        var data = TestData.Campaign(200, 3, seed: 6, weights: true);
+        var (sHat, arm, v, c, w) = Rows(data, 7);
+        int n = data.Rows;
+        var e = new float[n];
+        var zero = new float[n];
+        foreach (var kind in Enum.GetValues<Objective>())
+        {
+            double Loss(float[] sh) => -CohortObjective.Coefficients(CohortObjective.Totals(sh, arm, v, c, w, new float[n]), kind, 0.7).G;
+            var k = CohortObjective.Coefficients(CohortObjective.Totals(sHat, arm, v, c, w, e), kind, 0.7);
+            var df = new float[n];
+            CohortObjective.RowGradients(k, arm, e, v, c, default, zero, df);
+            double scale = 0;
+            for (int i = 0; i < n; i++) scale = Math.Max(scale, Math.Abs(df[i]));
+            Assert.True(scale > 0);
+            foreach (int i in new[] { 0, 1, 17, 99, 199 })
+            {
+                const float h = 1e-2f;
+                var plus = (float[])sHat.Clone(); var minus = (float[])sHat.Clone();
+                plus[i] += h; minus[i] -= h;
+                double fd = (Loss(plus) - Loss(minus)) / (plus[i] - minus[i]);
+                Assert.True(Math.Abs(fd - df[i]) <= 2e-2 * scale, $"{kind} row {i}: finite difference {fd}, gradient {df[i]}");
+            }
+            // the chain through the CRM mask and the tanh: df = dLoss/dŝ · dŝ/ds · (1 − s²)
+            var s = new float[n]; var dPool = new float[n]; var df2 = new float[n];
+            for (int i = 0; i < n; i++) { s[i] = 0.5f * sHat[i]; dPool[i] = 1 + 0.1f * i / n; }
+            CohortObjective.RowGradients(k, arm, e, v, c, dPool, s, df2);
+            for (int i = 0; i < n; i++) Assert.Equal(df[i] * dPool[i] * (1 - s[i] * s[i]), df2[i]);
         }
     }
 
@@ -202,11 +270,16 @@ public class GradientTests
     {
         foreach (var (s, t, d) in new[] { (0.3f, 2f, 0.1f), (-0.5f, 0.5f, 0.2f), (0.9f, 10f, 0.85f) })
         {
-            CohortObjective.Pooled(s, t, d, out float dp);
+            // one user in each arm, both with offset d
+            var sHat = new float[2]; var dp = new float[2];
+            CohortObjective.Pooled([s, s], [1, 0], t, d, d, sHat, dp);
             double Ref(double x) => x / (1 + Math.Exp(-t * (x - d)));
             double num = (Ref(s + 1e-4) - Ref(s - 1e-4)) / 2e-4;
-            Assert.Equal(num, dp, 1e-4);
-            Assert.Equal(Ref(s), CohortObjective.Pooled(s, t, d, out _), 1e-6);
+            for (int a = 0; a < 2; a++)
+            {
+                Assert.Equal(num, dp[a], 1e-4);
+                Assert.Equal(Ref(s), sHat[a], 1e-6);
+            }
         }
         Assert.Equal(0.5 + 0.1 * 3, CohortObjective.Temperature(0.5, 0.1, 100, 399), 12);
     }
