@@ -52,7 +52,7 @@ static class AssignCommand
                 ?? throw new UpliftDataException($"missing id column '{idName}'. Columns: {candidates.DescribeColumns()}", candidates.Source, column: idName);
             var ids = new string[candidates.Rows];
             for (int i = 0; i < ids.Length; i++) ids[i] = idCol.TextAt(i) ?? "";
-            var scores = file.Score(candidates);
+            var scores = file.Score(candidates, r.GetValue(threads));
             var options = new AssignmentOptions
             {
                 Budget = r.GetValue(budget), Explore = r.GetValue(explore), ExploreTreated = r.GetValue(exploreTreated), Seed = r.GetValue(seed),
@@ -153,7 +153,7 @@ static class AssignCommand
         {
             var d = file.Preprocessor.Transform(candidates, requireOutcomes: false);
             var tv = new double[n];
-            effects.PredictEffects(d, tv, costs);
+            effects.PredictEffects(d, tv, costs, r.GetValue(threads));
             notes.Add("expected incremental cost per treated user: the model's own tau_c estimate of each user");
             return (costs, "model-effects");
         }

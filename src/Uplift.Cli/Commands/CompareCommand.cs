@@ -59,7 +59,7 @@ static class CompareCommand
                     var model = LearnerCatalog.Create(kind, settings).Fit(campaign.Train, campaign.Valid, context);
                     double seconds = clock.Elapsed.TotalSeconds;
                     var test = campaign.Test;
-                    var row = ScoreRow.Evaluate(kind, model.Score(test), test.T, test.V, test.C, CostCurveOptions.Default, 0, s);
+                    var row = ScoreRow.Evaluate(kind, model.Score(test, context.MaxThreads), test.T, test.V, test.C, CostCurveOptions.Default, 0, s);
                     results[kind].Add((row.Aucc, row.ValueAt20, seconds));
                     if (rep == 0) firstCurves.Add(row);
                 }

@@ -81,7 +81,7 @@ static class DemoCommand
                 var clock = Stopwatch.StartNew();
                 var model = LearnerCatalog.Create(kind, settings).Fit(train, valid, context);
                 fitSeconds[kind] = clock.Elapsed.TotalSeconds;
-                rowsOut.Add(ScoreRow.Evaluate(kind, model.Score(test), test.T, test.V, test.C, curveOptions, 0, s));
+                rowsOut.Add(ScoreRow.Evaluate(kind, model.Score(test, context.MaxThreads), test.T, test.V, test.C, curveOptions, 0, s));
             }
             progress.Finish();
 

@@ -41,11 +41,11 @@ static class PlanCommand
         }
 
         /// <summary>Scores of the --eval users and their T, V, C (null when --eval is not given).</summary>
-        public (double[] Scores, OutcomeColumns Outcomes)? ReadEval(ParseResult r, ModelFile file)
+        public (double[] Scores, OutcomeColumns Outcomes)? ReadEval(ParseResult r, ModelFile file, int? maxThreads = null)
         {
             if (r.GetValue(Eval) is not { } path) return null;
             var table = TableReader.Read(path);
-            return (file.Score(table), OutcomeColumns.Read(table, Roles(r, file)));
+            return (file.Score(table, maxThreads), OutcomeColumns.Read(table, Roles(r, file)));
         }
 
         public ColumnRoles Roles(ParseResult r, ModelFile file)
@@ -66,7 +66,7 @@ static class PlanCommand
         {
             var roles = Roles(r, file);
             var columns = new PlanColumns(file.Preprocessor.Roles.Id, roles.Treatment, roles.Value, roles.Cost);
-            if (ReadEval(r, file) is { } eval)
+            if (ReadEval(r, file, options.MaxThreads) is { } eval)
                 return Plan.FromEvaluation(candidateScores, eval.Scores, eval.Outcomes.T, eval.Outcomes.V, eval.Outcomes.C, options) with { Columns = columns };
             if (file.ValidationCurve is { } curve)
                 return Plan.FromValidationCurve(candidateScores, curve, options) with { Columns = columns };
@@ -74,7 +74,7 @@ static class PlanCommand
             {
                 var data = file.Preprocessor.Transform(candidates, requireOutcomes: false);
                 var tv = new double[data.Rows]; var tc = new double[data.Rows];
-                effects.PredictEffects(data, tv, tc);
+                effects.PredictEffects(data, tv, tc, options.MaxThreads);
                 return Plan.FromModelEffects(candidateScores, tv, tc, options) with { Columns = columns };
             }
             throw new UpliftOptionException("--eval",
@@ -119,7 +119,7 @@ static class PlanCommand
         {
             var file = ModelFile.Load(r.GetValue(model)!);
             var candidates = TableReader.Read(r.GetValue(data)!);
-            var scores = file.Score(candidates);
+            var scores = file.Score(candidates, r.GetValue(threads));
             var options = new PlanOptions
             {
                 Budget = r.GetValue(budget), Explore = r.GetValue(explore), ExploreTreated = r.GetValue(exploreTreated),

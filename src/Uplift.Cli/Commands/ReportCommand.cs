@@ -76,7 +76,7 @@ static class ReportCommand
                 var d = f.Preprocessor.Transform(table, requireOutcomes: false);
                 return new Dataset(d.X, d.Rows, d.Features, d.FeatureNames, outcomes.T, outcomes.V, outcomes.C);
             }).ToArray();
-            var scores = files.Select((f, k) => f.Model.Score(datasets[k])).ToArray();
+            var scores = files.Select((f, k) => f.Model.Score(datasets[k], th)).ToArray();
 
             ReportFeatureImportance? fi = null;
             if (r.GetValue(importance) is { } imp)
@@ -90,7 +90,7 @@ static class ReportCommand
             PlanSummary? planSummary = null;
             if (r.GetValue(planBudget) is { } budget)
             {
-                double[] candidateScores = r.GetValue(candidates) is { } cpath ? files[0].Score(TableReader.Read(cpath)) : scores[0];
+                double[] candidateScores = r.GetValue(candidates) is { } cpath ? files[0].Score(TableReader.Read(cpath), th) : scores[0];
                 var plan = Plan.FromEvaluation(candidateScores, scores[0], outcomes.T, outcomes.V, outcomes.C, new PlanOptions
                 {
                     Budget = budget, Explore = r.GetValue(planExplore), BootstrapReplicates = Math.Max(100, reps), Seed = s, MaxThreads = th,

@@ -54,7 +54,8 @@ static class TrainCommand
 
             var progress = new ConsoleProgress();
             var clock = Stopwatch.StartNew();
-            var fitted = learner.Fit(campaign.Train, campaign.Valid, Common.Context(s, r.GetValue(threads), progress));
+            int? th = r.GetValue(threads);
+            var fitted = learner.Fit(campaign.Train, campaign.Valid, Common.Context(s, th, progress));
             double fitSeconds = clock.Elapsed.TotalSeconds;
             progress.Finish();
 
@@ -64,9 +65,9 @@ static class TrainCommand
                 ["train_rows"] = campaign.Train.Rows,
                 ["valid_rows"] = campaign.Valid.Rows,
                 ["test_rows"] = campaign.Test.Rows,
-                ["valid_aucc"] = Aucc(fitted, campaign.Valid),
+                ["valid_aucc"] = Aucc(fitted, campaign.Valid, th),
             };
-            if (campaign.Test.Rows > 0) metrics["test_aucc"] = Aucc(fitted, campaign.Test);
+            if (campaign.Test.Rows > 0) metrics["test_aucc"] = Aucc(fitted, campaign.Test, th);
             var options = new JsonObject
             {
                 ["model"] = kind,
@@ -76,7 +77,7 @@ static class TrainCommand
             };
             string path = r.GetValue(output)!;
             // The validation cost curve prices 'plan'/'assign --budget' without --eval (null when undefined on these users).
-            var curve = ValidationCurve.TryCompute(fitted.Score(campaign.Valid), campaign.Valid.T, campaign.Valid.V, campaign.Valid.C);
+            var curve = ValidationCurve.TryCompute(fitted.Score(campaign.Valid, th), campaign.Valid.T, campaign.Valid.V, campaign.Valid.C);
             new ModelFile(fitted, campaign.Preprocessor, s, options, metrics) { ValidationCurve = curve }.Save(path);
 
             if (r.GetValue(json))
@@ -112,5 +113,5 @@ static class TrainCommand
         return n;
     }
 
-    static double Aucc(IUpliftModel model, Dataset d) => CostCurve.Aucc(model.Score(d), d.T, d.V, d.C);
+    static double Aucc(IUpliftModel model, Dataset d, int? maxThreads) => CostCurve.Aucc(model.Score(d, maxThreads), d.T, d.V, d.C);
 }

@@ -278,7 +278,7 @@ public static class PaperBenchmark
                 else
                 {
                     var model = LearnerCatalog.Create(method, settings).Fit(data.Train, data.Validation, context);
-                    sv = model.Score(data.Validation); st = model.Score(data.Test);
+                    sv = model.Score(data.Validation, context.MaxThreads); st = model.Score(data.Test, context.MaxThreads);
                 }
                 double seconds = clock.Elapsed.TotalSeconds;
                 Record(method, sv, st, seconds);
@@ -304,7 +304,7 @@ public static class PaperBenchmark
                 {
                     if (k == 0) candidateNames.Add(cand.Name);
                     var model = cand.Learner.Fit(data.Train, tune, context);
-                    var sj = model.Score(judge); var st = model.Score(data.Test);
+                    var sj = model.Score(judge, context.MaxThreads); var st = model.Score(data.Test, context.MaxThreads);
                     searched.Add((cand.Name, sj, st));
                     if (cand.Learner.Kind == "crm") searchedCrm.Add((sj, st));
                     options.Progress?.Report(new ProgressInfo(stage, step, steps, $"best search: {cand.Name} fitted"));

@@ -14,8 +14,17 @@ public interface IUpliftModel
     string Kind { get; }
     /// <summary>Number of input features the model expects.</summary>
     int Features { get; }
-    /// <summary>Writes one score per row of <paramref name="data"/> into <paramref name="scores"/>.</summary>
+    /// <summary>Writes one score per row of <paramref name="data"/> into <paramref name="scores"/>, on all cores
+    /// (the same as <c>Score(data, scores, null)</c> for the library's models).</summary>
     void Score(Dataset data, Span<double> scores);
+    /// <summary>
+    /// Writes one score per row of <paramref name="data"/> into <paramref name="scores"/> on at most
+    /// <paramref name="maxThreads"/> threads (null = all cores; 1 = the calling thread only). Scoring is per row, so
+    /// the scores never depend on it. Who parallelises is the caller's choice: the streaming scorer runs chunks in
+    /// parallel and scores each with 1; direct callers pass their cap (the CLI's --threads). A model whose scoring
+    /// is single-threaded need not implement this overload.
+    /// </summary>
+    void Score(Dataset data, Span<double> scores, int? maxThreads) => Score(data, scores);
     /// <summary>The fitted state as JSON (weights, options); read back by the kind's loader in the model file (Persistence/ModelFile.cs).</summary>
     JsonObject Save();
 }
@@ -24,6 +33,9 @@ public interface IUpliftModel
 public interface IEffectModel : IUpliftModel
 {
     void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC);
+    /// <summary>The two effects on at most <paramref name="maxThreads"/> threads (null = all cores); as for
+    /// <see cref="IUpliftModel.Score(Dataset, Span{double}, int?)"/>, the numbers never depend on it.</summary>
+    void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC, int? maxThreads) => PredictEffects(data, tauV, tauC);
 }
 
 /// <summary>A learner: options in, fitted model out (the options are the learner's own record).</summary>
@@ -36,10 +48,21 @@ public interface IUpliftLearner
 
 public static class UpliftModelExtensions
 {
-    public static double[] Score(this IUpliftModel model, Dataset data)
+    /// <summary>One score per row of <paramref name="data"/>, on at most <paramref name="maxThreads"/> threads (null = all cores).</summary>
+    public static double[] Score(this IUpliftModel model, Dataset data, int? maxThreads = null)
     {
         var s = new double[data.Rows];
-        model.Score(data, s);
+        model.Score(data, s, maxThreads);
         return s;
+    }
+}
+
+/// <summary>The thread cap of a scoring call as <see cref="ParallelOptions"/> (null = all cores).</summary>
+internal static class ScoreParallelism
+{
+    internal static ParallelOptions Options(int? maxThreads)
+    {
+        if (maxThreads is < 1) throw new ArgumentOutOfRangeException(nameof(maxThreads), maxThreads, "at least 1 thread");
+        return new ParallelOptions { MaxDegreeOfParallelism = maxThreads ?? Environment.ProcessorCount };
     }
 }

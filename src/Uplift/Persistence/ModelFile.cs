@@ -45,11 +45,12 @@ public sealed class ModelFile
         CreatedUtc = createdUtc ?? DateTime.UtcNow;
     }
 
-    /// <summary>Scores raw rows: applies the stored preprocessing (checking the columns match), then the model.</summary>
-    public double[] Score(RawTable table)
+    /// <summary>Scores raw rows: applies the stored preprocessing (checking the columns match), then the model
+    /// (on at most <paramref name="maxThreads"/> threads, null = all cores; the scores do not depend on it).</summary>
+    public double[] Score(RawTable table, int? maxThreads = null)
     {
         var data = Preprocessor.Transform(table, requireOutcomes: false);
-        return Model.Score(data);
+        return Model.Score(data, maxThreads);
     }
 
     public JsonObject ToJson() => new()

@@ -53,7 +53,8 @@ public static class FeatureImportance
     /// <paramref name="data"/> when that feature's column(s) are shuffled across users, repeated
     /// <see cref="PermutationOptions.Repeats"/> times. Rows are sorted by mean drop, largest first (ties: by first column).
     /// <paramref name="data"/> is never modified: every worker shuffles its own copy of X. The model's
-    /// <see cref="IUpliftModel.Score"/> is called from several threads at once (fitted models are immutable).
+    /// <see cref="IUpliftModel.Score(Dataset, Span{double}, int?)"/> is called from several threads at once (fitted models
+    /// are immutable), each call single-threaded: the workers are the parallelism.
     /// </summary>
     public static FeatureImportanceResult Permutation(IUpliftModel model, Dataset data, PermutationOptions? options = null)
     {
@@ -68,7 +69,7 @@ public static class FeatureImportance
 
         int n = data.Rows, d = data.Features;
         var baseScores = new double[n];
-        model.Score(data, baseScores);
+        model.Score(data, baseScores, options.MaxThreads);
         CostCurve.ValidateInputs(baseScores, data.T, data.V, data.C);
         double baseline = CostCurve.Compute(baseScores, data.T, data.V, data.C, options.Curve).Aucc;
 
@@ -99,7 +100,7 @@ public static class FeatureImportance
                         rng.Shuffle<int>(w.Perm);
                         foreach (int j in cols)
                             for (int i = 0; i < n; i++) w.X[(long)i * d + j] = source[(long)w.Perm[i] * d + j];
-                        model.Score(w.Data, w.Scores);
+                        model.Score(w.Data, w.Scores, maxThreads: 1);
                         CostCurve.ValidateInputs(w.Scores, data.T, data.V, data.C);
                         row[r] = baseline - CostCurve.Core(w.Scores, data.T, data.V, data.C, options.Curve, w.Work).Aucc;
                     }

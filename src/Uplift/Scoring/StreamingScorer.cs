@@ -49,10 +49,11 @@ public sealed record StreamScoreResult(long Rows, int Chunks, int PeakChunksInFl
 /// <summary>
 /// Scores a file of any size in bounded memory: the input (CSV or Parquet) is read in chunks
 /// (<see cref="TableChunkReader"/>), each chunk is transformed by the model file's <see cref="Preprocessor"/> and
-/// scored by its model on worker threads, and the id column (when the model has one) and <c>score</c> are written
+/// scored by its model on worker threads (the workers are the parallelism: each chunk is scored single-threaded,
+/// <c>Score(data, scores, maxThreads: 1)</c>, so <see cref="StreamScoreOptions.MaxThreads"/> caps the whole run), and the id column (when the model has one) and <c>score</c> are written
 /// chunk by chunk in input order (<see cref="ChunkWriter"/>). At most <see cref="StreamScoreOptions.MaxChunksInFlight"/>
 /// chunks are alive at once; the whole file is never held. The scores equal those of
-/// <see cref="ModelFile.Score(RawTable)"/> on the whole table (every model scores each row on its own).
+/// <see cref="ModelFile.Score(RawTable, int?)"/> on the whole table (every model scores each row on its own).
 /// Errors name the file's row. The output is atomic: it appears only when every row was written.
 /// </summary>
 public static class StreamingScorer
@@ -227,7 +228,7 @@ public static class StreamingScorer
             int len = Math.Min(sliceRows, n - start);
             for (int k = 0; k < len; k++) all[k] = start + k;
             var data = pre.Transform(features, all.AsSpan(0, len), requireOutcomes: false, chunk.FirstRow);
-            model.Model.Score(data, scores.AsSpan(start, len));
+            model.Model.Score(data, scores.AsSpan(start, len), maxThreads: 1); // the workers are the parallelism
         }
         var cols = new List<RawColumn>(2);
         if (idCol is not null)

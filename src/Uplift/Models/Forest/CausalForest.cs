@@ -72,6 +72,9 @@ public sealed class CausalForest
     public double[] Predict(float[] x, int rows, FitContext? context = null) =>
         Inner.Predict(x, rows, (context ?? new FitContext()).ParallelOptions);
 
+    /// <summary>tau(x) for the rows of row-major <paramref name="x"/>, on <paramref name="parallel"/>'s thread cap.</summary>
+    internal double[] Predict(float[] x, int rows, ParallelOptions parallel) => Inner.Predict(x, rows, parallel);
+
     /// <summary>Out-of-bag tau of the training rows.</summary>
     public double[] PredictOob(FitContext? context = null)
     {

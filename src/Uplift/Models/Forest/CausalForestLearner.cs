@@ -65,18 +65,24 @@ public sealed class CausalForestModel : IEffectModel
         Options = options; Value = value; Cost = cost;
     }
 
-    public void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC)
+    public void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC) => PredictEffects(data, tauV, tauC, null);
+
+    public void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC, int? maxThreads)
     {
         CheckData(data);
-        Value.Predict(data.X, data.Rows).CopyTo(tauV);
-        Cost.Predict(data.X, data.Rows).CopyTo(tauC);
+        var po = ScoreParallelism.Options(maxThreads);
+        Value.Predict(data.X, data.Rows, po).CopyTo(tauV);
+        Cost.Predict(data.X, data.Rows, po).CopyTo(tauC);
     }
 
-    public void Score(Dataset data, Span<double> scores)
+    public void Score(Dataset data, Span<double> scores) => Score(data, scores, null);
+
+    public void Score(Dataset data, Span<double> scores, int? maxThreads)
     {
         CheckData(data);
-        var tv = Value.Predict(data.X, data.Rows);
-        var tc = Cost.Predict(data.X, data.Rows);
+        var po = ScoreParallelism.Options(maxThreads);
+        var tv = Value.Predict(data.X, data.Rows, po);
+        var tc = Cost.Predict(data.X, data.Rows, po);
         for (int i = 0; i < tv.Length; i++) scores[i] = ScoreOf(tv[i], tc[i]);
     }
 

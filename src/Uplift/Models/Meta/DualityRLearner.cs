@@ -109,8 +109,10 @@ public sealed class DualityRLearnerModel : IUpliftModel
         Tau = tau; Lambda = lambda; Lambdas = lambdas; Metrics = metrics;
     }
 
-    public void Score(Dataset data, Span<double> scores) =>
-        RegressionModels.PredictAll(Tau, data, RegressionModels.ScoringParallel).CopyTo(scores);
+    public void Score(Dataset data, Span<double> scores) => Score(data, scores, null);
+
+    public void Score(Dataset data, Span<double> scores, int? maxThreads) =>
+        RegressionModels.PredictAll(Tau, data, ScoreParallelism.Options(maxThreads)).CopyTo(scores);
 
     public JsonObject Save() => new()
     {

@@ -230,9 +230,13 @@ public class RLearnerModel : IUpliftModel
 
     public RLearnerModel(IRegressionModel tauV) { TauV = tauV; }
 
-    public double[] PredictTauV(Dataset data) => RegressionModels.PredictAll(TauV, data, RegressionModels.ScoringParallel);
+    /// <summary>tau_v(x) of every row, on at most <paramref name="maxThreads"/> threads (null = all cores).</summary>
+    public double[] PredictTauV(Dataset data, int? maxThreads = null) =>
+        RegressionModels.PredictAll(TauV, data, ScoreParallelism.Options(maxThreads));
 
-    public virtual void Score(Dataset data, Span<double> scores) => PredictTauV(data).CopyTo(scores);
+    public void Score(Dataset data, Span<double> scores) => Score(data, scores, null);
+
+    public virtual void Score(Dataset data, Span<double> scores, int? maxThreads) => PredictTauV(data, maxThreads).CopyTo(scores);
 
     public virtual JsonObject Save() => new()
     {
@@ -266,16 +270,18 @@ public sealed class RLearnerEffectModel : RLearnerModel, IEffectModel
         TauC = tauC;
     }
 
-    public void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC)
+    public void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC) => PredictEffects(data, tauV, tauC, null);
+
+    public void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC, int? maxThreads)
     {
-        PredictTauV(data).CopyTo(tauV);
-        RegressionModels.PredictAll(TauC, data, RegressionModels.ScoringParallel).CopyTo(tauC);
+        PredictTauV(data, maxThreads).CopyTo(tauV);
+        RegressionModels.PredictAll(TauC, data, ScoreParallelism.Options(maxThreads)).CopyTo(tauC);
     }
 
-    public override void Score(Dataset data, Span<double> scores)
+    public override void Score(Dataset data, Span<double> scores, int? maxThreads)
     {
-        var v = PredictTauV(data);
-        var c = RegressionModels.PredictAll(TauC, data, RegressionModels.ScoringParallel);
+        var v = PredictTauV(data, maxThreads);
+        var c = RegressionModels.PredictAll(TauC, data, ScoreParallelism.Options(maxThreads));
         for (int i = 0; i < v.Length; i++) scores[i] = EffectRatio.Guarded(v[i], c[i]);
     }
 

@@ -51,9 +51,6 @@ public static class RegressionModels
         return r;
     }
 
-    /// <summary>Scoring parallelism: all cores (results do not depend on it).</summary>
-    internal static ParallelOptions ScoringParallel => new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
-
     internal static void CheckTraining(Dataset train, string learner, int minRows)
     {
         if (!train.HasOutcomes) throw new UpliftDataException($"{learner}: the training data has no treatment and outcome columns.");

@@ -89,18 +89,22 @@ public sealed class TLearnerModel : IEffectModel
         MuV1 = muV1; MuV0 = muV0; MuC1 = muC1; MuC0 = muC0;
     }
 
-    public void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC)
+    public void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC) => PredictEffects(data, tauV, tauC, null);
+
+    public void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC, int? maxThreads)
     {
-        var po = RegressionModels.ScoringParallel;
+        var po = ScoreParallelism.Options(maxThreads);
         var v1 = RegressionModels.PredictAll(MuV1, data, po); var v0 = RegressionModels.PredictAll(MuV0, data, po);
         var c1 = RegressionModels.PredictAll(MuC1, data, po); var c0 = RegressionModels.PredictAll(MuC0, data, po);
         for (int i = 0; i < data.Rows; i++) { tauV[i] = v1[i] - v0[i]; tauC[i] = c1[i] - c0[i]; }
     }
 
-    public void Score(Dataset data, Span<double> scores)
+    public void Score(Dataset data, Span<double> scores) => Score(data, scores, null);
+
+    public void Score(Dataset data, Span<double> scores, int? maxThreads)
     {
         var tv = new double[data.Rows]; var tc = new double[data.Rows];
-        PredictEffects(data, tv, tc);
+        PredictEffects(data, tv, tc, maxThreads);
         for (int i = 0; i < tv.Length; i++) scores[i] = EffectRatio.Guarded(tv[i], tc[i]);
     }
 

@@ -52,22 +52,23 @@ public sealed unsafe class RankingModel : IUpliftModel
     /// <summary>The network weights in the unpadded layout: per hidden layer W (K x H row-major) and b, then w_out and b_out.</summary>
     public float[] Weights => _net.ToLogical(_p);
 
-    public void Score(Dataset data, Span<double> scores)
+    public void Score(Dataset data, Span<double> scores) => Score(data, scores, null);
+
+    public void Score(Dataset data, Span<double> scores, int? maxThreads)
     {
         ArgumentNullException.ThrowIfNull(data);
+        var po = ScoreParallelism.Options(maxThreads);
         if (data.Features != Features) throw new UpliftException($"the model expects {Features} features, the data has {data.Features}");
         if (scores.Length != data.Rows) throw new ArgumentException("one score per row");
         var f = new float[data.Rows];
-        RawScoresInto(data, f);
+        RawScores(_net, _p, data, f, po);
         // s = tanh(f) in double: in float, tanh rounds to exactly ±1 for |f| > 9, and users beyond that would tie.
         for (int i = 0; i < f.Length; i++) scores[i] = Math.Tanh(f[i]);
     }
 
-    /// <summary>The network output f(x) as float, chunk by chunk in parallel (each row's score is independent of the others).</summary>
-    internal void RawScoresInto(Dataset data, float[] s) => RawScores(_net, _p, data, s);
-
     /// <summary>f(x) of network <paramref name="net"/> with parameters <paramref name="p"/> for every row of <paramref name="data"/>
-    /// (on at most <paramref name="po"/>'s thread cap; all cores when null).</summary>
+    /// chunk by chunk in parallel (each row's score is independent of the others), on at most <paramref name="po"/>'s
+    /// thread cap (uncapped when null).</summary>
     internal static void RawScores(Network net, float[] p, Dataset data, float[] s, ParallelOptions? po = null)
     {
         int n = data.Rows, d = data.Features, chunk = CohortEngine.ChunkRows;
