@@ -112,4 +112,11 @@ static class CsvCells
         }
         return names;
     }
+
+    /// <summary>Refuses a run of more than <see cref="InputLimits.MaxBlankLines"/> blank lines (from <paramref name="blankRow"/>).</summary>
+    internal static void CheckBlankRun(long blankRow, long dataRow, string path)
+    {
+        if (dataRow - blankRow >= InputLimits.MaxBlankLines)
+            throw new UpliftDataException($"more than {CellText.Count(InputLimits.MaxBlankLines)} blank lines in a row: not a data file (a gzip bomb?)", path, blankRow);
+    }
 }

@@ -82,7 +82,12 @@ static class CsvTableReader
                 long dataRow = row.RowIndex; // header is RowIndex 0, so this is the 1-based data row
                 if (row.ColCount != cols.Length)
                 {
-                    if (row.ColCount == 1 && row.Span.Trim().IsEmpty) { if (blankRow < 0) blankRow = dataRow; continue; }
+                    if (row.ColCount == 1 && row.Span.Trim().IsEmpty)
+                    {
+                        if (blankRow < 0) blankRow = dataRow;
+                        else CsvCells.CheckBlankRun(blankRow, dataRow, path);
+                        continue;
+                    }
                     // A quote problem explains a wrong field count better than the count does.
                     if (CsvCells.HasQuote(row))
                         for (int j = 0; j < row.ColCount; j++)

@@ -27,6 +27,10 @@ public static class InputLimits
     /// <summary>Decompressed bytes after which <see cref="MaxGzipRatio"/> is checked (64 MiB).</summary>
     public const long GzipRatioFrom = 64L << 20;
 
+    /// <summary>Most consecutive blank lines a CSV file may end with (1,000,000): a longer run is not data (a gzip bomb of
+    /// blank lines compresses only about 100 times at a low level, below <see cref="MaxGzipRatio"/>).</summary>
+    public const long MaxBlankLines = 1_000_000;
+
     /// <summary>Most characters in one CSV row, quoted line breaks included (16,777,216: the buffer of the CSV parser).</summary>
     public const int MaxRowChars = 1 << 24;
 

@@ -205,7 +205,12 @@ sealed class CsvChunkReader : TableChunkReader
                 long dataRow = row.RowIndex;
                 if (row.ColCount != _fileWidth)
                 {
-                    if (row.ColCount == 1 && row.Span.Trim().IsEmpty) { if (_blankRow < 0) _blankRow = dataRow; continue; }
+                    if (row.ColCount == 1 && row.Span.Trim().IsEmpty)
+                    {
+                        if (_blankRow < 0) _blankRow = dataRow;
+                        else CsvCells.CheckBlankRun(_blankRow, dataRow, Source);
+                        continue;
+                    }
                     if (CsvCells.HasQuote(row))
                         for (int j = 0; j < row.ColCount; j++)
                             CsvCells.Value(row[j].Span, true, ref _scratch, out _, Source, dataRow, j < _names.Length ? _names[j] : $"#{j + 1}");

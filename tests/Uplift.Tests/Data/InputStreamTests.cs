@@ -110,18 +110,34 @@ public class InputStreamTests
     }
 
     [Fact]
+    public void A_run_of_more_blank_lines_than_the_cap_is_refused_by_both_readers()
+    {
+        using var dir = new TempDir();
+        string ok = dir.Name("trailing.csv"), bad = dir.Name("blank.csv");
+        File.WriteAllText(ok, "a,b\n1,2\n" + new string('\n', 1000));
+        Assert.Equal(1, TableReader.Read(ok).Rows); // a few trailing blank lines are fine
+        File.WriteAllText(bad, "a,b\n1,2\n" + new string('\n', (int)InputLimits.MaxBlankLines + 2));
+        Refused(() => TableReader.Read(bad), "blank.csv", "row 2", "blank lines in a row");
+        Refused(() =>
+        {
+            using var r = TableChunkReader.Open(bad, [new ChunkColumn("a", true)]);
+            while (r.Next() is not null) { }
+        }, "blank.csv", "row 2", "blank lines in a row");
+    }
+
+    [Fact]
     public void A_gzip_file_that_grows_more_than_the_ratio_cap_is_refused_early()
     {
         using var dir = new TempDir();
         string path = dir.Name("blank.csv.gz");
-        // 100 gzip members of 1 MiB of blank lines each (a reader reads concatenated members as one stream):
+        // 100 gzip members of 1 MiB of padded rows each (a reader reads concatenated members as one stream):
         // 100 MiB of content in a file of well under a MiB, made without compressing 300 MiB.
         var member = new MemoryStream();
         using (var gz = new GZipStream(member, CompressionLevel.SmallestSize, leaveOpen: true))
         {
-            var blank = new byte[1 << 20];
-            Array.Fill(blank, (byte)'\n');
-            gz.Write(blank);
+            // 5 rows of 200 KB: "1,2" padded with spaces (trimmed when read), so the rows are data, not blank lines
+            var row = Encoding.ASCII.GetBytes("1,2" + new string(' ', 209_712) + "\n");
+            for (int k = 0; k < 5; k++) gz.Write(row);
         }
         using (var f = File.Create(path))
         {
