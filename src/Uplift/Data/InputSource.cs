@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 
 namespace Uplift.Data;
 
@@ -196,7 +195,7 @@ static class FileKinds
         if (Directory.Exists(path)) return FileKind.Directory;
         if (!File.Exists(path)) return FileKind.Missing;
         if (OperatingSystem.IsWindows()) return FileKind.Regular;
-        int? mode = StatMode(path);
+        uint? mode = Uplift.IO.Native.Stat(path, followLinks: true)?.Mode; // the IO helpers' one stat (statx)
         return (mode & 0xF000) switch
         {
             null => FileKind.Regular,
@@ -207,29 +206,6 @@ static class FileKinds
             0xC000 => FileKind.Socket,
             _ => FileKind.Regular,
         };
-    }
-
-    // The .NET runtime's own native shim (shipped with every .NET on Unix): SystemNative_Stat fills its FileStatus,
-    // whose second int32 is st_mode. The buffer is larger than the struct.
-    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", SetLastError = true)]
-    static extern int SystemNativeStat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] status);
-
-    static bool _unavailable;
-
-    static int? StatMode(string path)
-    {
-        if (_unavailable) return null;
-        try
-        {
-            var buf = new byte[512];
-            if (SystemNativeStat(path, buf) != 0) return null;
-            return BitConverter.ToInt32(buf, 4);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or MarshalDirectiveException)
-        {
-            _unavailable = true;
-            return null;
-        }
     }
 }
 
