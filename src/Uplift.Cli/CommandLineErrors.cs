@@ -138,7 +138,8 @@ static partial class CommandLineErrors
         return m.TrimEnd('.');
     }
 
-    static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
+    /// <summary>A typed value cut to 80 characters for a message.</summary>
+    internal static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
 
     [GeneratedRegex(@"^Option '([^']+)' is required\.?$")]
     private static partial Regex RequiredOption();

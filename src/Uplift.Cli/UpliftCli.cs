@@ -69,7 +69,7 @@ public static class UpliftCli
     {
         string token = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Join(' ', r.Tokens.Select(t => t.Value));
         if (!token.Any(char.IsControl) && double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)) return v;
-        r.AddError($"{OptionName(r)} expects a number (with a decimal point, e.g. 0.5), got '{Shorten(Visible(token))}'");
+        r.AddError($"{OptionName(r)} expects a number (with a decimal point, e.g. 0.5), got '{CommandLineErrors.Shorten(Visible(token))}'");
         return null;
     }
 
@@ -79,7 +79,7 @@ public static class UpliftCli
         if (!token.Any(char.IsControl) && int.TryParse(token, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite,
                 CultureInfo.InvariantCulture, out int v)) return v;
         bool big = long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
-        r.AddError($"{OptionName(r)} expects a whole number{(big ? $" up to {int.MaxValue}" : "")}, got '{Shorten(Visible(token))}'");
+        r.AddError($"{OptionName(r)} expects a whole number{(big ? $" up to {int.MaxValue}" : "")}, got '{CommandLineErrors.Shorten(Visible(token))}'");
         return null;
     }
 
@@ -88,7 +88,6 @@ public static class UpliftCli
 
     static string OptionName(ArgumentResult r) => (r.Parent as OptionResult)?.Option.Name ?? r.Argument.Name;
 
-    static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
 
     /// <summary>The version of the tool (the informational version of this assembly, e.g. 0.1.0+commit).</summary>
     public static string Version =>

@@ -9,7 +9,7 @@ namespace Uplift.Tests.Campaign;
 public class PlanTests
 {
     /// <summary>Evaluation users with score s ~ U(0,1), tau_v = 1 + 2 s, tau_c = 1, noise sd 1 on V and 0.5 on C, half treated.</summary>
-    static (double[] S, byte[] T, double[] V, double[] C) Eval(int n, ulong seed)
+    internal static (double[] S, byte[] T, double[] V, double[] C) Eval(int n, ulong seed)
     {
         var rng = new Rng(seed);
         var s = new double[n]; var t = new byte[n]; var v = new double[n]; var c = new double[n];
@@ -23,7 +23,7 @@ public class PlanTests
         return (s, t, v, c);
     }
 
-    static double[] Uniform(int n, ulong seed)
+    internal static double[] Uniform(int n, ulong seed)
     {
         var rng = new Rng(seed);
         return Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();

@@ -11,26 +11,9 @@ namespace Uplift.Tests.Campaign;
 /// <summary>The validation cost curve kept in the model file, and plans priced from it.</summary>
 public class ValidationCurveTests
 {
-    /// <summary>Users with score s ~ U(0,1), tau_v = 1 + 2 s, tau_c = 1, noise sd 1 on V and 0.5 on C, half treated.</summary>
-    static (double[] S, byte[] T, double[] V, double[] C) Eval(int n, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var s = new double[n]; var t = new byte[n]; var v = new double[n]; var c = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            s[i] = rng.NextDouble();
-            t[i] = (byte)(rng.NextDouble() < 0.5 ? 1 : 0);
-            v[i] = 3 + rng.NextNormal() + t[i] * (1 + 2 * s[i]);
-            c[i] = 2 + 0.5 * rng.NextNormal() + t[i] * 1.0;
-        }
-        return (s, t, v, c);
-    }
-
-    static double[] Uniform(int n, ulong seed)
-    {
-        var rng = new Rng(seed);
-        return Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
-    }
+    // The evaluation users and candidate scores of the plan tests (tau_v = 1 + 2 s, tau_c = 1).
+    static (double[] S, byte[] T, double[] V, double[] C) Eval(int n, ulong seed) => PlanTests.Eval(n, seed);
+    static double[] Uniform(int n, ulong seed) => PlanTests.Uniform(n, seed);
 
     static double DiffOfMeans(byte[] t, double[] x, Func<int, bool> keep)
     {

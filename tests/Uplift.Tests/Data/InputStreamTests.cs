@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 using System.Text;
 using Uplift.Data;
 using Xunit;
@@ -10,13 +9,10 @@ namespace Uplift.Tests.Data;
 /// <summary>Input that is not a plain file: FIFOs (with and without a writer), devices, sizes above the caps, gzip bombs.</summary>
 public class InputStreamTests
 {
-    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
-    static extern int MkFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
-
     internal static string Fifo(TempDir dir, string name)
     {
         string path = dir.Name(name);
-        Assert.Equal(0, MkFifo(path, Convert.ToUInt32("600", 8)));
+        Uplift.Tests.IO.IoTestUtil.CreateFifo(path);
         return path;
     }
 
