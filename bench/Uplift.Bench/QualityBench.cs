@@ -91,21 +91,17 @@ public static class QualityBench
     public static IUpliftLearner Create(string label, SyntheticScenario scenario)
     {
         var drm = scenario == SyntheticScenario.Nonlinear ? new DrmOptions { Scorer = ScorerKind.Mlp } : new DrmOptions();
-        var settings = new LearnerSettings
-        {
-            Drm = drm,
-            Crm = new CrmOptions { Drm = drm },
-            CausalForest = new CausalForestOptions { NumTrees = ForestTrees },
-        };
+        var settings = new LearnerSettings()
+            .With(drm)
+            .With(new CrmOptions { Drm = drm })
+            .With(new CausalForestOptions { NumTrees = ForestTrees });
         var raw = drm with { Baseline = OutcomeBaseline.None, L2 = 0 };
         return label switch
         {
             "drm-raw" => new DrmLearner(raw),
             "crm-raw" => new CrmLearner(new CrmOptions { Drm = raw }),
-            "rlearner-boosted" => LearnerCatalog.Create("rlearner", settings with
-            {
-                RLearner = new RLearnerOptions { Outcome = RLearnerOutcome.Both, BaseLearner = BaseLearnerKind.Boosted },
-            }),
+            "rlearner-boosted" => LearnerCatalog.Create("rlearner",
+                settings.With(new RLearnerOptions { Outcome = RLearnerOutcome.Both, BaseLearner = BaseLearnerKind.Boosted })),
             "rlearner-ridge" => LearnerCatalog.Create("rlearner", settings),
             _ => LearnerCatalog.Create(label, settings),
         };

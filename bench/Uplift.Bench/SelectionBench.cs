@@ -27,7 +27,7 @@ static class SelectionBench
     /// </summary>
     public static (List<Row> Rows, List<Snapshot> Snapshots) Run(string covertypePath, int firstSeed, int seeds, Action<string> log)
     {
-        var crm = PaperBenchmark.FaithfulSettings(PaperDataset.Covertype, new PaperBenchmarkOptions()).Crm;
+        var crm = PaperBenchmark.FaithfulSettings(PaperDataset.Covertype, new PaperBenchmarkOptions()).Get<CrmOptions>();
         var cases = new List<(string Rule, int Restarts, ModelSelection Selection)>();
         foreach (int r in new[] { 3, 5 })
         {

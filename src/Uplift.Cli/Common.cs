@@ -114,21 +114,6 @@ static class Common
     public static IReadOnlyList<string>? SplitList(string? s) =>
         s is null ? null : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    public static int[] ParseInts(string s, string option)
-    {
-        var parts = s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var r = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out r[i]) || r[i] < 1)
-                throw new UpliftOptionException(option, $"expected positive integers separated by commas, got '{s}'.");
-        return r;
-    }
-
-    /// <summary>aucc | objective (DrmOptions.Selection), case-insensitive.</summary>
-    public static Uplift.Models.Ranking.ModelSelection ParseSelection(string s, string option) => Choice(s, option,
-        ("aucc", Uplift.Models.Ranking.ModelSelection.ValidationAucc),
-        ("objective", Uplift.Models.Ranking.ModelSelection.ValidationObjective));
-
     /// <summary>
     /// The value named <paramref name="s"/> (trimmed, case-insensitive: "Ratio" = "ratio"); anything else is an
     /// <see cref="UpliftOptionException"/> for <paramref name="option"/> listing the names.
@@ -148,7 +133,7 @@ static class Common
 
     /// <summary>The learner name of the catalog that <paramref name="s"/> names, case-insensitive ("DRM" = "drm").</summary>
     public static string ModelName(string s, string option = "--model") =>
-        Uplift.Models.LearnerCatalog.Names.FirstOrDefault(n => string.Equals(n, s.Trim(), StringComparison.OrdinalIgnoreCase))
+        Uplift.Models.LearnerCatalog.Find(s)?.Name
         ?? throw new UpliftOptionException(option, $"unknown model '{s}'; choose one of {string.Join(", ", Uplift.Models.LearnerCatalog.Names)}.");
 
     public static string F3(double x) => double.IsNaN(x) ? "n/a" : x.ToString("0.000", CultureInfo.InvariantCulture);

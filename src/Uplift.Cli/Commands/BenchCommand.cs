@@ -58,10 +58,8 @@ static class BenchCommand
                 Restarts = r.GetValue(restarts),
                 EvalEvery = r.GetValue(evalEvery),
                 LearningRate = r.GetValue(learningRate),
-                Baseline = r.GetValue(baseline) is { } b
-                    ? Common.Choice<OutcomeBaseline?>(b, "--baseline", ("linear", OutcomeBaseline.Linear), ("none", OutcomeBaseline.None))
-                    : null,
-                Selection = r.GetValue(selection) is { } sel ? Common.ParseSelection(sel, "--selection") : null,
+                Baseline = r.GetValue(baseline) is { } b ? RankingNames.Baseline.Parse(b, "--baseline") : null,
+                Selection = r.GetValue(selection) is { } sel ? RankingNames.Selection.Parse(sel, "--selection") : null,
                 CausalForestTrees = r.GetValue(forestTrees),
                 Best = !r.GetValue(noBest),
                 BootstrapReplicates = r.GetValue(bootstrap),

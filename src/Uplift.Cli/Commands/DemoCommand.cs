@@ -49,21 +49,17 @@ static class DemoCommand
             var drm = sc == SyntheticScenario.Nonlinear
                 ? new DrmOptions { Scorer = ScorerKind.Mlp, HiddenSizes = [64] }
                 : new DrmOptions();
-            var settings = new LearnerSettings { Drm = drm, Crm = new CrmOptions { Drm = drm } };
+            var settings = new LearnerSettings().With(drm).With(new CrmOptions { Drm = drm });
             var kinds = r.GetValue(baselines)
                 ? new[] { "drm", "crm" }
                 : ["drm", "crm", "rlearner", "duality-rlearner", "tlearner", "causal-forest"];
-            settings = settings with
-            {
-                // Fast, strong settings for a one-minute demo: the forest with the paper's preset (60 trees),
-                // the R-learners with boosted trees (the R-learner on both outcomes, ranked by the guarded ratio).
-                CausalForest = Models.Forest.CausalForestOptions.Paper,
-                RLearner = settings.RLearner with { Outcome = Models.Meta.RLearnerOutcome.Both, BaseLearner = Models.Meta.BaseLearnerKind.Boosted },
-                DualityRLearner = settings.DualityRLearner with
-                {
-                    RLearner = settings.DualityRLearner.RLearner with { BaseLearner = Models.Meta.BaseLearnerKind.Boosted },
-                },
-            };
+            // Fast, strong settings for a one-minute demo: the forest with the paper's preset (60 trees),
+            // the R-learners with boosted trees (the R-learner on both outcomes, ranked by the guarded ratio).
+            var duality = settings.Get<Models.Meta.DualityRLearnerOptions>();
+            settings = settings
+                .With(Models.Forest.CausalForestOptions.Paper)
+                .With(settings.Get<Models.Meta.RLearnerOptions>() with { Outcome = Models.Meta.RLearnerOutcome.Both, BaseLearner = Models.Meta.BaseLearnerKind.Boosted })
+                .With(duality with { RLearner = duality.RLearner with { BaseLearner = Models.Meta.BaseLearnerKind.Boosted } });
 
             var progress = new ConsoleProgress();
             var context = Common.Context(s, r.GetValue(threads), progress);

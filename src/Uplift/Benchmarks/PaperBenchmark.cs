@@ -148,33 +148,35 @@ public static class PaperBenchmark
         var forest = CausalForestOptions.Paper;
         if (options.CausalForestTrees is { } trees) forest = forest with { NumTrees = trees };
         var ridge = new RLearnerOptions { Outcome = RLearnerOutcome.Value, BaseLearner = BaseLearnerKind.Ridge };
-        return new LearnerSettings
-        {
-            Drm = drm,
+        return new LearnerSettings()
+            .With(drm)
             // q = 0.4 and the 2020 temperature schedule t = 0.5 + 0.1 floor(step / 100) (METHOD.md section 4).
-            Crm = new CrmOptions { Drm = drm, TopFraction = 0.4, T0 = 0.5, TemperatureStep = 0.1, TemperatureEvery = 100 },
-            RLearner = ridge,
-            DualityRLearner = new DualityRLearnerOptions { Lambdas = [0.001, 0.005, 0.01, 0.05], RLearner = ridge },
-            CausalForest = forest,
-        };
+            .With(new CrmOptions { Drm = drm, TopFraction = 0.4, T0 = 0.5, TemperatureStep = 0.1, TemperatureEvery = 100 })
+            .With(ridge)
+            .With(new DualityRLearnerOptions { Lambdas = [0.001, 0.005, 0.01, 0.05], RLearner = ridge })
+            .With(forest);
     }
 
     /// <summary>One line describing each faithful method's settings.</summary>
-    public static string Describe(string method, LearnerSettings s) => method switch
+    public static string Describe(string method, LearnerSettings s)
     {
-        "random" => "uniform random scores (seeded)",
-        "rlearner" => "R-learner on value, ridge, 5-fold cross-fitting, constant propensity",
-        "duality-rlearner" => $"R-learner on V - lambda C, ridge, lambda in {{{string.Join(", ", s.DualityRLearner.Lambdas.Select(l => l.ToString(CultureInfo.InvariantCulture)))}}} by validation AUCC",
-        "causal-forest" => string.Create(CultureInfo.InvariantCulture,
-            $"two honest causal forests ({s.CausalForest.NumTrees} trees, alpha {s.CausalForest.Alpha}, min node {s.CausalForest.MinNodeSize}, sample {s.CausalForest.SampleFraction}), relu-guarded ratio"),
-        "drm" => $"DRM, {Scorer(s.Drm)}, {Training(s.Drm)}",
-        "crm" => string.Create(CultureInfo.InvariantCulture,
-            $"CRM q = {s.Crm.TopFraction}, t = {s.Crm.T0} + {s.Crm.TemperatureStep} floor(step/{s.Crm.TemperatureEvery}), {Scorer(s.Crm.Drm)}, {Training(s.Crm.Drm)}"),
-        _ => method,
-    };
+        var (crm, forest) = (s.Get<CrmOptions>(), s.Get<CausalForestOptions>());
+        return method switch
+        {
+            "random" => "uniform random scores (seeded)",
+            "rlearner" => "R-learner on value, ridge, 5-fold cross-fitting, constant propensity",
+            "duality-rlearner" => $"R-learner on V - lambda C, ridge, lambda in {{{string.Join(", ", s.Get<DualityRLearnerOptions>().Lambdas.Select(l => l.ToString(CultureInfo.InvariantCulture)))}}} by validation AUCC",
+            "causal-forest" => string.Create(CultureInfo.InvariantCulture,
+                $"two honest causal forests ({forest.NumTrees} trees, alpha {forest.Alpha}, min node {forest.MinNodeSize}, sample {forest.SampleFraction}), relu-guarded ratio"),
+            "drm" => $"DRM, {Scorer(s.Get<DrmOptions>())}, {Training(s.Get<DrmOptions>())}",
+            "crm" => string.Create(CultureInfo.InvariantCulture,
+                $"CRM q = {crm.TopFraction}, t = {crm.T0} + {crm.TemperatureStep} floor(step/{crm.TemperatureEvery}), {Scorer(crm.Drm)}, {Training(crm.Drm)}"),
+            _ => method,
+        };
+    }
 
     static string Training(DrmOptions d) => string.Create(CultureInfo.InvariantCulture,
-        $"{DrmOptions.ObjectiveName(d.Objective)}, Adam lr {d.LearningRate}, {d.Steps} steps, {d.Restarts} restarts, kept by validation {DrmOptions.SelectionName(d.Selection)}, baseline {(d.Baseline == OutcomeBaseline.Linear ? "linear" : "none")}");
+        $"{EngineNames.Objective.Name(d.Objective)}, Adam lr {d.LearningRate}, {d.Steps} steps, {d.Restarts} restarts, kept by validation {RankingNames.Selection.Name(d.Selection)}, baseline {RankingNames.Baseline.Name(d.Baseline)}");
 
     static string Scorer(DrmOptions d) => d.Scorer == ScorerKind.Linear ? "linear" : $"MLP {string.Join("-", d.HiddenSizes)} tanh";
 
@@ -189,7 +191,7 @@ public static class PaperBenchmark
     public static IReadOnlyList<BestCandidate> BestCandidates(PaperDataset dataset, PaperBenchmarkOptions options)
     {
         var s = FaithfulSettings(dataset, options);
-        var crm = s.Crm;
+        var crm = s.Get<CrmOptions>();
         var smooth = crm.Drm with { Objective = Objective.SmoothAbsRatio };
         var list = new List<BestCandidate>
         {

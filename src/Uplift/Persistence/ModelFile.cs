@@ -168,7 +168,7 @@ public sealed class ModelFile
         string kind = root.String("kind");
         var modelNode = root.Object("model");
         var preNode = root.Object("preprocessor");
-        IUpliftModel model = ModelKinds.Load(kind, modelNode);
+        IUpliftModel model = LearnerCatalog.Load(kind, modelNode);
         var preprocessor = Preprocessor.FromModelJson(preNode);
         if (model.Features != preprocessor.FeatureNames.Count)
             throw modelNode.Error(string.Create(System.Globalization.CultureInfo.InvariantCulture,

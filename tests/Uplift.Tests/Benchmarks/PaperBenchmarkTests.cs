@@ -170,17 +170,17 @@ public sealed class PaperBenchmarkTests : IDisposable
     {
         var cov = PaperBenchmark.FaithfulSettings(PaperDataset.Covertype, new PaperBenchmarkOptions());
         var cen = PaperBenchmark.FaithfulSettings(PaperDataset.Census, new PaperBenchmarkOptions());
-        Assert.Equal(Uplift.Models.Ranking.ScorerKind.Linear, cov.Crm.Drm.Scorer);
-        Assert.Equal(Uplift.Models.Ranking.ScorerKind.Mlp, cen.Drm.Scorer);
-        Assert.Equal([92], cen.Crm.Drm.HiddenSizes);
-        Assert.Equal(0.4, cov.Crm.TopFraction);
-        Assert.Equal(Uplift.Engine.Objective.Ratio, cov.Drm.Objective);
-        Assert.Equal([0.001, 0.005, 0.01, 0.05], cov.DualityRLearner.Lambdas);
-        Assert.Equal(Uplift.Models.Meta.BaseLearnerKind.Ridge, cov.RLearner.BaseLearner);
-        Assert.Equal(Uplift.Models.Meta.RLearnerOutcome.Value, cov.RLearner.Outcome);
-        Assert.Equal(60, cov.CausalForest.NumTrees);
-        Assert.Equal(0.2, cov.CausalForest.Alpha);
-        Assert.Equal(3, cov.CausalForest.MinNodeSize);
+        Assert.Equal(Uplift.Models.Ranking.ScorerKind.Linear, cov.Get<Uplift.Models.Ranking.CrmOptions>().Drm.Scorer);
+        Assert.Equal(Uplift.Models.Ranking.ScorerKind.Mlp, cen.Get<Uplift.Models.Ranking.DrmOptions>().Scorer);
+        Assert.Equal([92], cen.Get<Uplift.Models.Ranking.CrmOptions>().Drm.HiddenSizes);
+        Assert.Equal(0.4, cov.Get<Uplift.Models.Ranking.CrmOptions>().TopFraction);
+        Assert.Equal(Uplift.Engine.Objective.Ratio, cov.Get<Uplift.Models.Ranking.DrmOptions>().Objective);
+        Assert.Equal([0.001, 0.005, 0.01, 0.05], cov.Get<Uplift.Models.Meta.DualityRLearnerOptions>().Lambdas);
+        Assert.Equal(Uplift.Models.Meta.BaseLearnerKind.Ridge, cov.Get<Uplift.Models.Meta.RLearnerOptions>().BaseLearner);
+        Assert.Equal(Uplift.Models.Meta.RLearnerOutcome.Value, cov.Get<Uplift.Models.Meta.RLearnerOptions>().Outcome);
+        Assert.Equal(60, cov.Get<Uplift.Models.Forest.CausalForestOptions>().NumTrees);
+        Assert.Equal(0.2, cov.Get<Uplift.Models.Forest.CausalForestOptions>().Alpha);
+        Assert.Equal(3, cov.Get<Uplift.Models.Forest.CausalForestOptions>().MinNodeSize);
     }
 
     [Fact]

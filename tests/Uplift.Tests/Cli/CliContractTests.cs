@@ -155,7 +155,7 @@ public class CliContractTests : IDisposable
         var curvy = CliRunner.Run("simulate", "--scenario", "curvy", "--rows", "200", "--out", P("sim2.csv"));
         Assert.Equal(2, curvy.ExitCode);
         Assert.Contains("option --scenario: 'curvy': use linear, nonlinear, varying-cost or observational.", curvy.Err);
-        Assert.Equal(Uplift.Models.Ranking.ModelSelection.ValidationObjective, Common.ParseSelection("OBJECTIVE", "--selection"));
+        Assert.Equal(Uplift.Models.Ranking.ModelSelection.ValidationObjective, Uplift.Models.Ranking.RankingNames.Selection.Parse("OBJECTIVE", "--selection"));
         var bad = CliRunner.Run(Train(data, P("x.json"), "--model", "drm", "--objective", "ratioo"));
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--objective", bad.Err);

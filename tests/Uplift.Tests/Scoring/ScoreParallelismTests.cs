@@ -31,15 +31,13 @@ public sealed class ScoreParallelismTests
     {
         var drm = new DrmOptions { Steps = 20, Restarts = 1, EvalEvery = 0, Scorer = ScorerKind.Mlp, HiddenSizes = [8] };
         var gbt = new GradientBoostingOptions { NumTrees = 5, NumLeaves = 4, MinDataInLeaf = 20 };
-        return new LearnerSettings
-        {
-            Drm = drm,
-            Crm = new CrmOptions { Drm = drm, TemperatureEvery = 10 },
-            RLearner = new RLearnerOptions { Outcome = RLearnerOutcome.Both, Folds = 2, BaseLearner = BaseLearnerKind.Boosted, Boosting = gbt },
-            DualityRLearner = new DualityRLearnerOptions { Lambdas = [0.01, 0.05], RLearner = new RLearnerOptions { Folds = 2 } },
-            CausalForest = new CausalForestOptions { NumTrees = 8, NuisanceTrees = 4, MinNodeSize = 20 },
-            TLearner = new TLearnerOptions { Boosting = gbt },
-        };
+        return new LearnerSettings()
+            .With(drm)
+            .With(new CrmOptions { Drm = drm, TemperatureEvery = 10 })
+            .With(new RLearnerOptions { Outcome = RLearnerOutcome.Both, Folds = 2, BaseLearner = BaseLearnerKind.Boosted, Boosting = gbt })
+            .With(new DualityRLearnerOptions { Lambdas = [0.01, 0.05], RLearner = new RLearnerOptions { Folds = 2 } })
+            .With(new CausalForestOptions { NumTrees = 8, NuisanceTrees = 4, MinNodeSize = 20 })
+            .With(new TLearnerOptions { Boosting = gbt });
     }
 
     static readonly Lazy<(RawTable Table, Preprocessor Pre, Dataset Data)> Campaign = new(() =>

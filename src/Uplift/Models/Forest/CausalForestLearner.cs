@@ -9,8 +9,7 @@ namespace Uplift.Models.Forest;
 /// </summary>
 public sealed class CausalForestLearner(CausalForestOptions? options = null) : IUpliftLearner
 {
-    public const string KindName = "causal-forest";
-    public string Kind => KindName;
+    public string Kind => CausalForestRegistration.Name;
     public CausalForestOptions Options { get; } = options ?? new CausalForestOptions();
 
     /// <summary>Fits both forests; <paramref name="validation"/> is not used.</summary>
@@ -54,7 +53,7 @@ public sealed class CausalForestLearner(CausalForestOptions? options = null) : I
 /// </summary>
 public sealed class CausalForestModel : IEffectModel
 {
-    public string Kind => CausalForestLearner.KindName;
+    public string Kind => CausalForestRegistration.Name;
     public int Features => Value.Features;
     public CausalForestOptions Options { get; }
     public CausalForest Value { get; }
@@ -113,7 +112,7 @@ public sealed class CausalForestModel : IEffectModel
 
     internal static CausalForestModel Load(Uplift.IO.ModelJson json)
     {
-        json.Choice("kind", CausalForestLearner.KindName);
+        json.Choice("kind", CausalForestRegistration.Name);
         json.Int("format", 1, 1);
         int features = json.Int("features", 1, int.MaxValue);
         var options = ForestJson.LoadOptions(json.Object("options"));

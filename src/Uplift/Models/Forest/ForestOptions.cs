@@ -53,6 +53,23 @@ public enum ForestScore
     Lagrangian,
 }
 
+/// <summary>A named starting point of the causal forest's options (<see cref="CausalForestOptions.Preset"/>).</summary>
+public enum ForestPreset
+{
+    /// <summary>grf's causal_forest defaults (2000 trees).</summary>
+    Grf,
+    /// <summary>The paper's setting (METHOD.md section 5).</summary>
+    Paper,
+}
+
+/// <summary>The spellings of the causal forest's enums on the command line.</summary>
+public static class ForestNames
+{
+    public static NameTable<PropensityMode> Propensity { get; } = new((PropensityMode.Constant, "constant"), (PropensityMode.Forest, "forest"));
+    public static NameTable<ForestScore> Score { get; } = new((ForestScore.GuardedRatio, "ratio"), (ForestScore.Lagrangian, "lagrangian"));
+    public static NameTable<ForestPreset> Preset { get; } = new((ForestPreset.Grf, "grf"), (ForestPreset.Paper, "paper"));
+}
+
 /// <summary>
 /// Options of the causal forest (generalized random forest, Athey, Tibshirani and Wager 2019) with grf's
 /// causal_forest defaults. <see cref="Paper"/> is the setting of METHOD.md section 5.
@@ -94,6 +111,9 @@ public sealed record CausalForestOptions
 
     /// <summary>The paper's setting (METHOD.md section 5): 60 trees, alpha 0.2, minimum node size 3, sample fraction 0.5.</summary>
     public static CausalForestOptions Paper => new() { NumTrees = 60, Alpha = 0.2, MinNodeSize = 3, SampleFraction = 0.5 };
+
+    /// <summary>The options of a preset: grf's defaults or <see cref="Paper"/>.</summary>
+    public static CausalForestOptions Preset(ForestPreset preset) => preset == ForestPreset.Paper ? Paper : new();
 
     /// <summary>Trees of each centring forest.</summary>
     public int ResolvedNuisanceTrees => NuisanceTrees ?? Math.Max(50, NumTrees / 4);

@@ -37,7 +37,7 @@ public sealed class DualityRLearner : IUpliftLearner
 {
     readonly Func<Dataset, double[], double> _metric;
     public DualityRLearnerOptions Options { get; }
-    public string Kind => "duality-rlearner";
+    public string Kind => DualityRLearnerRegistration.Name;
 
     /// <param name="validationMetric">metric(validation data, scores), higher is better (e.g. AUCC).</param>
     /// <param name="options">Null = defaults.</param>
@@ -95,7 +95,7 @@ public sealed class DualityRLearner : IUpliftLearner
 /// <summary>A fitted duality R-learner: score = tau(x) of V - lambda C at the chosen lambda.</summary>
 public sealed class DualityRLearnerModel : IUpliftModel
 {
-    public string Kind => "duality-rlearner";
+    public string Kind => DualityRLearnerRegistration.Name;
     public int Features => Tau.Features;
     public IRegressionModel Tau { get; }
     /// <summary>The chosen lambda.</summary>
@@ -130,7 +130,7 @@ public sealed class DualityRLearnerModel : IUpliftModel
     /// <summary>Reads what <see cref="Save"/> wrote: lambdas finite, one metric (or null) per lambda.</summary>
     internal static DualityRLearnerModel Load(Uplift.IO.ModelJson o)
     {
-        o.Choice("kind", "duality-rlearner");
+        o.Choice("kind", DualityRLearnerRegistration.Name);
         int features = o.Int("features", 1, int.MaxValue);
         var tau = RegressionModels.Load(o, "tau", features);
         var lambdas = o.Doubles("lambdas");

@@ -23,6 +23,14 @@ public enum PropensityKind
     Logistic,
 }
 
+/// <summary>The spellings of the meta-learners' enums (command line and model file).</summary>
+public static class MetaNames
+{
+    public static NameTable<RLearnerOutcome> Outcome { get; } = new((RLearnerOutcome.Value, "value"), (RLearnerOutcome.Both, "both"));
+    public static NameTable<BaseLearnerKind> BaseLearner { get; } = new((BaseLearnerKind.Ridge, "ridge"), (BaseLearnerKind.Boosted, "boosted"));
+    public static NameTable<PropensityKind> Propensity { get; } = new((PropensityKind.Constant, "constant"), (PropensityKind.Logistic, "logistic"));
+}
+
 /// <summary>Options of the R-learner (Nie and Wager; METHOD.md section 5).</summary>
 public sealed record RLearnerOptions
 {
@@ -62,7 +70,7 @@ public sealed record RLearnerOptions
 public sealed class RLearner(RLearnerOptions? options = null) : IUpliftLearner
 {
     public RLearnerOptions Options { get; } = options ?? new RLearnerOptions();
-    public string Kind => "rlearner";
+    public string Kind => RLearnerRegistration.Name;
 
     public IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context)
     {
@@ -223,7 +231,7 @@ internal static class RLoss
 /// <summary>A fitted R-learner on the value outcome: score = tau_v(x).</summary>
 public class RLearnerModel : IUpliftModel
 {
-    public string Kind => "rlearner";
+    public string Kind => RLearnerRegistration.Name;
     public int Features => TauV.Features;
     /// <summary>The effect model of the value outcome.</summary>
     public IRegressionModel TauV { get; }
@@ -242,7 +250,7 @@ public class RLearnerModel : IUpliftModel
     {
         ["kind"] = Kind,
         ["features"] = Features,
-        ["outcome"] = "value",
+        ["outcome"] = MetaNames.Outcome.Name(RLearnerOutcome.Value),
         ["tau_v"] = TauV.Save(),
     };
 
@@ -251,11 +259,11 @@ public class RLearnerModel : IUpliftModel
 
     internal static RLearnerModel Load(Uplift.IO.ModelJson o)
     {
-        o.Choice("kind", "rlearner");
+        o.Choice("kind", RLearnerRegistration.Name);
         int features = o.Int("features", 1, int.MaxValue);
-        string outcome = o.Choice("outcome", "value", "both");
+        var outcome = MetaNames.Outcome.Of(o.Choice("outcome", [.. MetaNames.Outcome.Names]));
         var tauV = RegressionModels.Load(o, "tau_v", features);
-        return outcome == "value" ? new RLearnerModel(tauV) : new RLearnerEffectModel(tauV, RegressionModels.Load(o, "tau_c", features));
+        return outcome == RLearnerOutcome.Value ? new RLearnerModel(tauV) : new RLearnerEffectModel(tauV, RegressionModels.Load(o, "tau_c", features));
     }
 }
 
@@ -288,7 +296,7 @@ public sealed class RLearnerEffectModel : RLearnerModel, IEffectModel
     public override JsonObject Save()
     {
         var o = base.Save();
-        o["outcome"] = "both";
+        o["outcome"] = MetaNames.Outcome.Name(RLearnerOutcome.Both);
         o["tau_c"] = TauC.Save();
         return o;
     }

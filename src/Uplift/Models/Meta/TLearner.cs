@@ -29,7 +29,7 @@ public sealed record TLearnerOptions
 public sealed class TLearner(TLearnerOptions? options = null) : IUpliftLearner
 {
     public TLearnerOptions Options { get; } = options ?? new TLearnerOptions();
-    public string Kind => "tlearner";
+    public string Kind => TLearnerRegistration.Name;
 
     public IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context)
     {
@@ -75,7 +75,7 @@ public sealed class TLearner(TLearnerOptions? options = null) : IUpliftLearner
 /// <summary>A fitted T-learner (four outcome models).</summary>
 public sealed class TLearnerModel : IEffectModel
 {
-    public string Kind => "tlearner";
+    public string Kind => TLearnerRegistration.Name;
     public int Features => MuV1.Features;
     public IRegressionModel MuV1 { get; }
     public IRegressionModel MuV0 { get; }
@@ -119,7 +119,7 @@ public sealed class TLearnerModel : IEffectModel
 
     internal static TLearnerModel Load(Uplift.IO.ModelJson o)
     {
-        o.Choice("kind", "tlearner");
+        o.Choice("kind", TLearnerRegistration.Name);
         int features = o.Int("features", 1, int.MaxValue);
         return new TLearnerModel(RegressionModels.Load(o, "mu_v1", features), RegressionModels.Load(o, "mu_v0", features),
             RegressionModels.Load(o, "mu_c1", features), RegressionModels.Load(o, "mu_c0", features));

@@ -32,3 +32,35 @@ public enum ModelSelection
     /// <summary>The highest objective g on the validation set (METHOD.md section 3 as written).</summary>
     ValidationObjective,
 }
+
+/// <summary>The rule a DRM or CRM fit actually kept its parameters by (see <see cref="DrmOptions.Selection"/> for the fallbacks).</summary>
+public enum AppliedSelection
+{
+    /// <summary>The highest validation AUCC.</summary>
+    ValidationAucc,
+    /// <summary>The highest validation objective g (asked for, or no positive validation incremental cost).</summary>
+    ValidationObjective,
+    /// <summary>The highest training objective g (no validation set).</summary>
+    TrainingObjective,
+}
+
+/// <summary>The spellings of the ranking models' enums (command line and model file).</summary>
+public static class RankingNames
+{
+    public static NameTable<ScorerKind> Scorer { get; } = new((ScorerKind.Linear, "linear"), (ScorerKind.Mlp, "mlp"));
+    public static NameTable<OutcomeBaseline> Baseline { get; } = new((OutcomeBaseline.Linear, "linear"), (OutcomeBaseline.None, "none"));
+    public static NameTable<ModelSelection> Selection { get; } =
+        new((ModelSelection.ValidationAucc, "aucc"), (ModelSelection.ValidationObjective, "objective"));
+    public static NameTable<BudgetUnit> BudgetUnit { get; } =
+        new((Ranking.BudgetUnit.FractionOfTotalCost, "fraction"), (Ranking.BudgetUnit.CostUnits, "cost"));
+    public static NameTable<AppliedSelection> AppliedSelection { get; } = new(
+        (Ranking.AppliedSelection.ValidationAucc, "validation-aucc"), (Ranking.AppliedSelection.ValidationObjective, "validation-objective"),
+        (Ranking.AppliedSelection.TrainingObjective, "training-objective"));
+}
+
+/// <summary>
+/// What a DRM or CRM fit did beyond its options: the selection rule applied and whether the linear outcome baseline
+/// was subtracted (it is skipped above <see cref="DrmOptions.MaxBaselineFeatures"/> features). Saved at the end of the
+/// model file's "options" as <c>selectionApplied</c> and <c>outcomeBaselineApplied</c>.
+/// </summary>
+public sealed record RankingFitInfo(AppliedSelection Selection, bool OutcomeBaselineApplied);

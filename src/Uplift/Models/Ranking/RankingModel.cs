@@ -39,14 +39,17 @@ public sealed unsafe class RankingModel : IUpliftModel
     public double? ValidationObjective { get; }
     /// <summary>The options the model was trained with (a copy).</summary>
     public JsonObject Options => (JsonObject)_options.DeepClone();
+    /// <summary>What the fit did beyond its options; null for a model file that does not say.</summary>
+    public RankingFitInfo? FitInfo { get; }
 
     internal RankingModel(string kind, Network net, float[] parameters, double vScale, double cScale, int seed,
-        double trainObjective, double? validationObjective, JsonObject options)
+        double trainObjective, double? validationObjective, JsonObject options, RankingFitInfo? fitInfo)
     {
         Kind = kind; _net = net; _p = (float[])parameters.Clone();
         ValueScale = vScale; CostScale = cScale; Seed = seed;
         TrainObjective = trainObjective; ValidationObjective = validationObjective;
         _options = (JsonObject)options.DeepClone();
+        FitInfo = fitInfo;
     }
 
     /// <summary>The network weights in the unpadded layout: per hidden layer W (K x H row-major) and b, then w_out and b_out.</summary>
@@ -112,18 +115,44 @@ public sealed unsafe class RankingModel : IUpliftModel
             ["kind"] = Kind,
             ["format"] = 1,
             ["features"] = Features,
-            ["scorer"] = Scorer == ScorerKind.Linear ? "linear" : "mlp",
+            ["scorer"] = RankingNames.Scorer.Name(Scorer),
             ["hiddenSizes"] = new JsonArray([.. _net.Hidden.Select(h => (JsonNode)h)]),
             ["outcomeScale"] = new JsonObject { ["value"] = ValueScale, ["cost"] = CostScale },
             ["seed"] = Seed,
             ["objective"] = new JsonObject { ["train"] = Finite(TrainObjective), ["validation"] = ValidationObjective is { } v ? Finite(v) : null },
-            ["options"] = _options.DeepClone(),
+            ["options"] = OptionsWithFitInfo(),
             ["layers"] = layers,
             ["output"] = output,
         };
     }
 
     static JsonNode? Finite(double x) => double.IsFinite(x) ? x : null;
+
+    /// <summary>The file's "options": the options, then the fit information (the last two keys).</summary>
+    JsonObject OptionsWithFitInfo()
+    {
+        var o = (JsonObject)_options.DeepClone();
+        if (FitInfo is { } f)
+        {
+            o[SelectionKey] = RankingNames.AppliedSelection.Name(f.Selection);
+            o[BaselineKey] = f.OutcomeBaselineApplied;
+        }
+        return o;
+    }
+
+    const string SelectionKey = "selectionApplied", BaselineKey = "outcomeBaselineApplied";
+
+    /// <summary>The fit information saved in "options" (both keys or neither), taken out of <paramref name="options"/>.</summary>
+    static RankingFitInfo? TakeFitInfo(ModelJson json, JsonObject options)
+    {
+        var section = json.Optional("options");
+        if (section is null || (!section.Has(SelectionKey) && !section.Has(BaselineKey))) return null;
+        var table = RankingNames.AppliedSelection;
+        var info = new RankingFitInfo(table.Of(section.Choice(SelectionKey, [.. table.Names])), section.Bool(BaselineKey));
+        options.Remove(SelectionKey);
+        options.Remove(BaselineKey);
+        return info;
+    }
 
     static JsonArray Floats(float[] w, ref int o, int count)
     {
@@ -140,13 +169,13 @@ public sealed unsafe class RankingModel : IUpliftModel
 
     internal static RankingModel Load(ModelJson json)
     {
-        string kind = json.Choice("kind", "drm", "crm");
+        string kind = json.Choice("kind", DrmRegistration.Name, CrmRegistration.Name);
         json.Int("format", 1, 1);
         int features = json.Int("features", 1, int.MaxValue);
-        string scorer = json.Choice("scorer", "linear", "mlp");
+        var scorer = RankingNames.Scorer.Of(json.Choice("scorer", [.. RankingNames.Scorer.Names]));
         var hidden = json.Ints("hiddenSizes", why: null, min: 1, max: MaxHidden);
-        if (scorer == "linear" && hidden.Length != 0) throw json.Error("hiddenSizes", $"must be empty for the linear scorer, got {hidden.Length} layers");
-        if (scorer == "mlp" && hidden.Length == 0) throw json.Error("hiddenSizes", "must list at least one layer for the mlp scorer");
+        if (scorer == ScorerKind.Linear && hidden.Length != 0) throw json.Error("hiddenSizes", $"must be empty for the linear scorer, got {hidden.Length} layers");
+        if (scorer == ScorerKind.Mlp && hidden.Length == 0) throw json.Error("hiddenSizes", "must list at least one layer for the mlp scorer");
         var layers = json.Array("layers");
         if (layers.Length != hidden.Length)
             throw layers.Error($"has {layers.Length} layers, expected {hidden.Length} (one per hiddenSizes entry)");
@@ -176,10 +205,11 @@ public sealed unsafe class RankingModel : IUpliftModel
         double train = objective?.OptionalDouble("train", double.MinValue, double.MaxValue) ?? double.NaN;
         double? validation = objective?.OptionalDouble("validation", double.MinValue, double.MaxValue);
         var options = json.Optional("options")?.ToObject() ?? new JsonObject();
+        var fitInfo = TakeFitInfo(json, options);
         var net = hidden.Length == 0 ? Network.Linear(features) : Network.Mlp(features, hidden);
         var w = new float[net.LogicalParameterCount];
         int o = 0;
         foreach (var part in parts) { part.CopyTo(w, o); o += part.Length; }
-        return new RankingModel(kind, net, net.FromLogical(w), vScale, cScale, seed, train, validation, options);
+        return new RankingModel(kind, net, net.FromLogical(w), vScale, cScale, seed, train, validation, options, fitInfo);
     }
 }

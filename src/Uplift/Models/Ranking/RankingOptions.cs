@@ -79,8 +79,8 @@ public sealed record DrmOptions
     /// Measured (nonlinear scenario, MLP [64], no penalty, 100,000 users, seed 11): test AUCC gap to the oracle
     /// −0.153 raw, −0.047 with the baseline; at 50,000 users, MLP [32], seeds 11-12: −0.164 vs −0.061. On the linear
     /// scenario (linear scorer, seeds 11-13) −0.007 vs −0.003. Fitted in closed form on the (d+1)² normal
-    /// equations, so with more than <see cref="MaxBaselineFeatures"/> features it is skipped (the model's options
-    /// record <c>outcomeBaselineApplied</c>).
+    /// equations, so with more than <see cref="MaxBaselineFeatures"/> features it is skipped (the model's
+    /// fit information records it: <see cref="RankingFitInfo.OutcomeBaselineApplied"/>).
     /// </summary>
     public OutcomeBaseline Baseline { get; init; } = OutcomeBaseline.Linear;
 
@@ -104,8 +104,8 @@ public sealed record DrmOptions
     /// the validation outcomes as given (before any baseline; weights and propensities are ignored, as by every
     /// AUCC of the library); among equal values the earliest snapshot wins. It falls back to the objective g when
     /// there is no validation set (then g on the training set) or when the validation set's incremental cost
-    /// mean(C | T=1) − mean(C | T=0) is not positive (its AUCC is undefined); the model's options record which
-    /// rule was applied (<c>selectionApplied</c>).
+    /// mean(C | T=1) − mean(C | T=0) is not positive (its AUCC is undefined); the model's fit information records
+    /// which rule was applied (<see cref="RankingFitInfo.Selection"/>).
     /// <para>
     /// A deviation from METHOD.md section 3 ("the restart kept by its validation objective"). Measured by
     /// <c>bench/Uplift.Bench -- selection</c> (docs/BENCHMARKS.md; the paper's CRM on the Covertype sample
@@ -129,8 +129,8 @@ public sealed record DrmOptions
     /// <summary>Throws <see cref="UpliftOptionException"/> when an option is out of range.</summary>
     public void Validate()
     {
-        UpliftOptionException.Check(Enum.IsDefined(Scorer), "scorer", "must be linear or mlp");
-        UpliftOptionException.Check(Enum.IsDefined(Objective), "objective", "must be ratio, softplus-ratio, smooth-abs-ratio or lagrangian");
+        UpliftOptionException.Check(Enum.IsDefined(Scorer), "scorer", $"must be {RankingNames.Scorer.Choices}");
+        UpliftOptionException.Check(Enum.IsDefined(Objective), "objective", $"must be {EngineNames.Objective.Choices}");
         if (Scorer == ScorerKind.Mlp)
         {
             UpliftOptionException.Check(HiddenSizes is { Length: > 0 and <= 8 }, "hidden", "an MLP needs 1 to 8 hidden layers");
@@ -141,38 +141,26 @@ public sealed record DrmOptions
         UpliftOptionException.Check(Restarts is >= 1 and <= 100, "restarts", $"{Restarts} outside 1..100");
         UpliftOptionException.Check(L1 >= 0 && double.IsFinite(L1), "l1", "must be a finite value >= 0");
         UpliftOptionException.Check(L2 is null || (L2 >= 0 && double.IsFinite(L2.Value)), "l2", "must be a finite value >= 0");
-        UpliftOptionException.Check(Enum.IsDefined(Baseline), "baseline", "must be none or linear");
+        UpliftOptionException.Check(Enum.IsDefined(Baseline), "baseline", $"must be {RankingNames.Baseline.Choices}");
         UpliftOptionException.Check(Lambda >= 0 && double.IsFinite(Lambda), "lambda", "must be a finite value >= 0");
         UpliftOptionException.Check(EvalEvery >= 0, "eval-every", "must be >= 0");
-        UpliftOptionException.Check(Enum.IsDefined(Selection), "selection", "must be aucc or objective");
+        UpliftOptionException.Check(Enum.IsDefined(Selection), "selection", $"must be {RankingNames.Selection.Choices}");
     }
 
     internal JsonObject ToJson() => new()
     {
-        ["scorer"] = Scorer == ScorerKind.Linear ? "linear" : "mlp",
+        ["scorer"] = RankingNames.Scorer.Name(Scorer),
         ["hiddenSizes"] = new JsonArray([.. (Scorer == ScorerKind.Mlp ? HiddenSizes : []).Select(h => (JsonNode)h)]),
-        ["objective"] = ObjectiveName(Objective),
+        ["objective"] = EngineNames.Objective.Name(Objective),
         ["learningRate"] = LearningRate,
         ["steps"] = Steps,
         ["restarts"] = Restarts,
         ["l1"] = L1,
         ["l2"] = ResolvedL2,
-        ["baseline"] = Baseline == OutcomeBaseline.Linear ? "linear" : "none",
+        ["baseline"] = RankingNames.Baseline.Name(Baseline),
         ["lambda"] = Lambda,
         ["evalEvery"] = EvalEvery,
-        ["selection"] = SelectionName(Selection),
-    };
-
-    /// <summary>The command-line spelling of a selection rule.</summary>
-    public static string SelectionName(ModelSelection s) => s == ModelSelection.ValidationAucc ? "aucc" : "objective";
-
-    /// <summary>The command-line spelling of an objective.</summary>
-    public static string ObjectiveName(Objective o) => o switch
-    {
-        Objective.Ratio => "ratio",
-        Objective.SoftplusRatio => "softplus-ratio",
-        Objective.SmoothAbsRatio => "smooth-abs-ratio",
-        _ => "lagrangian",
+        ["selection"] = RankingNames.Selection.Name(Selection),
     };
 }
 
@@ -249,7 +237,7 @@ public sealed record CrmOptions
         var o = Drm.ToJson();
         o["topFraction"] = TopFraction;
         o["budget"] = Budget;
-        o["budgetUnit"] = BudgetUnit == BudgetUnit.FractionOfTotalCost ? "fraction" : "cost";
+        o["budgetUnit"] = RankingNames.BudgetUnit.Name(BudgetUnit);
         o["t0"] = T0;
         o["temperatureStep"] = TemperatureStep;
         o["temperatureEvery"] = TemperatureEvery;

@@ -34,9 +34,9 @@ internal static class RankingTrainer
         // The AUCC is judged on the validation outcomes as given (before the baseline below).
         var aucc = o.Selection == ModelSelection.ValidationAucc && validation is not null && IncrementalCostPerUser(validation) > 0
             ? new ValidationAucc(net, validation, context.ParallelOptions) : null;
-        optionsJson["selectionApplied"] = aucc is not null ? "validation-aucc" : validation is not null ? "validation-objective" : "training-objective";
         bool baseline = o.Baseline == OutcomeBaseline.Linear && train.Features <= DrmOptions.MaxBaselineFeatures;
-        optionsJson["outcomeBaselineApplied"] = baseline;
+        var fitInfo = new RankingFitInfo(aucc is not null ? AppliedSelection.ValidationAucc
+            : validation is not null ? AppliedSelection.ValidationObjective : AppliedSelection.TrainingObjective, baseline);
         if (baseline) (train, validation) = SubtractLinearBaseline(train, validation, context);
         double vScale = Scale(train.V), cScale = Scale(train.C);
         var spec = new ObjectiveSpec(o.Objective, o.Lambda, o.L1, o.ResolvedL2);
@@ -75,7 +75,7 @@ internal static class RankingTrainer
         if (best is null) throw new UpliftException($"{kind} training diverged in every restart (non-finite objective); try a smaller learning rate");
         double trainG = engine.Evaluate(best, spec, finalMask).G;
         double? valG = valEngine?.Evaluate(best, spec, finalMask).G;
-        return new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, valG, optionsJson);
+        return new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, valG, optionsJson, fitInfo);
     }
 
     /// <summary>
@@ -155,7 +155,7 @@ internal static class RankingTrainer
 public sealed class DrmLearner(DrmOptions? options = null) : IUpliftLearner
 {
     public DrmOptions Options { get; } = options ?? new DrmOptions();
-    public string Kind => "drm";
+    public string Kind => DrmRegistration.Name;
 
     public IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context) => FitRanking(train, validation, context);
 
@@ -175,7 +175,7 @@ public sealed class CrmLearner(CrmOptions? options = null) : IUpliftLearner
 
     /// <summary>For benchmarks: sees every snapshot the fit judges (null = none).</summary>
     internal RankingTrainer.SnapshotObserver? Observer { get; init; }
-    public string Kind => "crm";
+    public string Kind => CrmRegistration.Name;
 
     public IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context) => FitRanking(train, validation, context);
 

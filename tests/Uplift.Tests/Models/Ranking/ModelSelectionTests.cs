@@ -29,7 +29,7 @@ public class ModelSelectionTests
             : new DrmLearner(o).FitRanking(train, val, new FitContext(4));
         var kept = Fit(Many);
         var single = Fit(One);
-        Assert.Equal("validation-aucc", kept.Options["selectionApplied"]!.GetValue<string>());
+        Assert.Equal(AppliedSelection.ValidationAucc, kept.FitInfo!.Selection);
         Assert.True(Aucc(kept, val) >= Aucc(single, val), $"kept {Aucc(kept, val)} < candidate {Aucc(single, val)}");
     }
 
@@ -41,7 +41,7 @@ public class ModelSelectionTests
         var o = Many with { Selection = ModelSelection.ValidationObjective };
         var kept = new DrmLearner(o).FitRanking(train, val, new FitContext(4));
         var single = new DrmLearner(o with { Restarts = 1, EvalEvery = 0 }).FitRanking(train, val, new FitContext(4));
-        Assert.Equal("validation-objective", kept.Options["selectionApplied"]!.GetValue<string>());
+        Assert.Equal(AppliedSelection.ValidationObjective, kept.FitInfo!.Selection);
         Assert.True(kept.ValidationObjective >= single.ValidationObjective);
     }
 
@@ -54,10 +54,10 @@ public class ModelSelectionTests
         var negative = val.WithOutcomes(val.V, [.. val.C.Select(c => -c)]);
         var o = Many with { Steps = 40 };
         var m = new DrmLearner(o).FitRanking(train, negative, new FitContext(1));
-        Assert.Equal("validation-objective", m.Options["selectionApplied"]!.GetValue<string>());
+        Assert.Equal(AppliedSelection.ValidationObjective, m.FitInfo!.Selection);
         Assert.Throws<UpliftException>(() => CostCurve.Aucc(m.Score(negative), negative.T, negative.V, negative.C));
         var noValidation = new DrmLearner(o).FitRanking(train, null, new FitContext(1));
-        Assert.Equal("training-objective", noValidation.Options["selectionApplied"]!.GetValue<string>());
+        Assert.Equal(AppliedSelection.TrainingObjective, noValidation.FitInfo!.Selection);
     }
 
     [Fact]

@@ -43,14 +43,14 @@ public class RankingQualityTests
     {
         var train = TestData.Campaign(400, 3, seed: 8);
         var m = new DrmLearner(new DrmOptions { Steps = 5, Restarts = 1 }).FitRanking(train, null, new FitContext(1));
-        Assert.True(m.Options["outcomeBaselineApplied"]!.GetValue<bool>());
+        Assert.True(m.FitInfo!.OutcomeBaselineApplied);
         Assert.Equal("linear", m.Options["baseline"]!.GetValue<string>());
         var none = new DrmLearner(new DrmOptions { Steps = 5, Restarts = 1, Baseline = OutcomeBaseline.None }).FitRanking(train, null, new FitContext(1));
-        Assert.False(none.Options["outcomeBaselineApplied"]!.GetValue<bool>());
+        Assert.False(none.FitInfo!.OutcomeBaselineApplied);
         // One feature past the limit: the linear baseline is asked for but skipped, so the fit is the raw fit.
         var wide = TestData.Campaign(60, DrmOptions.MaxBaselineFeatures + 1, seed: 8);
         var skipped = new DrmLearner(new DrmOptions { Steps = 5, Restarts = 1 }).FitRanking(wide, null, new FitContext(1));
-        Assert.False(skipped.Options["outcomeBaselineApplied"]!.GetValue<bool>());
+        Assert.False(skipped.FitInfo!.OutcomeBaselineApplied);
         Assert.Equal("linear", skipped.Options["baseline"]!.GetValue<string>());
         var raw = new DrmLearner(new DrmOptions { Steps = 5, Restarts = 1, Baseline = OutcomeBaseline.None }).FitRanking(wide, null, new FitContext(1));
         Assert.Equal(raw.Score(wide), skipped.Score(wide));
