@@ -13,14 +13,14 @@ namespace Uplift.Tests.Contract;
 
 /// <summary>
 /// The learner contract (in the spirit of scikit-learn's <c>parametrize_with_checks</c>): one set of checks run over
-/// every learner of <see cref="LearnerCatalog.Names"/>, so a learner added to the catalog is checked without a new
+/// every registration of <see cref="LearnerCatalog.All"/>, so a learner added to the catalog is checked without a new
 /// test. Each learner fits a small synthetic campaign with small options (<see cref="Settings"/>); fits are shared
 /// between the checks.
 /// </summary>
 public sealed class LearnerContractTests
 {
     /// <summary>Every registered learner, by catalog name.</summary>
-    public static TheoryData<string> Learners => [.. LearnerCatalog.Names];
+    public static TheoryData<string> Learners => [.. LearnerCatalog.All.Select(r => r.Name)];
 
     /// <summary>
     /// Learners whose fit does not use the seed: <see cref="Seeds_ChangeTheResult_WhereTheLearnerIsRandom"/> checks
@@ -128,6 +128,30 @@ public sealed class LearnerContractTests
             AssertBitIdentical(scores, ModelFile.Load(path).Score(table), $"{name}: model file saved and loaded");
         }
         finally { File.Delete(path); }
+    }
+
+    /// <summary>Saving a loaded model writes the same bytes: every field (and the fit information) is read back, in order.</summary>
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void ModelFile_LoadedAndSavedAgain_IsByteIdentical(string name)
+    {
+        var (model, _) = Fit(name, validation: true);
+        var file = new ModelFile(model, Campaign.Value.Pre, 3);
+        string text = file.ToJson().ToJsonString();
+        var loaded = ModelFile.FromJson(System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject());
+        Assert.Equal(text, new ModelFile(loaded.Model, loaded.Preprocessor, 3, createdUtc: file.CreatedUtc).ToJson().ToJsonString());
+    }
+
+    /// <summary>The registration creates the learner of its name, from its own options type, and loads its model kind.</summary>
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void Registration_CreatesAndLoadsItsOwnKind(string name)
+    {
+        var r = LearnerCatalog.Find(name)!;
+        Assert.IsType(r.OptionsType, r.DefaultOptions);
+        Assert.Equal(name, r.Create(new LearnerSettings()).Kind);
+        Assert.Equal(name, LearnerCatalog.Create(name.ToUpperInvariant(), Settings).Kind);
+        Assert.Equal(name, Fit(name).Model.Kind);
     }
 
     [Theory]
