@@ -32,7 +32,7 @@ public sealed unsafe class RankingModel : IUpliftModel
     public double ValueScale { get; }
     /// <summary>σ_C: the training standard deviation C was divided by.</summary>
     public double CostScale { get; }
-    public int Seed { get; }
+    public long Seed { get; }
     /// <summary>g of the kept parameters on the training set (rescaled units).</summary>
     public double TrainObjective { get; }
     /// <summary>g of the kept parameters on the validation set, when one was given.</summary>
@@ -40,7 +40,7 @@ public sealed unsafe class RankingModel : IUpliftModel
     /// <summary>The options the model was trained with (a copy).</summary>
     public JsonObject Options => (JsonObject)_options.DeepClone();
 
-    internal RankingModel(string kind, Network net, float[] parameters, double vScale, double cScale, int seed,
+    internal RankingModel(string kind, Network net, float[] parameters, double vScale, double cScale, long seed,
         double trainObjective, double? validationObjective, JsonObject options)
     {
         Kind = kind; _net = net; _p = (float[])parameters.Clone();
@@ -171,7 +171,7 @@ public sealed unsafe class RankingModel : IUpliftModel
         var scale = json.Object("outcomeScale");
         // The scales are a record of training (scoring does not use them): any positive finite number.
         double vScale = scale.Double("value", double.Epsilon, double.MaxValue), cScale = scale.Double("cost", double.Epsilon, double.MaxValue);
-        int seed = json.OptionalInt("seed") ?? 0;
+        long seed = json.OptionalLong("seed") ?? 0;
         var objective = json.Optional("objective");
         double train = objective?.OptionalDouble("train", double.MinValue, double.MaxValue) ?? double.NaN;
         double? validation = objective?.OptionalDouble("validation", double.MinValue, double.MaxValue);
