@@ -25,7 +25,7 @@ public sealed record ForestBenchRow(string Case, int Rows, int Features, int Tre
 /// </summary>
 public static class ForestBench
 {
-    public static IReadOnlyList<ForestBenchRow> Run(int maxThreads = 2, bool includeLarge = true, int seed = 1, Action<ForestBenchRow>? onRow = null)
+    public static IReadOnlyList<ForestBenchRow> Run(int maxThreads = 2, bool includeLarge = true, long seed = 1, Action<ForestBenchRow>? onRow = null)
     {
         var rows = new List<ForestBenchRow>();
         void Add(ForestBenchRow r) { rows.Add(r); onRow?.Invoke(r); }
@@ -36,10 +36,10 @@ public static class ForestBench
         return rows;
     }
 
-    static ForestBenchRow Case(string name, int n, int d, CausalForestOptions options, int threads, int seed)
+    static ForestBenchRow Case(string name, int n, int d, CausalForestOptions options, int threads, long seed)
     {
-        var (x, y, w, _) = Data(n, d, (ulong)seed);
-        var (xTest, _, _, tauTest) = Data(n, d, (ulong)seed + 1);
+        var (x, y, w, _) = Data(n, d, seed, 0);
+        var (xTest, _, _, tauTest) = Data(n, d, seed, 1);
         var ctx = new FitContext(seed, threads);
         var proc = Process.GetCurrentProcess();
         var cpu0 = proc.TotalProcessorTime;
@@ -58,9 +58,9 @@ public static class ForestBench
             BenchStats.Correlation(tau, tauTest));
     }
 
-    static (float[] X, double[] Y, double[] W, double[] Tau) Data(int n, int d, ulong seed)
+    static (float[] X, double[] Y, double[] W, double[] Tau) Data(int n, int d, long seed, int part)
     {
-        var rng = new Rng(seed);
+        var rng = Rng.Derive(seed, RngStream.BenchForestData, part);
         var x = new float[(long)n * d];
         var y = new double[n];
         var w = new double[n];

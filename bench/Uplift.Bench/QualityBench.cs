@@ -60,7 +60,7 @@ public static class QualityBench
             var gaps = learners.ToDictionary(l => l, _ => new List<double>());
             var secs = learners.ToDictionary(l => l, _ => new List<double>());
             var oracles = new List<double>();
-            for (int seed = 1; seed <= seeds; seed++)
+            for (long seed = 1; seed <= seeds; seed++)
             {
                 var sim = SyntheticCampaign.Generate(new SyntheticOptions { Scenario = sc, Rows = rows, Seed = seed });
                 var split = DataSplit.Stratified(sim.Data.T, 0.6, 0.2, seed);

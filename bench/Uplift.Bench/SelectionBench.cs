@@ -18,14 +18,14 @@ static class SelectionBench
     public sealed record Row(string Rule, int Restarts, double[] TestAucc, double[] ValidAucc, double Seconds);
 
     /// <summary>One judged snapshot of a fit: the criteria a selection rule could use, and the test AUCC.</summary>
-    public sealed record Snapshot(int Seed, int Restart, int Step, double ValidObjective, double ValidAucc10, double ValidAucc100, double TestAucc);
+    public sealed record Snapshot(long Seed, int Restart, int Step, double ValidObjective, double ValidAucc10, double ValidAucc100, double TestAucc);
 
     /// <summary>
     /// Fits the CRM per seed and rule. The 5-restart fit kept by validation AUCC is also observed snapshot by
     /// snapshot (every judged snapshot of the trainer): validation objective, validation AUCC on 10 and
     /// <see cref="DrmOptions.SelectionSegments"/> segments, test AUCC ranked by f.
     /// </summary>
-    public static (List<Row> Rows, List<Snapshot> Snapshots) Run(string covertypePath, int firstSeed, int seeds, Action<string> log)
+    public static (List<Row> Rows, List<Snapshot> Snapshots) Run(string covertypePath, long firstSeed, int seeds, Action<string> log)
     {
         var crm = PaperBenchmark.FaithfulSettings(PaperDataset.Covertype, new PaperBenchmarkOptions()).Get<CrmOptions>();
         var cases = new List<(string Rule, int Restarts, ModelSelection Selection)>();
@@ -41,7 +41,7 @@ static class SelectionBench
         var snapshots = new List<Snapshot>();
         for (int k = 0; k < seeds; k++)
         {
-            int seed = firstSeed + k;
+            long seed = firstSeed + k;
             var data = CovertypeConstruction.Load(covertypePath, new CovertypeOptions { Seed = seed });
             using var watch = new SnapshotCriteria(crm, data, seed, snapshots);
             for (int c = 0; c < cases.Count; c++)
@@ -62,7 +62,7 @@ static class SelectionBench
     sealed class SnapshotCriteria : IDisposable
     {
         readonly Benchmarks.PaperData _data;
-        readonly int _seed;
+        readonly long _seed;
         readonly List<Snapshot> _into;
         readonly Network _net;
         readonly CohortEngine _valid;
@@ -72,7 +72,7 @@ static class SelectionBench
         readonly double[] _sv, _st;
         static readonly CostCurveOptions Fine = new() { Segments = DrmOptions.SelectionSegments };
 
-        public SnapshotCriteria(CrmOptions crm, Benchmarks.PaperData data, int seed, List<Snapshot> into)
+        public SnapshotCriteria(CrmOptions crm, Benchmarks.PaperData data, long seed, List<Snapshot> into)
         {
             _data = data; _seed = seed; _into = into;
             var o = crm.Drm;

@@ -22,11 +22,11 @@ static class StandInFiles
         return [.. names];
     }
 
-    public static (string Covertype, string Census) Write(string dir, int covertypeRows, int censusRows, int seed)
+    public static (string Covertype, string Census) Write(string dir, int covertypeRows, int censusRows, long seed)
     {
         Directory.CreateDirectory(dir);
         string cov = Path.Combine(dir, "covtype.standin.data.gz"), cen = Path.Combine(dir, "USCensus1990.standin.data.txt.gz");
-        var rng = new Rng((ulong)seed);
+        var rng = Rng.Derive(seed, RngStream.BenchStandInFiles);
         using (var w = Writer(cov))
         {
             var r = new int[55];

@@ -62,9 +62,9 @@ public static class StepBench
         return rows;
     }
 
-    static Dataset RandomData(int n, int d, int seed)
+    static Dataset RandomData(int n, int d, long seed)
     {
-        var rng = new Rng((ulong)seed);
+        var rng = Rng.Derive(seed, RngStream.BenchStepData);
         var x = new float[(long)n * d];
         for (long i = 0; i < x.Length; i++) x[i] = (float)rng.NextNormal();
         var t = new byte[n]; var v = new double[n]; var c = new double[n];

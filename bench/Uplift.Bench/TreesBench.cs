@@ -22,7 +22,7 @@ public static class TreesBench
     /// boosted T-learner on <paramref name="rows"/> x <paramref name="features"/> generated rows, with
     /// <paramref name="threads"/> threads. <paramref name="onRow"/> sees each row as it is measured.
     /// </summary>
-    public static IReadOnlyList<Row> Run(int rows = 100_000, int features = 50, int threads = 2, int seed = 1, Action<Row>? onRow = null)
+    public static IReadOnlyList<Row> Run(int rows = 100_000, int features = 50, int threads = 2, long seed = 1, Action<Row>? onRow = null)
     {
         var data = Generate(rows, features, seed);
         var po = new ParallelOptions { MaxDegreeOfParallelism = threads };
@@ -59,9 +59,9 @@ public static class TreesBench
     }
 
     /// <summary>Randomized campaign: tau_v = 1 + x0 + 0.5 [x1 &gt; 0], tau_c = 1 + 0.5 x2^2, outcome noise 1.</summary>
-    public static Dataset Generate(int n, int d, int seed)
+    public static Dataset Generate(int n, int d, long seed)
     {
-        var rng = new Rng((ulong)seed);
+        var rng = Rng.Derive(seed, RngStream.BenchTreesData);
         var x = new float[(long)n * d];
         var t = new byte[n]; var v = new double[n]; var c = new double[n];
         for (int i = 0; i < n; i++)

@@ -99,7 +99,7 @@ static class Common
         return b.ToString();
     }
 
-    public static FitContext Context(int seed, int? threads, IProgress<ProgressInfo>? progress)
+    public static FitContext Context(long seed, int? threads, IProgress<ProgressInfo>? progress)
     {
         UpliftOptionException.Check(threads is null or >= 1, "--threads", "must be at least 1.");
         return new FitContext(seed, threads, progress);

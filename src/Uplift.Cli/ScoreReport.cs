@@ -10,7 +10,7 @@ sealed record ScoreRow(string Name, CostCurveResult Curve, ValueAtCost[] ValueAt
     public double ValueAt20 => ValueAt.First(v => Math.Abs(v.Share - 0.2) < 1e-9).Value;
 
     public static ScoreRow Evaluate(string name, ReadOnlySpan<double> score, ReadOnlySpan<byte> t, ReadOnlySpan<double> v,
-        ReadOnlySpan<double> c, CostCurveOptions curveOptions, int bootstrap, int seed)
+        ReadOnlySpan<double> c, CostCurveOptions curveOptions, int bootstrap, long seed)
     {
         var curve = CostCurve.Compute(score, t, v, c, curveOptions);
         var ci = bootstrap > 0

@@ -14,7 +14,7 @@ public readonly record struct ProgressInfo(string Stage, long Done, long Total, 
 /// <param name="Seed">Seed of every random choice of the fit.</param>
 /// <param name="MaxThreads">Cap on worker threads (null = all cores). Results never depend on it.</param>
 /// <param name="Progress">Receives progress reports; null = silent.</param>
-public sealed record FitContext(int Seed = 1, int? MaxThreads = null, IProgress<ProgressInfo>? Progress = null)
+public sealed record FitContext(long Seed = 1, int? MaxThreads = null, IProgress<ProgressInfo>? Progress = null)
 {
     public ParallelOptions ParallelOptions => new() { MaxDegreeOfParallelism = MaxThreads ?? Environment.ProcessorCount };
     public void Report(string stage, long done, long total, string? message = null) =>

@@ -6,8 +6,9 @@ namespace Uplift;
 /// <summary>
 /// Small, fast, seedable generator (xoshiro256**, seeded through SplitMix64). Every random choice in
 /// the library goes through one of these, created from a user seed, so results are reproducible.
-/// For parallel work derive one generator per task with <see cref="Derive"/> (by task index, never by
-/// thread), so the numbers do not depend on the thread count.
+/// Library code never seeds one directly: it calls <see cref="Derive"/> with a named <see cref="RngStream"/>
+/// (one per purpose) and, for parallel work, the task index (never the thread), so no two purposes share a
+/// generator and the numbers do not depend on the thread count.
 /// </summary>
 public struct Rng
 {
@@ -19,12 +20,35 @@ public struct Rng
         _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);
     }
 
-    /// <summary>A generator for sub-task <paramref name="stream"/> of a run seeded with <paramref name="seed"/>.</summary>
-    public static Rng Derive(long seed, long stream)
+    /// <summary>
+    /// The generator of purpose <paramref name="stream"/>, item <paramref name="index"/> (a restart, a tree, a
+    /// replicate...) of a run seeded with <paramref name="seed"/>: <c>new Rng(Key(seed, stream, index))</c>.
+    /// </summary>
+    public static Rng Derive(long seed, RngStream stream, long index = 0) => new(Key(seed, stream, index));
+
+    /// <summary>
+    /// A seed for a sub-fit that takes a seed of its own (a regressor, a forest, a cross-fit), for purpose
+    /// <paramref name="stream"/>, item <paramref name="index"/>: <see cref="Key"/> as a <see cref="long"/>.
+    /// </summary>
+    public static long SubSeed(long seed, RngStream stream, long index = 0) => unchecked((long)Key(seed, stream, index));
+
+    /// <summary>
+    /// The 64-bit key of (seed, stream, index), from which <see cref="Derive"/> seeds a generator and stateless draws
+    /// hash (<c>Hash(key ^ item)</c>). Mixing: the stream and the index are packed into one word,
+    /// <c>stream &lt;&lt; 56 | index</c> (index in [0, 2^56)), which is XORed into the SplitMix64 finaliser of the
+    /// seed's Weyl step and finalised again: <c>Hash(Hash(seed * phi + c) ^ (stream &lt;&lt; 56 | index))</c>.
+    /// The packing and <see cref="Hash"/> are bijections, so for one seed distinct (stream, index) pairs never
+    /// give the same key (nor the same generator).
+    /// </summary>
+    public static ulong Key(long seed, RngStream stream, long index = 0)
     {
-        ulong x = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)stream * 0xD1B54A32D192ED03UL);
-        return new Rng(SplitMix(ref x) ^ (ulong)stream);
+        if ((uint)stream - 1 >= (uint)StreamCount) throw new ArgumentOutOfRangeException(nameof(stream), stream, "not a named stream");
+        if ((ulong)index >= 1UL << 56) throw new ArgumentOutOfRangeException(nameof(index), index, "must be in [0, 2^56)");
+        ulong s = Hash(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + 0xD1B54A32D192ED03UL));
+        return Hash(s ^ ((ulong)stream << 56 | (ulong)index));
     }
+
+    static readonly int StreamCount = Enum.GetValues<RngStream>().Length;
 
     static ulong SplitMix(ref ulong x)
     {

@@ -44,13 +44,13 @@ static class CompareCommand
             var settings = learnerOptions.Build(r, kinds); // unknown names and options for none of the models fail before any work
 
             var (table, roles) = columns.Read(r);
-            int seed0 = r.GetValue(seed);
+            long seed0 = r.GetValue(seed);
             var progress = new ConsoleProgress();
             var results = kinds.ToDictionary(k => k, _ => new List<(double Aucc, double Value20, double Seconds)>());
             var firstCurves = new List<ScoreRow>();
             for (int rep = 0; rep < n; rep++)
             {
-                int s = seed0 + rep;
+                long s = seed0 + rep;
                 var campaign = CampaignData.FromTable(table, roles, new CampaignLoadOptions { Split = new SplitOptions { Seed = s } });
                 var context = Common.Context(s, r.GetValue(threads), progress);
                 foreach (var kind in kinds)

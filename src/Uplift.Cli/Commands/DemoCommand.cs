@@ -35,7 +35,7 @@ static class DemoCommand
         };
         cmd.SetAction(r => Common.Run(() =>
         {
-            int s = r.GetValue(seed);
+            long s = r.GetValue(seed);
             var sc = Common.Scenario(r.GetValue(scenario)!);
             int n = r.GetValue(rows);
             UpliftOptionException.Check(n >= 1000, "--rows", "the demo needs at least 1000 users.");
@@ -67,7 +67,7 @@ static class DemoCommand
             var fitSeconds = new Dictionary<string, double>();
             var curveOptions = CostCurveOptions.Default;
             var random = new double[test.Rows];
-            var rng = new Rng((ulong)s);
+            var rng = Rng.Derive(s, RngStream.RandomScores);
             for (int i = 0; i < random.Length; i++) random[i] = rng.NextDouble();
             rowsOut.Add(ScoreRow.Evaluate("random", random, test.T, test.V, test.C, curveOptions, 0, s));
             var oracle = Oracle.OracleScore(Pick(sim.TauV, split.Test), Pick(sim.TauC, split.Test));

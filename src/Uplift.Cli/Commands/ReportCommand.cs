@@ -58,7 +58,7 @@ static class ReportCommand
             UpliftOptionException.Check(shown.Length == paths.Length, "--names", $"give one name per model ({paths.Length}), got {shown.Length}.");
             UpliftOptionException.Check(shown.Distinct(StringComparer.Ordinal).Count() == shown.Length, "--names",
                 "the model names must differ (give --names when two files share a name).");
-            int s = r.GetValue(seed);
+            long s = r.GetValue(seed);
             int? th = r.GetValue(threads);
             int reps = r.GetValue(bootstrap);
 

@@ -34,7 +34,7 @@ static class TrainCommand
         learnerOptions.AddTo(cmd);
         cmd.SetAction(r => Common.Run(() =>
         {
-            int s = r.GetValue(seed);
+            long s = r.GetValue(seed);
             double vf = r.GetValue(validFraction), tf = r.GetValue(testFraction);
             UpliftOptionException.Check(vf is > 0 and < 1, "--valid-fraction", "must be in (0, 1).");
             UpliftOptionException.Check(tf is >= 0 and < 1 && vf + tf < 1, "--test-fraction", "must be in [0, 1) and leave rows for training.");

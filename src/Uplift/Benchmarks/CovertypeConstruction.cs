@@ -19,7 +19,7 @@ public sealed record CovertypeOptions
     /// <summary>Cost convention; default <see cref="CovertypeCost.Auto"/> (the one with positive incremental cost).</summary>
     public CovertypeCost Cost { get; init; } = CovertypeCost.Auto;
     /// <summary>Seed of the shuffle before the split; default 1.</summary>
-    public int Seed { get; init; } = 1;
+    public long Seed { get; init; } = 1;
     /// <summary>Training share; default 0.6 (train = floor(0.6 N)).</summary>
     public double TrainFraction { get; init; } = 0.6;
     /// <summary>Validation share; default 0.2 (validation = floor(0.2 N)); test gets the rest.</summary>
@@ -159,7 +159,7 @@ public static class CovertypeConstruction
 
         var order = new int[n];
         for (int k = 0; k < n; k++) order[k] = k;
-        new Rng((ulong)options.Seed).Shuffle(order.AsSpan());
+        Rng.Derive(options.Seed, RngStream.CovertypeShuffle).Shuffle(order.AsSpan());
 
         return PaperStats.Split(all, order, options.TrainFraction, options.ValidationFraction, (tr, va, te) =>
             new ConstructionSummary(

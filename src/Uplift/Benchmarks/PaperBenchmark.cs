@@ -25,7 +25,7 @@ public sealed record PaperBenchmarkOptions
     public int Seeds { get; init; } = 5;
 
     /// <summary>The first seed (default 1).</summary>
-    public int FirstSeed { get; init; } = 1;
+    public long FirstSeed { get; init; } = 1;
 
     /// <summary>Cost-curve segments S (default 10, the paper's). Range 1..1,000,000.</summary>
     public int Segments { get; init; } = 10;
@@ -214,7 +214,7 @@ public static class PaperBenchmark
     /// Runs every method on one data set. <paramref name="dataForSeed"/> gives the construction for a seed
     /// (Covertype reshuffles; US Census returns the same file-order split).
     /// </summary>
-    public static PaperDatasetResult RunDataset(PaperDataset dataset, Func<int, PaperData> dataForSeed, PaperBenchmarkOptions options)
+    public static PaperDatasetResult RunDataset(PaperDataset dataset, Func<long, PaperData> dataForSeed, PaperBenchmarkOptions options)
     {
         ArgumentNullException.ThrowIfNull(dataForSeed);
         ArgumentNullException.ThrowIfNull(options);
@@ -256,7 +256,7 @@ public static class PaperBenchmark
 
         for (int k = 0; k < seeds; k++)
         {
-            int seed = options.FirstSeed + k;
+            long seed = options.FirstSeed + k;
             string stage = $"{ds} seed {k + 1}/{seeds}";
             var context = new FitContext(seed, options.MaxThreads, options.Progress);
             var data = dataForSeed(seed);
@@ -272,7 +272,7 @@ public static class PaperBenchmark
                 double[] sv, st;
                 if (method == "random")
                 {
-                    var rng = Rng.Derive(seed, 0x52414E44);
+                    var rng = Rng.Derive(seed, RngStream.RandomScores);
                     sv = new double[data.Validation.Rows]; st = new double[data.Test.Rows];
                     for (int i = 0; i < sv.Length; i++) sv[i] = rng.NextDouble();
                     for (int i = 0; i < st.Length; i++) st[i] = rng.NextDouble();
@@ -333,7 +333,7 @@ public static class PaperBenchmark
             }
         }
 
-        var seedList = Enumerable.Range(options.FirstSeed, seeds).ToArray();
+        var seedList = Enumerable.Range(0, seeds).Select(k => options.FirstSeed + k).ToArray();
         var rows = methods.Select(m => new PaperMethodResult(ds, m, seedList, test[m], valid[m], v20[m], secs[m],
             m == BestMethod ? "the candidate with the highest mean AUCC over the seeds on the judging half of the validation users (each candidate tuned on the other half)" : Describe(m, settings),
             m == BestMethod ? chosen : null, PaperReference.Aucc(ds, m))).ToList();

@@ -28,7 +28,7 @@ public enum PaperDataset
 public sealed record PaperMethodResult(
     string Dataset,
     string Method,
-    IReadOnlyList<int> Seeds,
+    IReadOnlyList<long> Seeds,
     IReadOnlyList<double> TestAucc,
     IReadOnlyList<double> ValidAucc,
     IReadOnlyList<double> ValueAt20,

@@ -84,7 +84,8 @@ public sealed record AssignmentResult(
 /// Campaign assignment (METHOD.md section 9): a random explore group, itself split treatment / control,
 /// and an exploit group targeted by the model within the budget.
 /// <para>Explore draws are a pure function of (seed, user id): the id's UTF-8 bytes are hashed with
-/// FNV-1a 64 (<see cref="IdHash"/>), mixed with the seed through <see cref="Rng.Hash"/>, and mapped to two
+/// FNV-1a 64 (<see cref="IdHash"/>), mixed with the seed's keys of the streams <see cref="RngStream.ExploreDraw"/>
+/// and <see cref="RngStream.ExploreArmDraw"/> (<see cref="Rng.Key"/>) through <see cref="Rng.Hash"/>, and mapped to two
 /// independent uniforms in [0, 1) (<see cref="Draws"/>). u1 &lt; Explore puts the user in explore; u2 &lt;
 /// ExploreTreated then makes it explore-treatment. So a user keeps its explore group across reruns with the
 /// same seed, whatever the row order and whatever the other candidates.</para>
@@ -98,8 +99,6 @@ public sealed record AssignmentResult(
 /// </summary>
 public static class Assignment
 {
-    const ulong SeedSalt = 0x6A09E667F3BCC909UL, ExploreSalt = 0x243F6A8885A308D3UL, ArmSalt = 0xB7E151628AED2A6BUL;
-
     /// <summary>Assignment with one expected incremental cost per treated user, the same for all.</summary>
     public static AssignmentResult Assign(IReadOnlyList<string> ids, ReadOnlySpan<double> scores, double costPerTreated,
         AssignmentOptions options)
@@ -200,8 +199,9 @@ public static class Assignment
     /// the first decides explore, the second treatment within explore.</summary>
     public static (double Explore, double Treat) Draws(long seed, string id)
     {
-        ulong k = Rng.Hash(IdHash(id) ^ Rng.Hash(unchecked((ulong)seed) ^ SeedSalt));
-        return (ToUnit(Rng.Hash(k ^ ExploreSalt)), ToUnit(Rng.Hash(k ^ ArmSalt)));
+        ulong h = IdHash(id);
+        return (ToUnit(Rng.Hash(Rng.Hash(h ^ Rng.Key(seed, RngStream.ExploreDraw)))),
+                ToUnit(Rng.Hash(Rng.Hash(h ^ Rng.Key(seed, RngStream.ExploreArmDraw)))));
     }
 
     static double ToUnit(ulong h) => (h >> 11) * (1.0 / (1UL << 53));

@@ -109,7 +109,7 @@ public static partial class Plan
         var po = new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads ?? Environment.ProcessorCount };
         Parallel.For(0, reps, po, b =>
         {
-            var rng = Rng.Derive(options.Seed, b);
+            var rng = Rng.Derive(options.Seed, RngStream.PlanBootstrap, b);
             Sums allS = default, topS = default;
             foreach (var (arm, treated) in new[] { (trA, true), (coA, false) })
                 for (int q = 0; q < arm.Length; q++)

@@ -13,7 +13,7 @@ public sealed record PlanOptions
     public int BootstrapReplicates { get; init; } = 500;
     /// <summary>Confidence level of the intervals; default 0.95, in (0.5, 1).</summary>
     public double ConfidenceLevel { get; init; } = 0.95;
-    /// <summary>Seed of the bootstrap; default 1. Replicate b draws from <c>Rng.Derive(Seed, b)</c>.</summary>
+    /// <summary>Seed of the bootstrap; default 1. Replicate b draws from <c>Rng.Derive(Seed, RngStream.PlanBootstrap, b)</c>.</summary>
     public long Seed { get; init; } = 1;
     /// <summary>A cut-off is only considered when the evaluation users above it hold at least this many treated
     /// and this many control users (else their difference of means is too noisy to plan with); default 20, &gt;= 2.</summary>

@@ -138,7 +138,7 @@ public sealed record ReadoutResult(
 /// <item>Intervals: ATEs by the normal approximation; slopes and gain by a percentile bootstrap, stratified
 ///   (explore-treatment, explore-control in region, explore-control outside, exploit-treated each resampled to its
 ///   own size; the in-region controls are shared by both arms in each replicate), replicate b drawing from
-///   <c>Rng.Derive(seed, b)</c> so results do not depend on the thread count.</item>
+///   <c>Rng.Derive(seed, RngStream.ReadoutBootstrap, b)</c> so results do not depend on the thread count.</item>
 /// <item>Warnings: |ATE_c| &lt; MinCostEffectZ standard errors (the slope then means little), slope_explore
 ///   &lt;= 0 (the gain then has no clear sense), missing outcomes, invalid bootstrap replicates.</item>
 /// </list>
@@ -234,7 +234,7 @@ public static class Readout
         var po = new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads ?? Environment.ProcessorCount };
         Parallel.For(0, reps, po, b =>
         {
-            var rng = Rng.Derive(options.Seed, b);
+            var rng = Rng.Derive(options.Seed, RngStream.ReadoutBootstrap, b);
             var (etV, etC) = ResampleSums(et, ref rng);
             var (inV, inC) = ResampleSums(ecIn, ref rng);
             var (outV, outC) = ResampleSums(ecOut, ref rng);

@@ -10,7 +10,7 @@ public sealed record SplitOptions
     /// <summary>Split each arm separately so the treated share is the same in every part (default true).</summary>
     public bool Stratify { get; init; } = true;
     /// <summary>Seed of the shuffle (default 1).</summary>
-    public int Seed { get; init; } = 1;
+    public long Seed { get; init; } = 1;
 
     /// <summary>Throws <see cref="UpliftOptionException"/> for fractions out of range.</summary>
     public void Validate() => DataSplit.CheckFractions(TrainFraction, ValidFraction);
@@ -27,18 +27,18 @@ public sealed record SplitOptions
 public sealed record DataSplit(int[] Train, int[] Valid, int[] Test)
 {
     /// <summary>A plain random split of <paramref name="rows"/> rows.</summary>
-    public static DataSplit Random(int rows, double trainFraction = 0.6, double validFraction = 0.2, int seed = 1)
+    public static DataSplit Random(int rows, double trainFraction = 0.6, double validFraction = 0.2, long seed = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         CheckFractions(trainFraction, validFraction);
         var idx = new int[rows];
         for (int i = 0; i < rows; i++) idx[i] = i;
-        var (train, valid, test) = Cut(idx, trainFraction, validFraction, Rng.Derive(seed, 0));
+        var (train, valid, test) = Cut(idx, trainFraction, validFraction, Rng.Derive(seed, RngStream.SplitAll));
         return new DataSplit(Sorted(train), Sorted(valid), Sorted(test));
     }
 
     /// <summary>A random split done within each arm of <paramref name="treatment"/> (0/1 per row), so the treated share is kept.</summary>
-    public static DataSplit Stratified(ReadOnlySpan<byte> treatment, double trainFraction = 0.6, double validFraction = 0.2, int seed = 1)
+    public static DataSplit Stratified(ReadOnlySpan<byte> treatment, double trainFraction = 0.6, double validFraction = 0.2, long seed = 1)
     {
         CheckFractions(trainFraction, validFraction);
         var parts = new List<int>[3] { new(), new(), new() };
@@ -46,7 +46,7 @@ public sealed record DataSplit(int[] Train, int[] Valid, int[] Test)
         {
             var idx = new List<int>();
             for (int i = 0; i < treatment.Length; i++) if (treatment[i] == arm) idx.Add(i);
-            var (train, valid, test) = Cut(idx.ToArray(), trainFraction, validFraction, Rng.Derive(seed, 1 + arm));
+            var (train, valid, test) = Cut(idx.ToArray(), trainFraction, validFraction, Rng.Derive(seed, RngStream.SplitArm, arm));
             parts[0].AddRange(train); parts[1].AddRange(valid); parts[2].AddRange(test);
         }
         return new DataSplit(Sorted(parts[0]), Sorted(parts[1]), Sorted(parts[2]));

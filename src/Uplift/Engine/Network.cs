@@ -74,12 +74,12 @@ public sealed unsafe class Network
 
     /// <summary>
     /// Glorot/Xavier uniform initial weights, U(-a, a) with a = sqrt(6 / (fan_in + fan_out)); biases zero;
-    /// padding zero. Seeded: the same (seed, stream) gives the same vector.
+    /// padding zero. Seeded: the same (seed, restart) gives the same vector.
     /// </summary>
-    public float[] Initialize(long seed, long stream)
+    public float[] Initialize(long seed, long restart)
     {
         var p = new float[ParameterCount];
-        var rng = Rng.Derive(seed, stream);
+        var rng = Rng.Derive(seed, RngStream.NetworkInit, restart);
         for (int l = 0; l < _hidden.Length; l++)
         {
             double a = Math.Sqrt(6.0 / (InRows[l] + _hidden[l]));

@@ -5,7 +5,7 @@ public sealed record BootstrapOptions
 {
     /// <summary>Number of bootstrap replicates. Default 200, range 2 to 100,000.</summary>
     public int Replicates { get; init; } = 200;
-    /// <summary>Seed of the resampling. Default 1. Replicate r uses <c>Rng.Derive(Seed, r)</c>, so results do not depend on the thread count.</summary>
+    /// <summary>Seed of the resampling. Default 1. Replicate r uses <c>Rng.Derive(Seed, RngStream.Bootstrap, r)</c>, so results do not depend on the thread count.</summary>
     public long Seed { get; init; } = 1;
     /// <summary>Cap on worker threads (null = all cores). Results never depend on it.</summary>
     public int? MaxThreads { get; init; }
@@ -85,7 +85,7 @@ public static class Bootstrap
             (r, _, b) =>
             {
                 // Replicate r: its own generator, treated rows first then control rows (stratified by arm).
-                var rng = Rng.Derive(o.Seed, r);
+                var rng = Rng.Derive(o.Seed, RngStream.Bootstrap, r);
                 for (int j = 0; j < tr.Length; j++) b.Rows[j] = tr[rng.NextInt(tr.Length)];
                 for (int j = 0; j < co.Length; j++) b.Rows[tr.Length + j] = co[rng.NextInt(co.Length)];
                 for (int j = 0; j < n; j++) { int i = b.Rows[j]; b.T[j] = t[i]; b.V[j] = v[i]; b.C[j] = c[i]; }

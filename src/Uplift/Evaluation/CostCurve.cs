@@ -252,7 +252,7 @@ public static class CostCurve
     static void BreakTies(Span<double> keys, Span<int> order, CostCurveOptions o, Workspace ws)
     {
         int n = keys.Length;
-        ulong salt = Rng.Hash(unchecked((ulong)o.TieSeed * 0x9E3779B97F4A7C15UL + 0x632BE59BD9B4E019UL));
+        ulong salt = Rng.Key(o.TieSeed, RngStream.TieBreak);
         int start = 0;
         while (start < n)
         {

@@ -181,11 +181,16 @@ internal sealed class ModelJson
 
     public int? OptionalInt(string key, int min = int.MinValue, int max = int.MaxValue) => Optional(key)?.AsInt(min, max);
 
+    public long? OptionalLong(string key) => Optional(key)?.AsLong();
+
+    /// <summary>This value as a whole number (64-bit).</summary>
+    public long AsLong() => Element.ValueKind == JsonValueKind.Number && Element.TryGetInt64(out long v)
+        ? v : throw Error($"must be a whole number, got {Describe(Element)}");
+
     /// <summary>This value as a whole number in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public int AsInt(int min = int.MinValue, int max = int.MaxValue)
     {
-        if (Element.ValueKind != JsonValueKind.Number || !Element.TryGetInt64(out long v))
-            throw Error($"must be a whole number, got {Describe(Element)}");
+        long v = AsLong();
         if (v < min || v > max) throw Error(string.Create(CultureInfo.InvariantCulture, $"must be in [{min}, {max}], got {v}"));
         return (int)v;
     }

@@ -23,7 +23,7 @@ public sealed class ModelFile
 
     public IUpliftModel Model { get; }
     public Preprocessor Preprocessor { get; }
-    public int Seed { get; }
+    public long Seed { get; }
     /// <summary>The options as given at training time (free-form, for the record).</summary>
     public JsonObject Options { get; }
     /// <summary>Metrics measured at training time (validation and test AUCC...), for the record.</summary>
@@ -33,7 +33,7 @@ public sealed class ModelFile
     /// <summary>The model's cost curve on its validation users (null when trained without one); prices a budget plan without --eval.</summary>
     public Uplift.Evaluation.ValidationCurve? ValidationCurve { get; init; }
 
-    public ModelFile(IUpliftModel model, Preprocessor preprocessor, int seed, JsonObject? options = null,
+    public ModelFile(IUpliftModel model, Preprocessor preprocessor, long seed, JsonObject? options = null,
         JsonObject? metrics = null, string? libraryVersion = null, DateTime? createdUtc = null)
     {
         Model = model;
@@ -173,7 +173,7 @@ public sealed class ModelFile
         if (model.Features != preprocessor.FeatureNames.Count)
             throw modelNode.Error(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"takes {model.Features} features but the preprocessor makes {preprocessor.FeatureNames.Count}"));
-        int seed = root.OptionalInt("seed") ?? 0;
+        long seed = root.OptionalLong("seed") ?? 0;
         string? libraryVersion = root.OptionalString("libraryVersion");
         DateTime? created = root.OptionalString("createdUtc") is { } c && DateTime.TryParse(c, System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.RoundtripKind, out var t) ? t : null;

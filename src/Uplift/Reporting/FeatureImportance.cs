@@ -9,7 +9,7 @@ public sealed record PermutationOptions
 {
     /// <summary>Shuffles per feature (or group); the drop is averaged over them. Default 3, range 1 to 1000.</summary>
     public int Repeats { get; init; } = 3;
-    /// <summary>Seed of the shuffles. Default 1. The group whose first column is j uses <c>Rng.Derive(Seed, j)</c>.</summary>
+    /// <summary>Seed of the shuffles. Default 1. The group whose first column is j uses <c>Rng.Derive(Seed, RngStream.FeatureImportance, j)</c>.</summary>
     public long Seed { get; init; } = 1;
     /// <summary>
     /// Shuffle the one-hot columns of one source column together: columns whose names share the text before
@@ -92,7 +92,7 @@ public static class FeatureImportance
                 while ((g = Interlocked.Increment(ref next)) < groups.Count)
                 {
                     var cols = groups[g].Columns;
-                    var rng = Rng.Derive(options.Seed, cols[0]);
+                    var rng = Rng.Derive(options.Seed, RngStream.FeatureImportance, cols[0]);
                     var row = new double[reps];
                     for (int r = 0; r < reps; r++)
                     {

@@ -131,7 +131,7 @@ public static class SyntheticCampaign
         // Fixed chunks, one derived generator each: the data do not depend on the thread count.
         Parallel.For(0, chunks, po, chunk =>
         {
-            var rng = Rng.Derive(options.Seed, chunk);
+            var rng = Rng.Derive(options.Seed, RngStream.SyntheticChunk, chunk);
             int first = chunk * ChunkRows, end = Math.Min(n, first + ChunkRows);
             // all normals of the chunk at once (vectorized Box-Muller): d per row for the features, 2 for the noise
             int perRow = d + 2;

@@ -9,7 +9,7 @@ static class EvalData
     /// </summary>
     public static (double[] Truth, byte[] T, double[] V, double[] C) Campaign(int n, long seed, double noise = 0.5)
     {
-        var rng = Uplift.Rng.Derive(seed, 17);
+        var rng = TestRng.Tagged(seed, 17);
         var truth = new double[n]; var t = new byte[n]; var v = new double[n]; var c = new double[n];
         for (int i = 0; i < n; i++)
         {
@@ -27,7 +27,7 @@ static class EvalData
 
     public static double[] RandomScores(int n, long seed)
     {
-        var rng = Uplift.Rng.Derive(seed, 99);
+        var rng = TestRng.Tagged(seed, 99);
         var s = new double[n];
         for (int i = 0; i < n; i++) s[i] = rng.NextDouble();
         return s;

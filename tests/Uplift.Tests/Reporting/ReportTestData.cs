@@ -14,7 +14,7 @@ static class ReportTestData
     /// </summary>
     public static Dataset Campaign(int n, int d, long seed, string[]? names = null)
     {
-        var rng = Rng.Derive(seed, 5);
+        var rng = TestRng.Tagged(seed, 5);
         var x = new float[n * d];
         var t = new byte[n]; var v = new double[n]; var c = new double[n];
         for (int i = 0; i < n; i++)

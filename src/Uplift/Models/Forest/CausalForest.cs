@@ -36,8 +36,8 @@ public sealed class CausalForest
         ForestInputs.CheckFinite(w, "treatment");
         if (sampleWeights is not null) ForestInputs.CheckWeights(sampleWeights, rows);
         var fx = FeatureIndex.Build(x, rows, features, context.ParallelOptions);
-        var wHat = PropensityHat(fx, w, sampleWeights, options, ForestInputs.SubSeed(context.Seed, 1), context);
-        return Fit(fx, y, w, wHat, sampleWeights, options, ForestInputs.SubSeed(context.Seed, 2), context, stage);
+        var wHat = PropensityHat(fx, w, sampleWeights, options, Rng.SubSeed(context.Seed, RngStream.ForestPropensity), context);
+        return Fit(fx, y, w, wHat, sampleWeights, options, Rng.SubSeed(context.Seed, RngStream.ForestEffect, 0), context, stage);
     }
 
     /// <summary>ê(x) for the training rows: out-of-bag regression forest of W, or the weighted fraction treated.</summary>
@@ -58,13 +58,13 @@ public sealed class CausalForest
     internal static CausalForest Fit(FeatureIndex fx, double[] y, double[] w, double[] wHat, double[]? s,
         CausalForestOptions o, long seed, FitContext context, string stage)
     {
-        var yHat = RegressionForest.Fit(fx, y, s, o.NuisanceOptions, ForestInputs.SubSeed(seed, 0), context, $"regression forest (Y.hat, {stage})")
+        var yHat = RegressionForest.Fit(fx, y, s, o.NuisanceOptions, Rng.SubSeed(seed, RngStream.ForestOutcome), context, $"regression forest (Y.hat, {stage})")
             .PredictOob(context);
         var yc = new double[y.Length];
         var wc = new double[w.Length];
         for (int i = 0; i < y.Length; i++) { yc[i] = y[i] - yHat[i]; wc[i] = w[i] - wHat[i]; }
         var forest = ForestTrainer.Causal.Train(fx, new Observations(yc, wc, s), o.ToTreeOptions(fx.Features),
-            o.NumTrees, ForestInputs.SubSeed(seed, 1), context, stage);
+            o.NumTrees, Rng.SubSeed(seed, RngStream.CausalTrees), context, stage);
         return new CausalForest(forest, fx.X);
     }
 

@@ -38,9 +38,9 @@ public sealed class CausalForestLearner(CausalForestOptions? options = null) : I
             ForestInputs.CheckFinite(train.Propensity, "propensity");
             wHat = train.Propensity;
         }
-        else wHat = CausalForest.PropensityHat(fx, w, s, Options, ForestInputs.SubSeed(context.Seed, 1), context);
-        var value = CausalForest.Fit(fx, train.V, w, wHat, s, Options, ForestInputs.SubSeed(context.Seed, 2), context, "causal forest (value)");
-        var cost = CausalForest.Fit(fx, train.C, w, wHat, s, Options, ForestInputs.SubSeed(context.Seed, 3), context, "causal forest (cost)");
+        else wHat = CausalForest.PropensityHat(fx, w, s, Options, Rng.SubSeed(context.Seed, RngStream.ForestPropensity), context);
+        var value = CausalForest.Fit(fx, train.V, w, wHat, s, Options, Rng.SubSeed(context.Seed, RngStream.ForestEffect, 0), context, "causal forest (value)");
+        var cost = CausalForest.Fit(fx, train.C, w, wHat, s, Options, Rng.SubSeed(context.Seed, RngStream.ForestEffect, 1), context, "causal forest (cost)");
         return new CausalForestModel(Options, value, cost);
     }
 }

@@ -6,7 +6,7 @@ namespace Uplift.Models.Forest;
 /// (SampleFraction); with honesty, its first HonestyFraction chooses the splits and the rest fills the leaves;
 /// grow breadth-first, splitting a node when it has more than MinNodeSize rows, the relabeling allows it and the
 /// rule finds an admissible split on a Poisson(mtry)-sized random subset of features; route the estimation rows
-/// to the leaves; optionally prune splits with an empty side. Tree b uses Rng.Derive(seed, b), so the forest
+/// to the leaves; optionally prune splits with an empty side. Tree b uses Rng.Derive(seed, RngStream.ForestTree, b), so the forest
 /// does not depend on the thread count.
 /// </summary>
 internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRule splitting, IPredictionStrategy prediction)
@@ -34,7 +34,7 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
             () => new TreeWorkspace(rows, fx.Features, grow),
             (b, _, ws) =>
             {
-                (trees[b], inBag[b]) = GrowTree(fx, obs, o, ws, Rng.Derive(seed, b), drawn, grow);
+                (trees[b], inBag[b]) = GrowTree(fx, obs, o, ws, Rng.Derive(seed, RngStream.ForestTree, b), drawn, grow);
                 int d = Interlocked.Increment(ref done);
                 if (d % reportEvery == 0 || d == numTrees) context.Report(stage, d, numTrees);
                 return ws;
@@ -133,7 +133,7 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
     }
 
     /// <summary>
-    /// Tree b's subsample: with rng = Rng.Derive(seed, b), the first <paramref name="drawn"/> entries of
+    /// Tree b's subsample: with rng = Rng.Derive(seed, RngStream.ForestTree, b), the first <paramref name="drawn"/> entries of
     /// <paramref name="perm"/> (a partial Fisher-Yates shuffle of 0..rows-1). With honesty the first
     /// floor(drawn * HonestyFraction) of them choose the splits and the rest fill the leaves.
     /// </summary>

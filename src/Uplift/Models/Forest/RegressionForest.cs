@@ -29,7 +29,7 @@ public sealed class RegressionForest
         ForestInputs.CheckFinite(y, "outcome");
         if (sampleWeights is not null) ForestInputs.CheckWeights(sampleWeights, rows);
         var fx = FeatureIndex.Build(x, rows, features, context.ParallelOptions);
-        return Fit(fx, y, sampleWeights, options, ForestInputs.SubSeed(context.Seed, 0), context, stage);
+        return Fit(fx, y, sampleWeights, options, Rng.SubSeed(context.Seed, RngStream.RegressionForest), context, stage);
     }
 
     internal static RegressionForest Fit(FeatureIndex fx, double[] y, double[]? s, RegressionForestOptions o, long seed,
@@ -51,13 +51,6 @@ public sealed class RegressionForest
 
 internal static class ForestInputs
 {
-    /// <summary>A forest's seed for sub-task <paramref name="stream"/> of a fit seeded with <paramref name="seed"/>.</summary>
-    public static long SubSeed(long seed, long stream)
-    {
-        var rng = Rng.Derive(seed, 1000 + stream);
-        return (long)rng.NextUInt64();
-    }
-
     public static void CheckFinite(double[] v, string what)
     {
         for (int i = 0; i < v.Length; i++)

@@ -27,7 +27,7 @@ public sealed class LogisticRegressor(LogisticOptions? options = null) : IRegres
 {
     public LogisticOptions Options { get; } = options ?? new LogisticOptions();
 
-    public IRegressionModel Fit(RegressionSet train, RegressionSet? validation, int seed, ParallelOptions parallel)
+    public IRegressionModel Fit(RegressionSet train, RegressionSet? validation, long seed, ParallelOptions parallel)
     {
         Options.Validate();
         int n = train.Count, d = train.Features;

@@ -34,7 +34,7 @@ public sealed class RidgeRegressor(RidgeOptions? options = null) : IRegressor
 {
     public RidgeOptions Options { get; } = options ?? new RidgeOptions();
 
-    public IRegressionModel Fit(RegressionSet train, RegressionSet? validation, int seed, ParallelOptions parallel)
+    public IRegressionModel Fit(RegressionSet train, RegressionSet? validation, long seed, ParallelOptions parallel)
     {
         Options.Validate();
         int n = train.Count;
@@ -53,11 +53,11 @@ public sealed class RidgeRegressor(RidgeOptions? options = null) : IRegressor
     }
 
     /// <summary>K-fold CV of lambda: per-fold normal equations once, then the held-out SSE of each lambda in closed form.</summary>
-    double CrossValidate(RegressionSet train, double[] s, int seed, ParallelOptions parallel)
+    double CrossValidate(RegressionSet train, double[] s, long seed, ParallelOptions parallel)
     {
         int n = train.Count, k = Options.CvFolds;
         var perm = RegressionSet.AllRows(n);
-        var rng = Rng.Derive(seed, 0x52494447);
+        var rng = Rng.Derive(seed, RngStream.RidgeFolds);
         rng.Shuffle(perm.AsSpan());
         var folds = new NormalEquations[k];
         for (int f = 0; f < k; f++)

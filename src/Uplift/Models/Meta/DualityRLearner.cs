@@ -55,7 +55,7 @@ public sealed class DualityRLearner : IUpliftLearner
         {
             RegressionModels.CheckTraining(train, Kind, 4 * o.Folds);
             var perm = RegressionSet.AllRows(train.Rows);
-            var rng = Rng.Derive(context.Seed, 0x484F4C44);
+            var rng = Rng.Derive(context.Seed, RngStream.DualityHoldout);
             rng.Shuffle(perm.AsSpan());
             int hold = Math.Max(1, (int)Math.Round(Options.HoldoutFraction * train.Rows));
             var holdRows = perm[..hold]; var fitRows = perm[hold..];
@@ -81,7 +81,7 @@ public sealed class DualityRLearner : IUpliftLearner
                 y[i] = EffectRatio.Lagrangian(train.V[i], train.C[i], lambda);
                 m[i] = EffectRatio.Lagrangian(nuisance.MV[i], nuisance.MC![i], lambda);
             }
-            var tau = RLoss.FitEffect(reg, train, y, m, nuisance.E, RegressionModels.SubSeed(context.Seed, 2000 + j), context.ParallelOptions);
+            var tau = RLoss.FitEffect(reg, train, y, m, nuisance.E, Rng.SubSeed(context.Seed, RngStream.DualityEffect, j), context.ParallelOptions);
             metrics[j] = _metric(validation, RegressionModels.PredictAll(tau, validation, context.ParallelOptions));
             context.Report(Kind, j + 1, L, $"lambda {lambda}: metric {metrics[j]}");
             // Ties keep the earlier lambda; NaN never wins.

@@ -81,8 +81,8 @@ public sealed class RLearner(RLearnerOptions? options = null) : IUpliftLearner
         // tau_v and tau_c are independent fits: run side by side (each fit is thread-count independent).
         var tau = new IRegressionModel[both ? 2 : 1];
         RLoss.RunFits(tau.Length, context.ParallelOptions, (j, po) => tau[j] = j == 0
-            ? RLoss.FitEffect(nuisance.Regressor, train, train.V, nuisance.MV, nuisance.E, RegressionModels.SubSeed(context.Seed, 1000), po)
-            : RLoss.FitEffect(nuisance.Regressor, train, train.C, nuisance.MC!, nuisance.E, RegressionModels.SubSeed(context.Seed, 1001), po));
+            ? RLoss.FitEffect(nuisance.Regressor, train, train.V, nuisance.MV, nuisance.E, Rng.SubSeed(context.Seed, RngStream.RLossEffect, 0), po)
+            : RLoss.FitEffect(nuisance.Regressor, train, train.C, nuisance.MC!, nuisance.E, Rng.SubSeed(context.Seed, RngStream.RLossEffect, 1), po));
         context.Report(Kind, 1, 1);
         return both ? new RLearnerEffectModel(tau[0], tau[1]) : new RLearnerModel(tau[0]);
     }
@@ -106,11 +106,11 @@ internal static class RLoss
             var fold = Folds(n, k, context.Seed);
             var e = Propensity(train, o, fold, context, po);
             var reg = SharedBinsRegressor.Share(RegressionModels.Create(o.BaseLearner, o.Ridge, o.Boosting),
-                train.X, train.Features, RegressionModels.SubSeed(context.Seed, 50), po);
+                train.X, train.Features, Rng.SubSeed(context.Seed, RngStream.SharedBins), po);
             // m̂_V (and m̂_C) of every fold in one batch of independent fits.
             var ys = cost ? new[] { train.V, train.C } : new[] { train.V };
-            var seeds = cost ? new[] { RegressionModels.SubSeed(context.Seed, 100), RegressionModels.SubSeed(context.Seed, 200) }
-                             : new[] { RegressionModels.SubSeed(context.Seed, 100) };
+            var seeds = cost ? new[] { Rng.SubSeed(context.Seed, RngStream.RLossOutcome, 0), Rng.SubSeed(context.Seed, RngStream.RLossOutcome, 1) }
+                             : new[] { Rng.SubSeed(context.Seed, RngStream.RLossOutcome, 0) };
             int total = ys.Length * k;
             var m = CrossFit(reg, train, ys, fold, k, seeds, po, (i, j) => context.Report(stage, i, total, j == 0 ? "m(x) of value" : "m(x) of cost"));
             return new Nuisance(e, m[0], cost ? m[1] : null, reg);
@@ -134,10 +134,10 @@ internal static class RLoss
     }
 
     /// <summary>Seeded split of rows 0..n-1 into K folds of near-equal size: fold[i] in 0..K-1.</summary>
-    public static int[] Folds(int n, int k, int seed)
+    public static int[] Folds(int n, int k, long seed)
     {
         var perm = RegressionSet.AllRows(n);
-        var rng = Rng.Derive(seed, 0x464F4C44);
+        var rng = Rng.Derive(seed, RngStream.RLossFolds);
         rng.Shuffle(perm.AsSpan());
         var fold = new int[n];
         for (int j = 0; j < n; j++) fold[perm[j]] = (int)((long)j * k / n);
@@ -145,15 +145,15 @@ internal static class RLoss
     }
 
     /// <summary>Out-of-fold predictions: for each fold, a model fitted on the other folds predicts it.</summary>
-    public static double[] CrossFit(IRegressor reg, Dataset data, double[] y, int[] fold, int k, int seed, ParallelOptions po, Action<int>? done = null) =>
+    public static double[] CrossFit(IRegressor reg, Dataset data, double[] y, int[] fold, int k, long seed, ParallelOptions po, Action<int>? done = null) =>
         CrossFit(reg, data, [y], fold, k, [seed], po, done is null ? null : (i, _) => done(i))[0];
 
     /// <summary>
     /// Out-of-fold predictions of several targets on the same folds: fit (target j, fold f) is seeded
-    /// SubSeed(seeds[j], f) and independent of the others, so all of them run as one batch (<see cref="RunFits"/>).
+    /// Rng.SubSeed(seeds[j], RngStream.CrossFitFold, f) and independent of the others, so all of them run as one batch (<see cref="RunFits"/>).
     /// <paramref name="done"/>(fits finished, target) reports progress.
     /// </summary>
-    public static double[][] CrossFit(IRegressor reg, Dataset data, double[][] ys, int[] fold, int k, int[] seeds, ParallelOptions po, Action<int, int>? done = null)
+    public static double[][] CrossFit(IRegressor reg, Dataset data, double[][] ys, int[] fold, int k, long[] seeds, ParallelOptions po, Action<int, int>? done = null)
     {
         var trainRows = new int[k][]; var testRows = new int[k][];
         for (int f = 0; f < k; f++)
@@ -172,7 +172,7 @@ internal static class RLoss
             var yy = new double[rows.Length];
             double[]? w = data.Weight is null ? null : new double[rows.Length];
             for (int q = 0; q < rows.Length; q++) { yy[q] = ys[j][rows[q]]; if (w is not null) w[q] = data.Weight![rows[q]]; }
-            var model = reg.Fit(new RegressionSet(data.X, data.Features, rows, yy, w), null, RegressionModels.SubSeed(seeds[j], f), tpo);
+            var model = reg.Fit(new RegressionSet(data.X, data.Features, rows, yy, w), null, Rng.SubSeed(seeds[j], RngStream.CrossFitFold, f), tpo);
             var test = testRows[f];
             var pred = new double[test.Length];
             model.Predict(data.X, test, pred, tpo);
@@ -191,7 +191,7 @@ internal static class RLoss
         {
             var t = new double[n];
             for (int i = 0; i < n; i++) t[i] = train.T[i];
-            e = CrossFit(new LogisticRegressor(o.Logistic), train, t, fold, o.Folds, RegressionModels.SubSeed(context.Seed, 300), po);
+            e = CrossFit(new LogisticRegressor(o.Logistic), train, t, fold, o.Folds, Rng.SubSeed(context.Seed, RngStream.RLossPropensity), po);
         }
         else if (train.Propensity is not null) e = (double[])train.Propensity.Clone();
         else
@@ -213,7 +213,7 @@ internal static class RLoss
     /// The effect model: weighted regression of the pseudo-outcome (Y - m̂)/(T - ê) with weights (T - ê)^2 w
     /// (METHOD.md section 5), which minimises the R-loss sum w ((Y - m̂) - (T - ê) tau(x))^2.
     /// </summary>
-    public static IRegressionModel FitEffect(IRegressor reg, Dataset train, double[] y, double[] mHat, double[] eHat, int seed, ParallelOptions po)
+    public static IRegressionModel FitEffect(IRegressor reg, Dataset train, double[] y, double[] mHat, double[] eHat, long seed, ParallelOptions po)
     {
         int n = train.Rows;
         var pseudo = new double[n];

@@ -8,7 +8,7 @@ namespace Uplift.Models.Meta;
 /// <summary>Which base regressor a meta-learner uses for m(x) and tau(x).</summary>
 public enum BaseLearnerKind { Ridge, Boosted }
 
-/// <summary>Helpers shared by the meta-learners: loading base models, seeds, whole-dataset prediction.</summary>
+/// <summary>Helpers shared by the meta-learners: loading base models, whole-dataset prediction.</summary>
 public static class RegressionModels
 {
     /// <summary>Reads a base model saved by <see cref="IRegressionModel.Save"/> (types "ridge", "logistic", "gbt").</summary>
@@ -38,8 +38,6 @@ public static class RegressionModels
         _ => throw new UpliftOptionException("base-learner", $"unknown value {kind}."),
     };
 
-    /// <summary>An int seed for sub-fit <paramref name="stream"/> of a run seeded with <paramref name="seed"/>.</summary>
-    internal static int SubSeed(int seed, long stream) => (int)(Rng.Derive(seed, stream).NextUInt64() >> 33);
 
     /// <summary>Predictions of <paramref name="model"/> for every row of <paramref name="data"/>.</summary>
     internal static double[] PredictAll(IRegressionModel model, Dataset data, ParallelOptions parallel)

@@ -45,7 +45,7 @@ public sealed class RegressionSet
 public interface IRegressor
 {
     /// <summary>Fits on <paramref name="train"/>; <paramref name="validation"/> (optional) is used for early stopping where the regressor supports it.</summary>
-    IRegressionModel Fit(RegressionSet train, RegressionSet? validation, int seed, ParallelOptions parallel);
+    IRegressionModel Fit(RegressionSet train, RegressionSet? validation, long seed, ParallelOptions parallel);
 }
 
 /// <summary>A fitted base regressor. Predictions depend only on the raw float features.</summary>

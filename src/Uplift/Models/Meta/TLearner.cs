@@ -41,7 +41,7 @@ public sealed class TLearner(TLearnerOptions? options = null) : IUpliftLearner
             throw new UpliftDataException($"{Kind}: validation has {validation.Features} features, train has {train.Features}.");
         // Boosted: the features are binned once (edges from all training rows) for the four models, which run side by side.
         var reg = SharedBinsRegressor.Share(RegressionModels.Create(Options.BaseLearner, Options.Ridge, Options.Boosting),
-            train.X, train.Features, RegressionModels.SubSeed(context.Seed, 2999), context.ParallelOptions);
+            train.X, train.Features, Rng.SubSeed(context.Seed, RngStream.SharedBins), context.ParallelOptions);
         var models = new IRegressionModel[4]; // v1, v0, c1, c0
         int finished = 0;
         RLoss.RunFits(4, context.ParallelOptions, (j, po) =>
@@ -50,7 +50,7 @@ public sealed class TLearner(TLearnerOptions? options = null) : IUpliftLearner
             byte arm = (byte)(j % 2 == 0 ? 1 : 0);
             var set = ArmSet(train, arm, value);
             var val = validation is null ? null : ArmSet(validation, arm, value);
-            models[j] = reg.Fit(set, val is { Count: > 0 } ? val : null, RegressionModels.SubSeed(context.Seed, 3000 + j), po);
+            models[j] = reg.Fit(set, val is { Count: > 0 } ? val : null, Rng.SubSeed(context.Seed, RngStream.TLearnerArm, j), po);
             context.Report(Kind, Interlocked.Increment(ref finished), 4);
         });
         return new TLearnerModel(models[0], models[1], models[2], models[3]);

@@ -32,7 +32,7 @@ public sealed unsafe class RankingModel : IUpliftModel
     public double ValueScale { get; }
     /// <summary>σ_C: the training standard deviation C was divided by.</summary>
     public double CostScale { get; }
-    public int Seed { get; }
+    public long Seed { get; }
     /// <summary>g of the kept parameters on the training set (rescaled units).</summary>
     public double TrainObjective { get; }
     /// <summary>g of the kept parameters on the validation set, when one was given.</summary>
@@ -42,7 +42,7 @@ public sealed unsafe class RankingModel : IUpliftModel
     /// <summary>What the fit did beyond its options; null for a model file that does not say.</summary>
     public RankingFitInfo? FitInfo { get; }
 
-    internal RankingModel(string kind, Network net, float[] parameters, double vScale, double cScale, int seed,
+    internal RankingModel(string kind, Network net, float[] parameters, double vScale, double cScale, long seed,
         double trainObjective, double? validationObjective, JsonObject options, RankingFitInfo? fitInfo)
     {
         Kind = kind; _net = net; _p = (float[])parameters.Clone();
@@ -200,7 +200,7 @@ public sealed unsafe class RankingModel : IUpliftModel
         var scale = json.Object("outcomeScale");
         // The scales are a record of training (scoring does not use them): any positive finite number.
         double vScale = scale.Double("value", double.Epsilon, double.MaxValue), cScale = scale.Double("cost", double.Epsilon, double.MaxValue);
-        int seed = json.OptionalInt("seed") ?? 0;
+        long seed = json.OptionalLong("seed") ?? 0;
         var objective = json.Optional("objective");
         double train = objective?.OptionalDouble("train", double.MinValue, double.MaxValue) ?? double.NaN;
         double? validation = objective?.OptionalDouble("validation", double.MinValue, double.MaxValue);

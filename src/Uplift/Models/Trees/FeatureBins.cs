@@ -14,17 +14,17 @@ internal sealed class FeatureBins
     FeatureBins(float[][] upper) { Upper = upper; }
 
     /// <summary>Quantile edges from a seeded subsample of at most <paramref name="sampleRows"/> of the training rows.</summary>
-    public static FeatureBins Compute(RegressionSet set, int maxBins, int sampleRows, int seed, ParallelOptions parallel) =>
+    public static FeatureBins Compute(RegressionSet set, int maxBins, int sampleRows, long seed, ParallelOptions parallel) =>
         Compute(set.X, set.Features, set.Rows, maxBins, sampleRows, seed, parallel);
 
     /// <summary>Quantile edges of rows <paramref name="rows"/> of the row-major matrix <paramref name="x"/> (seeded subsample of at most <paramref name="sampleRows"/>).</summary>
-    public static FeatureBins Compute(float[] x, int d, int[] rows, int maxBins, int sampleRows, int seed, ParallelOptions parallel)
+    public static FeatureBins Compute(float[] x, int d, int[] rows, int maxBins, int sampleRows, long seed, ParallelOptions parallel)
     {
         int[] sample = rows;
         if (sample.Length > sampleRows)
         {
             var pos = RegressionSet.AllRows(sample.Length);
-            var rng = Rng.Derive(seed, 0x42494E53);
+            var rng = Rng.Derive(seed, RngStream.BoostingBins);
             // Partial Fisher-Yates: the first sampleRows positions are a uniform sample.
             for (int i = 0; i < sampleRows; i++)
             {
@@ -130,7 +130,7 @@ internal sealed class BinnedMatrix
     }
 
     /// <summary>Bins every row of <paramref name="x"/>, with edges from <paramref name="edgeRows"/> (as a fit on those rows would place them).</summary>
-    public static BinnedMatrix Build(float[] x, int features, int[] edgeRows, int maxBins, int sampleRows, int seed, ParallelOptions parallel)
+    public static BinnedMatrix Build(float[] x, int features, int[] edgeRows, int maxBins, int sampleRows, long seed, ParallelOptions parallel)
     {
         var bins = FeatureBins.Compute(x, features, edgeRows, maxBins, sampleRows, seed, parallel);
         return new BinnedMatrix(bins, x, x.Length / features, features, bins.BinColumns(x, features, null, parallel));

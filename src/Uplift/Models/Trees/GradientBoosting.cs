@@ -15,10 +15,10 @@ public sealed class GradientBoostingRegressor(GradientBoostingOptions? options =
 {
     public GradientBoostingOptions Options { get; } = options ?? new GradientBoostingOptions();
 
-    public IRegressionModel Fit(RegressionSet train, RegressionSet? validation, int seed, ParallelOptions parallel) =>
+    public IRegressionModel Fit(RegressionSet train, RegressionSet? validation, long seed, ParallelOptions parallel) =>
         FitBoosted(train, validation, seed, parallel);
 
-    public GradientBoostedModel FitBoosted(RegressionSet train, RegressionSet? validation, int seed, ParallelOptions parallel)
+    public GradientBoostedModel FitBoosted(RegressionSet train, RegressionSet? validation, long seed, ParallelOptions parallel)
     {
         Options.Validate();
         Check(train, validation);
@@ -33,7 +33,7 @@ public sealed class GradientBoostingRegressor(GradientBoostingOptions? options =
     /// <paramref name="edgeRows"/> placed exactly as <see cref="FitBoosted"/> would place them for a fit on those rows
     /// with the same <paramref name="seed"/>.
     /// </summary>
-    internal BinnedMatrix Bin(float[] x, int features, int[] edgeRows, int seed, ParallelOptions parallel)
+    internal BinnedMatrix Bin(float[] x, int features, int[] edgeRows, long seed, ParallelOptions parallel)
     {
         Options.Validate();
         return BinnedMatrix.Build(x, features, edgeRows, Options.MaxBins, Options.BinSampleRows, seed, parallel);
@@ -43,7 +43,7 @@ public sealed class GradientBoostingRegressor(GradientBoostingOptions? options =
     /// Fits on rows of a matrix binned once by <see cref="Bin"/> (<paramref name="train"/>.X must be that matrix).
     /// Same model as <see cref="FitBoosted"/> whenever the bin edges are the same (edges from the training rows and seed).
     /// </summary>
-    internal GradientBoostedModel FitBinned(BinnedMatrix binned, RegressionSet train, RegressionSet? validation, int seed, ParallelOptions parallel)
+    internal GradientBoostedModel FitBinned(BinnedMatrix binned, RegressionSet train, RegressionSet? validation, long seed, ParallelOptions parallel)
     {
         Options.Validate();
         Check(train, validation);
@@ -66,11 +66,11 @@ public sealed class GradientBoostingRegressor(GradientBoostingOptions? options =
 /// </summary>
 internal sealed class SharedBinsRegressor(GradientBoostingRegressor inner, BinnedMatrix binned) : IRegressor
 {
-    public IRegressionModel Fit(RegressionSet train, RegressionSet? validation, int seed, ParallelOptions parallel) =>
+    public IRegressionModel Fit(RegressionSet train, RegressionSet? validation, long seed, ParallelOptions parallel) =>
         ReferenceEquals(train.X, binned.X) ? inner.FitBinned(binned, train, validation, seed, parallel) : inner.Fit(train, validation, seed, parallel);
 
     /// <summary><paramref name="reg"/> with the features of <paramref name="x"/> binned once (edges from all rows) when it is boosted; else <paramref name="reg"/>.</summary>
-    public static IRegressor Share(IRegressor reg, float[] x, int features, int seed, ParallelOptions parallel) =>
+    public static IRegressor Share(IRegressor reg, float[] x, int features, long seed, ParallelOptions parallel) =>
         reg is GradientBoostingRegressor gb
             ? new SharedBinsRegressor(gb, gb.Bin(x, features, RegressionSet.AllRows(x.Length / features), seed, parallel))
             : reg;
@@ -150,7 +150,7 @@ internal sealed class Booster
         _featureBest = new Split[_d];
     }
 
-    public GradientBoostedModel Run(RegressionSet? validation, int seed)
+    public GradientBoostedModel Run(RegressionSet? validation, long seed)
     {
         // Base score: the weighted mean of y (the best constant under squared loss).
         double sw = 0, swy = 0;
@@ -177,7 +177,7 @@ internal sealed class Booster
         {
             foreach (int id in _ids) { _g[id] = _w[id] * (_pred[id] - _y[id]); _h[id] = _w[id]; }
             // GrowTree adds the new leaf values to the in-bag rows; the out-of-bag rows walk the tree.
-            var (tree, splitBins) = GrowTree(Rng.Derive(seed, 2L * t + 1), Rng.Derive(seed, 2L * t + 2));
+            var (tree, splitBins) = GrowTree(Rng.Derive(seed, RngStream.BoostingRows, t), Rng.Derive(seed, RngStream.BoostingFeatures, t));
             trees.Add(tree);
             if (_oobCount > 0) AddTree(tree, splitBins, _bins, _N, _pred, _oob, _oobCount);
             if (early)

@@ -97,7 +97,7 @@ public class ForestTests
         var perm = new int[n];
         for (int b = 0; b < forest.Trees.Length; b++)
         {
-            var rng = Rng.Derive(seed, b);
+            var rng = Rng.Derive(seed, RngStream.ForestTree, b);
             ForestTrainer.DrawSubsample(ref rng, perm, drawn);
             var expected = (honesty ? perm[grow..drawn] : perm[..drawn]).Order().ToArray();
             var leafRows = forest.Trees[b].LeafRows.Order().ToArray();
@@ -152,7 +152,7 @@ public class ForestTests
         int splits = 0;
         for (int b = 0; b < 4; b++)
         {
-            var rng = Rng.Derive(seed, b);
+            var rng = Rng.Derive(seed, RngStream.ForestTree, b);
             ForestTrainer.DrawSubsample(ref rng, perm, drawn);
             var growing = perm[..grow];
             Walk(causal.Trees[b], 0, growing, x, d, (parent, left, right) =>
