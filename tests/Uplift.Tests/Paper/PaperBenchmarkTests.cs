@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
-using Uplift.Benchmarks;
+using Uplift.Paper;
 using Uplift.Cli.Commands;
 using Xunit;
 
-namespace Uplift.Tests.Benchmarks;
+namespace Uplift.Tests.Paper;
 
 public sealed class PaperBenchmarkTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using Uplift.Evaluation;
 
-namespace Uplift.Benchmarks;
+namespace Uplift.Paper;
 
 /// <summary>The two public benchmarks of the paper (METHOD.md section 7).</summary>
 public enum PaperDataset

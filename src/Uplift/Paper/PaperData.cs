@@ -1,7 +1,7 @@
 using System.Globalization;
 using Uplift.Data;
 
-namespace Uplift.Benchmarks;
+namespace Uplift.Paper;
 
 /// <summary>
 /// One of the paper's benchmark constructions (METHOD.md section 7): the train, validation and test

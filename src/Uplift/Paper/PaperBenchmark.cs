@@ -8,7 +8,7 @@ using Uplift.Models.Forest;
 using Uplift.Models.Meta;
 using Uplift.Models.Ranking;
 
-namespace Uplift.Benchmarks;
+namespace Uplift.Paper;
 
 /// <summary>Options of <see cref="PaperBenchmark.Run"/>. Defaults are the paper's settings (METHOD.md sections 3-8).</summary>
 public sealed record PaperBenchmarkOptions

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Uplift.Data;
 
-namespace Uplift.Benchmarks;
+namespace Uplift.Paper;
 
 /// <summary>Cost convention of the US Census construction (METHOD.md section 7).</summary>
 public enum CensusCost

@@ -1,6 +1,6 @@
 using Uplift.Data;
 
-namespace Uplift.Benchmarks;
+namespace Uplift.Paper;
 
 /// <summary>Which cover type is the cost outcome C of the Covertype construction (METHOD.md section 7).</summary>
 public enum CovertypeCost
