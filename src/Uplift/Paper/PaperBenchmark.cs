@@ -341,7 +341,7 @@ public static class PaperBenchmark
         {
             var per = new double[seeds];
             for (int k = 0; k < seeds; k++) per[k] = test["crm"][k] - test[other][k];
-            var (lo, hi) = SeedStats.TInterval(per);
+            var (lo, hi) = Stats.TInterval(per);
             BootstrapSummary? boot = null;
             if (options.BootstrapReplicates > 0)
             {
@@ -353,7 +353,7 @@ public static class PaperBenchmark
                 }
                 catch (UpliftException) { boot = null; }   // too few users for a defined curve on most resamples
             }
-            diffs.Add(new PairedDifference(ds, "crm", other, per, SeedStats.Mean(per), lo, hi, boot));
+            diffs.Add(new PairedDifference(ds, "crm", other, per, Stats.Mean(per), lo, hi, boot));
         }
 
         string note = dataset == PaperDataset.Covertype

@@ -42,15 +42,8 @@ public static partial class HtmlReport
 
         var t = data.T; var v = data.V; var c = data.C;
         int n = data.Rows, n1 = 0;
-        double sv1 = 0, sv0 = 0, sc1 = 0, sc0 = 0;
-        for (int i = 0; i < n; i++)
-        {
-            if (t[i] == 1) { n1++; sv1 += v[i]; sc1 += c[i]; }
-            else { sv0 += v[i]; sc0 += c[i]; }
-        }
-        int n0 = n - n1;
-        double incValue = n1 > 0 && n0 > 0 ? sv1 / n1 - sv0 / n0 : double.NaN;
-        double incCost = n1 > 0 && n0 > 0 ? sc1 / n1 - sc0 / n0 : double.NaN;
+        for (int i = 0; i < n; i++) n1 += t[i] == 1 ? 1 : 0;
+        double incValue = Stats.DifferenceOfMeans(t, v), incCost = Stats.DifferenceOfMeans(t, c);
 
         var boot = new BootstrapOptions { Replicates = o.BootstrapReplicates, Seed = o.Seed, MaxThreads = o.MaxThreads, Curve = o.Curve };
         var curves = new CostCurveResult[input.Models.Count];
