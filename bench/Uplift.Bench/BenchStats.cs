@@ -1,16 +1,12 @@
+using Uplift.Evaluation;
+
 namespace Uplift.Bench;
 
 /// <summary>The small statistics the bench tables print.</summary>
 static class BenchStats
 {
     /// <summary>Sample standard deviation (n − 1); 0 for fewer than two values, so one-seed tables print 0.</summary>
-    public static double Sd(IReadOnlyList<double> x)
-    {
-        if (x.Count < 2) return 0;
-        double m = x.Average(), ss = 0;
-        foreach (var v in x) ss += (v - m) * (v - m);
-        return Math.Sqrt(ss / (x.Count - 1));
-    }
+    public static double Sd(IReadOnlyList<double> x) => Stats.SampleSd(x, whenFewerThanTwo: 0);
 
     /// <summary>The median (mean of the middle two for an even count).</summary>
     public static double Median(IReadOnlyList<double> x)

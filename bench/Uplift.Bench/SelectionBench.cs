@@ -1,4 +1,4 @@
-using Uplift.Benchmarks;
+using Uplift.Paper;
 using Uplift.Engine;
 using Uplift.Evaluation;
 using Uplift.Models;
@@ -61,7 +61,7 @@ static class SelectionBench
     /// <summary>Computes a <see cref="Snapshot"/> from the parameters the trainer shows (the fit's network is linear).</summary>
     sealed class SnapshotCriteria : IDisposable
     {
-        readonly Benchmarks.PaperData _data;
+        readonly Paper.PaperData _data;
         readonly long _seed;
         readonly List<Snapshot> _into;
         readonly Network _net;
@@ -72,7 +72,7 @@ static class SelectionBench
         readonly double[] _sv, _st;
         static readonly CostCurveOptions Fine = new() { Segments = DrmOptions.SelectionSegments };
 
-        public SnapshotCriteria(CrmOptions crm, Benchmarks.PaperData data, long seed, List<Snapshot> into)
+        public SnapshotCriteria(CrmOptions crm, Paper.PaperData data, long seed, List<Snapshot> into)
         {
             _data = data; _seed = seed; _into = into;
             var o = crm.Drm;

@@ -17,7 +17,7 @@ static class StandInFiles
     /// </summary>
     static string[] CensusColumns()
     {
-        var names = Uplift.Benchmarks.CensusConstruction.RoleColumns.Concat(Uplift.Benchmarks.CensusConstruction.FeatureNames).Distinct().ToList();
+        var names = Uplift.Paper.CensusConstruction.RoleColumns.Concat(Uplift.Paper.CensusConstruction.FeatureNames).Distinct().ToList();
         for (int k = 1; names.Count < 69; k++) names.Add($"unused{k}");
         return [.. names];
     }

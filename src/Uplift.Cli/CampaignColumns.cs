@@ -26,22 +26,21 @@ sealed class CampaignColumns
             cmd.Options.Add(o);
     }
 
-    /// <summary>Reads the file and binds the column roles; --exclude narrows "all other columns".</summary>
-    public (RawTable Table, ColumnRoles Roles) Read(ParseResult r)
+    /// <summary>The campaign file (--data).</summary>
+    public string Data(ParseResult r) => r.GetValue(_data)!;
+
+    /// <summary>The column roles of the flags (--features null = all other columns).</summary>
+    public ColumnRoles Roles(ParseResult r)
     {
-        var table = TableReader.Read(r.GetValue(_data)!);
         var roles = new ColumnRoles(r.GetValue(_treatment)!, r.GetValue(_value)!, r.GetValue(_cost)!)
         {
             Control = r.GetValue(_control), Id = r.GetValue(_id), Propensity = r.GetValue(_propensity), Weight = r.GetValue(_weight),
             Features = Common.SplitList(r.GetValue(_features)),
         };
-        if (r.GetValue(_exclude) is not { } exclude) return (table, roles);
-        UpliftOptionException.Check(roles.Features is null, "--exclude", "use either --features or --exclude, not both.");
-        var drop = new HashSet<string>(Common.SplitList(exclude)!, StringComparer.Ordinal);
-        foreach (var name in drop)
-            if (!table.Contains(name))
-                throw new UpliftDataException($"--exclude names column '{name}', which the file lacks. Columns: {table.DescribeColumns()}", table.Source, column: name);
-        var used = new HashSet<string>(roles.RoleColumns().Select(x => x.Column), StringComparer.Ordinal);
-        return (table, roles with { Features = table.ColumnNames.Where(n => !used.Contains(n) && !drop.Contains(n)).ToArray() });
+        UpliftOptionException.Check(roles.Features is null || r.GetValue(_exclude) is null, "--exclude", "use either --features or --exclude, not both.");
+        return roles;
     }
+
+    /// <summary>How the library loads the campaign: --exclude narrows "all other columns" (<see cref="CampaignLoadOptions.ExcludeFeatures"/>).</summary>
+    public CampaignLoadOptions LoadOptions(ParseResult r) => new() { ExcludeFeatures = Common.SplitList(r.GetValue(_exclude)) };
 }

@@ -1,23 +1,21 @@
 using System.Text.Json.Nodes;
 using Uplift.Evaluation;
+using Uplift.Experiments;
 
 namespace Uplift.Cli;
 
 /// <summary>One evaluated ranking: its cost curve, AUCC and value captured at 10/20/30 % of the incremental cost.</summary>
-sealed record ScoreRow(string Name, CostCurveResult Curve, ValueAtCost[] ValueAt, BootstrapSummary? Ci)
+sealed record ScoreRow(string Name, CostCurveResult Curve, IReadOnlyList<ValueAtCost> ValueAt, BootstrapSummary? Ci)
 {
     public double Aucc => Curve.Aucc;
     public double ValueAt20 => ValueAt.First(v => Math.Abs(v.Share - 0.2) < 1e-9).Value;
 
+    /// <summary>The row of an evaluation by the experiment (at the standard cost shares).</summary>
+    public static ScoreRow From(string name, RankingEvaluation e) => new(name, e.Curve, e.ValueAt, e.Ci);
+
     public static ScoreRow Evaluate(string name, ReadOnlySpan<double> score, ReadOnlySpan<byte> t, ReadOnlySpan<double> v,
-        ReadOnlySpan<double> c, CostCurveOptions curveOptions, int bootstrap, long seed)
-    {
-        var curve = CostCurve.Compute(score, t, v, c, curveOptions);
-        var ci = bootstrap > 0
-            ? Bootstrap.Aucc(score, t, v, c, new BootstrapOptions { Replicates = bootstrap, Seed = seed, Curve = curveOptions })
-            : null;
-        return new ScoreRow(name, curve, CostCurve.ValueAtStandardShares(curve), ci);
-    }
+        ReadOnlySpan<double> c, CostCurveOptions curveOptions, int bootstrap, long seed) =>
+        From(name, Experiment.Evaluate(score, t, v, c, new EvaluationOptions { Curve = curveOptions, BootstrapReplicates = bootstrap }, seed));
 
     public JsonObject ToJson()
     {

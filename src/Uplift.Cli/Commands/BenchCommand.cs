@@ -3,7 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using Uplift.Benchmarks;
+using Uplift.Paper;
 using Uplift.Evaluation;
 using Uplift.IO;
 

@@ -1,8 +1,7 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Uplift.Data;
-using Uplift.Evaluation;
+using Uplift.Experiments;
 using Uplift.Models;
 
 namespace Uplift.Cli.Commands;
@@ -43,28 +42,16 @@ static class CompareCommand
             UpliftOptionException.Check(n is >= 1 and <= 100, "--repeats", "must be between 1 and 100.");
             var settings = learnerOptions.Build(r, kinds); // unknown names and options for none of the models fail before any work
 
-            var (table, roles) = columns.Read(r);
+            var roles = columns.Roles(r);
+            var load = columns.LoadOptions(r);
+            var table = CampaignData.ReadTable(columns.Data(r), roles, load.Read);
             long seed0 = r.GetValue(seed);
             var progress = new ConsoleProgress();
-            var results = kinds.ToDictionary(k => k, _ => new List<(double Aucc, double Value20, double Seconds)>());
-            var firstCurves = new List<ScoreRow>();
-            for (int rep = 0; rep < n; rep++)
-            {
-                long s = seed0 + rep;
-                var campaign = CampaignData.FromTable(table, roles, new CampaignLoadOptions { Split = new SplitOptions { Seed = s } });
-                var context = Common.Context(s, r.GetValue(threads), progress);
-                foreach (var kind in kinds)
-                {
-                    var clock = Stopwatch.StartNew();
-                    var model = LearnerCatalog.Create(kind, settings).Fit(campaign.Train, campaign.Valid, context);
-                    double seconds = clock.Elapsed.TotalSeconds;
-                    var test = campaign.Test;
-                    var row = ScoreRow.Evaluate(kind, model.Score(test, context.MaxThreads), test.T, test.V, test.C, CostCurveOptions.Default, 0, s);
-                    results[kind].Add((row.Aucc, row.ValueAt20, seconds));
-                    if (rep == 0) firstCurves.Add(row);
-                }
-            }
+            var result = Experiment.Run(table, roles, [.. kinds.Select(k => ExperimentLearner.FromCatalog(k, settings))],
+                new ExperimentOptions { Repeats = n, FirstSeed = seed0, ScoreValidation = false },
+                Common.Context(seed0, r.GetValue(threads), progress), load);
             progress.Finish();
+            var firstCurves = result.Repeats[0].Runs.Select(x => ScoreRow.From(x.Learner, x.Test!)).ToList();
             var written = r.GetValue(plot) is { } p
                 ? ScoreRow.WritePlot(p, firstCurves, "Cost curves (test split, first repeat)", $"{table.Rows} users, seed {seed0}")
                 : [];
@@ -74,18 +61,14 @@ static class CompareCommand
                 Common.WriteJson(new JsonObject
                 {
                     ["data"] = table.Source, ["rows"] = table.Rows, ["repeats"] = n, ["seed"] = seed0,
-                    ["results"] = new JsonArray([.. kinds.Select(k =>
+                    ["results"] = new JsonArray([.. result.Learners.Select(x => (JsonNode)new JsonObject
                     {
-                        var xs = results[k];
-                        return (JsonNode)new JsonObject
-                        {
-                            ["model"] = k,
-                            ["test_aucc_mean"] = xs.Average(x => x.Aucc),
-                            ["test_aucc_sd"] = Sd(xs.Select(x => x.Aucc)),
-                            ["test_aucc"] = new JsonArray([.. xs.Select(x => (JsonNode)x.Aucc)]),
-                            ["value_at_20pct_cost"] = xs.Average(x => x.Value20),
-                            ["fit_seconds"] = xs.Average(x => x.Seconds),
-                        };
+                        ["model"] = x.Learner,
+                        ["test_aucc_mean"] = x.TestAuccMean,
+                        ["test_aucc_sd"] = x.TestAuccSd,
+                        ["test_aucc"] = new JsonArray([.. x.TestAucc.Select(a => (JsonNode)a)]),
+                        ["value_at_20pct_cost"] = Value20(x),
+                        ["fit_seconds"] = x.FitSecondsMean,
                     })]),
                     ["plots"] = new JsonArray([.. written.Select(w => (JsonNode)JsonValue.Create(w)!)]),
                 });
@@ -93,12 +76,8 @@ static class CompareCommand
             }
             Console.WriteLine($"{table.Source}: {table.Rows} users; {n} repeat(s) of a 60/20/20 split, seeds {seed0}..{seed0 + n - 1}; test split AUCC:");
             var text = new TextTable("model", "test AUCC", "sd", "value@20% cost", "fit s");
-            foreach (var k in kinds.OrderByDescending(k => results[k].Average(x => x.Aucc)))
-            {
-                var xs = results[k];
-                text.Add(k, Common.F3(xs.Average(x => x.Aucc)), Common.F3(Sd(xs.Select(x => x.Aucc))),
-                    Common.F3(xs.Average(x => x.Value20)), Common.F1(xs.Average(x => x.Seconds)));
-            }
+            foreach (var x in result.Learners.OrderByDescending(x => x.TestAuccMean))
+                text.Add(x.Learner, Common.F3(x.TestAuccMean), Common.F3(x.TestAuccSd), Common.F3(Value20(x)), Common.F1(x.FitSecondsMean));
             Console.Write(text);
             foreach (var w in written) Console.WriteLine($"plot: {w}");
             return Common.ExitOk;
@@ -106,12 +85,5 @@ static class CompareCommand
         return cmd;
     }
 
-    /// <summary>Sample standard deviation (0 for one value).</summary>
-    static double Sd(IEnumerable<double> values)
-    {
-        var xs = values.ToArray();
-        if (xs.Length < 2) return 0;
-        double m = xs.Average();
-        return Math.Sqrt(xs.Sum(x => (x - m) * (x - m)) / (xs.Length - 1));
-    }
+    static double Value20(LearnerSummary x) => x.ValueAtMean[1].Value; // the standard shares are 10, 20 and 30 %
 }

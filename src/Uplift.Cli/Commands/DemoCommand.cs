@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Uplift.Data;
 using Uplift.Evaluation;
+using Uplift.Experiments;
 using Uplift.Models;
 using Uplift.Models.Ranking;
 using Uplift.Synthetic;
@@ -40,10 +40,6 @@ static class DemoCommand
             int n = r.GetValue(rows);
             UpliftOptionException.Check(n >= 1000, "--rows", "the demo needs at least 1000 users.");
             var sim = SyntheticCampaign.Generate(new SyntheticOptions { Scenario = sc, Rows = n, Seed = s });
-            var split = DataSplit.Stratified(sim.Data.T, 0.6, 0.2, s);
-            var train = sim.Data.Subset(split.Train);
-            var valid = sim.Data.Subset(split.Valid);
-            var test = sim.Data.Subset(split.Test);
 
             // The nonlinear scenario needs an MLP; the others are within reach of a linear scorer (METHOD.md section 3).
             var drm = sc == SyntheticScenario.Nonlinear
@@ -62,24 +58,29 @@ static class DemoCommand
                 .With(duality with { RLearner = duality.RLearner with { BaseLearner = Models.Meta.BaseLearnerKind.Boosted } });
 
             var progress = new ConsoleProgress();
-            var context = Common.Context(s, r.GetValue(threads), progress);
-            var rowsOut = new List<ScoreRow>();
-            var fitSeconds = new Dictionary<string, double>();
-            var curveOptions = CostCurveOptions.Default;
+            // One repeat of the 60/20/20 split stratified by arm, seed s (validation users only pick restarts and settings).
+            var result = Experiment.Run(sim.Data, [.. kinds.Select(k => ExperimentLearner.FromCatalog(k, settings))],
+                new ExperimentOptions { FirstSeed = s, ScoreValidation = false }, Common.Context(s, r.GetValue(threads), progress));
+            progress.Finish();
+            var repeat = result.Repeats[0];
+            var (train, test, split) = (repeat.Split.Train, repeat.Split.Test, repeat.Split.Rows!);
+
+            // Random and the oracle (the true tau_v / tau_c of the test users) go first in the table.
             var random = new double[test.Rows];
             var rng = Rng.Derive(s, RngStream.RandomScores);
             for (int i = 0; i < random.Length; i++) random[i] = rng.NextDouble();
-            rowsOut.Add(ScoreRow.Evaluate("random", random, test.T, test.V, test.C, curveOptions, 0, s));
             var oracle = Oracle.OracleScore(Pick(sim.TauV, split.Test), Pick(sim.TauC, split.Test));
-            rowsOut.Add(ScoreRow.Evaluate("oracle", oracle, test.T, test.V, test.C, curveOptions, 0, s));
-            foreach (var kind in kinds)
+            var rowsOut = new List<ScoreRow>
             {
-                var clock = Stopwatch.StartNew();
-                var model = LearnerCatalog.Create(kind, settings).Fit(train, valid, context);
-                fitSeconds[kind] = clock.Elapsed.TotalSeconds;
-                rowsOut.Add(ScoreRow.Evaluate(kind, model.Score(test, context.MaxThreads), test.T, test.V, test.C, curveOptions, 0, s));
+                ScoreRow.From("random", Experiment.Evaluate(random, test.T, test.V, test.C)),
+                ScoreRow.From("oracle", Experiment.Evaluate(oracle, test.T, test.V, test.C)),
+            };
+            var fitSeconds = new Dictionary<string, double>();
+            foreach (var run in repeat.Runs)
+            {
+                fitSeconds[run.Learner] = run.FitSeconds;
+                rowsOut.Add(ScoreRow.From(run.Learner, run.Test!));
             }
-            progress.Finish();
 
             string dir = r.GetValue(outDir)!;
             Directory.CreateDirectory(dir);

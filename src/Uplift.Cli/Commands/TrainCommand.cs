@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Uplift.Data;
 using Uplift.Evaluation;
+using Uplift.Experiments;
 using Uplift.Models;
 using Uplift.Persistence;
 
@@ -41,23 +41,24 @@ static class TrainCommand
             string kind = Common.ModelName(r.GetValue(model)!);
             var learner = LearnerCatalog.Create(kind, learnerOptions.Build(r, [kind]));
 
-            var (table, roles) = columns.Read(r);
-            var campaign = CampaignData.FromTable(table, roles, new CampaignLoadOptions
-            {
-                Split = new SplitOptions { TrainFraction = 1 - vf - tf, ValidFraction = vf, Seed = s },
-            });
+            var roles = columns.Roles(r);
+            var load = columns.LoadOptions(r);
+            var table = CampaignData.ReadTable(columns.Data(r), roles, load.Read);
+            var progress = new ConsoleProgress();
+            int? th = r.GetValue(threads);
+            var repeat = Experiment.Run(table, roles, [new ExperimentLearner(kind, learner)],
+                new ExperimentOptions { TrainFraction = 1 - vf - tf, ValidFraction = vf, FirstSeed = s },
+                Common.Context(s, th, progress), load).Repeats[0];
+            progress.Finish();
+            var campaign = repeat.Split.Campaign!;
+            var run = repeat.Runs[0];
+            var fitted = run.Model;
+            double fitSeconds = run.FitSeconds;
 
             // Missing feature values of the whole file (training, validation and test rows are all imputed the same way).
             var imputed = campaign.Preprocessor.Specs
                 .Select(sp => (sp.Column, sp.Kind, Count: CountMissing(table[sp.Column])))
                 .Where(x => x.Count > 0).ToList();
-
-            var progress = new ConsoleProgress();
-            var clock = Stopwatch.StartNew();
-            int? th = r.GetValue(threads);
-            var fitted = learner.Fit(campaign.Train, campaign.Valid, Common.Context(s, th, progress));
-            double fitSeconds = clock.Elapsed.TotalSeconds;
-            progress.Finish();
 
             var metrics = new JsonObject
             {
@@ -65,9 +66,9 @@ static class TrainCommand
                 ["train_rows"] = campaign.Train.Rows,
                 ["valid_rows"] = campaign.Valid.Rows,
                 ["test_rows"] = campaign.Test.Rows,
-                ["valid_aucc"] = Aucc(fitted, campaign.Valid, th),
+                ["valid_aucc"] = run.ValidAucc,
             };
-            if (campaign.Test.Rows > 0) metrics["test_aucc"] = Aucc(fitted, campaign.Test, th);
+            if (run.Test is { } test) metrics["test_aucc"] = test.Aucc;
             var options = new JsonObject
             {
                 ["model"] = kind,
@@ -77,7 +78,7 @@ static class TrainCommand
             };
             string path = r.GetValue(output)!;
             // The validation cost curve prices 'plan'/'assign --budget' without --eval (null when undefined on these users).
-            var curve = ValidationCurve.TryCompute(fitted.Score(campaign.Valid, th), campaign.Valid.T, campaign.Valid.V, campaign.Valid.C);
+            var curve = ValidationCurve.TryCompute(run.ValidScores, campaign.Valid.T, campaign.Valid.V, campaign.Valid.C);
             new ModelFile(fitted, campaign.Preprocessor, s, options, metrics) { ValidationCurve = curve }.Save(path);
 
             if (r.GetValue(json))
@@ -112,6 +113,4 @@ static class TrainCommand
         for (int i = 0; i < col.Length; i++) if (col.IsMissing(i)) n++;
         return n;
     }
-
-    static double Aucc(IUpliftModel model, Dataset d, int? maxThreads) => CostCurve.Aucc(model.Score(d, maxThreads), d.T, d.V, d.C);
 }

@@ -9,6 +9,9 @@ public sealed record CampaignLoadOptions
     public PreprocessOptions Preprocess { get; init; } = new();
     /// <summary>How to split the rows (default 60/20/20, stratified by arm, seed 1).</summary>
     public SplitOptions Split { get; init; } = new();
+    /// <summary>Columns to leave out when the features are "all other columns" (<see cref="ColumnRoles.Features"/> null);
+    /// each must be in the file. Default none.</summary>
+    public IReadOnlyList<string>? ExcludeFeatures { get; init; }
 }
 
 /// <summary>
@@ -35,14 +38,40 @@ public sealed class CampaignData
         Table = table; Preprocessor = pre; Split = split; Train = train; Valid = valid; Test = test;
     }
 
-    /// <summary>Reads <paramref name="path"/> (CSV or Parquet), then see <see cref="FromTable"/>.</summary>
+    /// <summary>Reads <paramref name="path"/> (CSV or Parquet, see <see cref="ReadTable"/>), then see <see cref="FromTable"/>.</summary>
     public static CampaignData Load(string path, ColumnRoles roles, CampaignLoadOptions? options = null)
     {
         options ??= new CampaignLoadOptions();
-        var read = options.Read;
+        return FromTable(ReadTable(path, roles, options.Read), roles, options);
+    }
+
+    /// <summary>Reads the campaign file with the rule every campaign loader shares: the id column of
+    /// <paramref name="roles"/>, if any, is read as text (ids such as "007" or "u-12" stay as written).</summary>
+    public static RawTable ReadTable(string path, ColumnRoles roles, TableReadOptions? read = null)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        read ??= new TableReadOptions();
         if (roles.Id is { } id)
             read = read with { TextColumns = [.. read.TextColumns ?? [], id] };
-        return FromTable(TableReader.Read(path, read), roles, options);
+        return TableReader.Read(path, read);
+    }
+
+    /// <summary>
+    /// <paramref name="roles"/> with the features "all other columns" narrowed by <paramref name="exclude"/> (each name must
+    /// be a column of <paramref name="table"/>); the roles unchanged when <paramref name="exclude"/> is null.
+    /// </summary>
+    public static ColumnRoles ExcludeFeatures(RawTable table, ColumnRoles roles, IReadOnlyList<string>? exclude)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(roles);
+        if (exclude is null) return roles;
+        UpliftOptionException.Check(roles.Features is null, "ExcludeFeatures", "use either Features or ExcludeFeatures, not both.");
+        var drop = new HashSet<string>(exclude, StringComparer.Ordinal);
+        foreach (var name in drop)
+            if (!table.Contains(name))
+                throw new UpliftDataException($"the excluded column '{name}' is not in the file. Columns: {table.DescribeColumns()}", table.Source, column: name);
+        var used = new HashSet<string>(roles.RoleColumns().Select(x => x.Column), StringComparer.Ordinal);
+        return roles with { Features = table.ColumnNames.Where(n => !used.Contains(n) && !drop.Contains(n)).ToArray() };
     }
 
     /// <summary>
@@ -54,7 +83,7 @@ public sealed class CampaignData
         options ??= new CampaignLoadOptions();
         options.Split.Validate();
         options.Preprocess.Validate();
-        var bound = roles.Bind(table);
+        var bound = ExcludeFeatures(table, roles, options.ExcludeFeatures).Bind(table);
         var all = new int[table.Rows];
         for (int i = 0; i < all.Length; i++) all[i] = i;
         var t = Preprocessor.Treatment(table, bound.Treatment, all, bound.Control);

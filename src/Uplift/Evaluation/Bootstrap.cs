@@ -118,10 +118,7 @@ public static class Bootstrap
         int failed = reps - ok.Length;
         if (ok.Length < 2)
             throw new UpliftException($"the bootstrap failed: the cost curve was undefined on {failed} of {reps} resamples (incremental cost or value not positive).");
-        double mean = ok.Average();
-        double ss = 0;
-        foreach (var x in ok) ss += (x - mean) * (x - mean);
-        double sd = Math.Sqrt(ss / (ok.Length - 1));
+        double mean = Stats.Mean(ok), sd = Stats.SampleSd(ok);
         var sorted = (double[])ok.Clone();
         Array.Sort(sorted);
         return new BootstrapSummary(estimate, mean, sd, Percentile(sorted, 0.025), Percentile(sorted, 0.975), reps, failed, values);

@@ -121,10 +121,7 @@ public static class FeatureImportance
         for (int g = 0; g < groups.Count; g++)
         {
             var x = drops[g];
-            double mean = x.Average();
-            double ss = 0;
-            foreach (var v in x) ss += (v - mean) * (v - mean);
-            double sd = x.Length > 1 ? Math.Sqrt(ss / (x.Length - 1)) : 0;
+            double mean = Stats.Mean(x), sd = Stats.SampleSd(x, whenFewerThanTwo: 0);
             rows[g] = new FeatureImportanceRow(groups[g].Name, groups[g].Columns, mean, sd, x);
         }
         var sorted = rows.OrderByDescending(r => r.MeanDrop).ThenBy(r => r.Columns[0]).ToArray();

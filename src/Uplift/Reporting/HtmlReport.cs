@@ -21,12 +21,13 @@ public static partial class HtmlReport
     public const int MaxImportanceRows = 40;
 
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    const string OracleColor = "#000000", RandomColor = "#8C8C8C";
+    internal const string OracleColor = "#000000";
+    const string RandomColor = "#8C8C8C";
 
     /// <summary>Computes every number of the report and returns the HTML page.</summary>
     public static string Render(ReportInput input)
     {
-        var m = Compute(input);
+        var m = ReportNumbers.Compute(input);
         var sb = new StringBuilder(64 * 1024);
         WriteHead(sb, input);
         sb.Append("<body>\n<main>\n");
@@ -72,7 +73,7 @@ public static partial class HtmlReport
           .Append(" · Uplift ").Append(Esc(LibraryVersion)).Append("</p>\n</header>\n");
     }
 
-    static void WriteHighlights(StringBuilder sb, Numbers m)
+    static void WriteHighlights(StringBuilder sb, ReportNumbers m)
     {
         var best = m.Best;
         var at20 = best.AtCost.First(a => Math.Abs(a.Share - 0.2) < 1e-9);
@@ -93,7 +94,7 @@ public static partial class HtmlReport
         sb.Append(Esc(value)).Append("</p>\n<p class=\"sub\">").Append(subHtml).Append("</p>\n</div>\n");
     }
 
-    static void WriteData(StringBuilder sb, ReportInput input, Numbers m)
+    static void WriteData(StringBuilder sb, ReportInput input, ReportNumbers m)
     {
         sb.Append("<section id=\"data\">\n<h2>Data</h2>\n<table class=\"kv\">\n<tbody>\n");
         if (!string.IsNullOrWhiteSpace(input.Source)) Kv(sb, "Source", Esc(input.Source!));
@@ -110,7 +111,7 @@ public static partial class HtmlReport
     static void Kv(StringBuilder sb, string key, string valueHtml) =>
         sb.Append("<tr><th scope=\"row\">").Append(Esc(key)).Append("</th><td>").Append(valueHtml).Append("</td></tr>\n");
 
-    static void WriteCurves(StringBuilder sb, ReportInput input, Numbers m)
+    static void WriteCurves(StringBuilder sb, ReportInput input, ReportNumbers m)
     {
         var curves = m.Models.Select(r => (r.Name, r.Curve)).ToList();
         var plot = new CostCurvePlotOptions { Oracle = m.Oracle?.Curve, Subtitle = $"{Count(m.N)} users · {m.Models[0].Curve.Segments} segments" };
@@ -121,7 +122,7 @@ public static partial class HtmlReport
           .Append("</figure>\n</section>\n");
     }
 
-    static void WriteAucc(StringBuilder sb, Numbers m)
+    static void WriteAucc(StringBuilder sb, ReportNumbers m)
     {
         var all = m.Models.Concat(m.Oracle is null ? [] : [m.Oracle]).ToList();
         double lo = Math.Min(0.5, all.Min(r => Math.Min(r.Boot.Lower, r.Curve.Aucc)));
@@ -163,7 +164,7 @@ public static partial class HtmlReport
         sb.Append("</p>\n</section>\n");
     }
 
-    static void WriteDifferences(StringBuilder sb, Numbers m)
+    static void WriteDifferences(StringBuilder sb, ReportNumbers m)
     {
         if (m.Diffs.Count == 0) return;
         double ext = m.Diffs.Max(d => Math.Max(Math.Abs(d.D.Lower), Math.Max(Math.Abs(d.D.Upper), Math.Abs(d.D.Estimate))));
@@ -190,7 +191,7 @@ public static partial class HtmlReport
         sb.Append("</tbody>\n</table>\n</div>\n<p class=\"note\">“Better” or “worse” when the 95% interval excludes zero.</p>\n</section>\n");
     }
 
-    static void WriteValueAtCost(StringBuilder sb, Numbers m)
+    static void WriteValueAtCost(StringBuilder sb, ReportNumbers m)
     {
         var shares = CostCurve.StandardShares;
         sb.Append("<section id=\"value-at-cost\">\n<h2>Value captured at a share of the cost</h2>\n")

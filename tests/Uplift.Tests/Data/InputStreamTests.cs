@@ -184,13 +184,13 @@ public class IntTableReaderInputTests
     public void A_device_and_an_endless_line_are_refused()
     {
         if (!OperatingSystem.IsWindows() && File.Exists("/dev/zero"))
-            Refused(() => Uplift.Benchmarks.IntTableReader.Open("/dev/zero"), "/dev/zero", "is a device");
+            Refused(() => Uplift.Paper.IntTableReader.Open("/dev/zero"), "/dev/zero", "is a device");
         using var dir = new TempDir();
         string path = dir.Name("long.data");
-        File.WriteAllBytes(path, Enumerable.Repeat((byte)'1', Uplift.Benchmarks.IntTableReader.MaxLineBytes + 10).ToArray());
+        File.WriteAllBytes(path, Enumerable.Repeat((byte)'1', Uplift.Paper.IntTableReader.MaxLineBytes + 10).ToArray());
         Refused(() =>
         {
-            using var r = Uplift.Benchmarks.IntTableReader.Open(path);
+            using var r = Uplift.Paper.IntTableReader.Open(path);
             r.ReadRow(new int[3]);
         }, "long.data", "longer than");
     }

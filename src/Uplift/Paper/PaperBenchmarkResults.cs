@@ -1,6 +1,6 @@
 using Uplift.Evaluation;
 
-namespace Uplift.Benchmarks;
+namespace Uplift.Paper;
 
 /// <summary>The two public benchmarks of the paper (METHOD.md section 7).</summary>
 public enum PaperDataset
@@ -37,12 +37,12 @@ public sealed record PaperMethodResult(
     IReadOnlyList<string>? Chosen,
     double? PaperAucc)
 {
-    public double TestAuccMean => SeedStats.Mean(TestAucc);
+    public double TestAuccMean => Stats.Mean(TestAucc);
     /// <summary>Sample standard deviation over seeds (n − 1); NaN with one seed.</summary>
-    public double TestAuccSd => SeedStats.Sd(TestAucc);
-    public double ValidAuccMean => SeedStats.Mean(ValidAucc);
-    public double ValueAt20Mean => SeedStats.Mean(ValueAt20);
-    public double FitSecondsMean => SeedStats.Mean(FitSeconds);
+    public double TestAuccSd => Stats.SampleSd(TestAucc);
+    public double ValidAuccMean => Stats.Mean(ValidAucc);
+    public double ValueAt20Mean => Stats.Mean(ValueAt20);
+    public double FitSecondsMean => Stats.Mean(FitSeconds);
 }
 
 /// <summary>
@@ -114,51 +114,4 @@ public static class PaperReference
     /// <summary>The paper's number, or null (e.g. for "best", which the paper does not have).</summary>
     public static double? Aucc(string dataset, string method) =>
         Table.TryGetValue((dataset, method), out var x) ? x : null;
-}
-
-/// <summary>Mean, sample sd and 95 % t-interval over a handful of seeds.</summary>
-public static class SeedStats
-{
-    public static double Mean(IReadOnlyList<double> x)
-    {
-        if (x.Count == 0) return double.NaN;
-        double s = 0;
-        foreach (var v in x) s += v;
-        return s / x.Count;
-    }
-
-    /// <summary>Sample standard deviation (divides by n − 1); NaN for fewer than two values.</summary>
-    public static double Sd(IReadOnlyList<double> x)
-    {
-        if (x.Count < 2) return double.NaN;
-        double m = Mean(x), ss = 0;
-        foreach (var v in x) ss += (v - m) * (v - m);
-        return Math.Sqrt(ss / (x.Count - 1));
-    }
-
-    /// <summary>The 97.5 % quantile of Student's t with <paramref name="df"/> degrees of freedom (table to 30, then a series).</summary>
-    public static double T975(int df)
-    {
-        ReadOnlySpan<double> table =
-        [
-            12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-            2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-            2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-        ];
-        if (df < 1) return double.NaN;
-        if (df <= table.Length) return table[df - 1];
-        // Cornish-Fisher expansion around the normal quantile; within 1e-3 beyond 30 degrees of freedom.
-        const double z = 1.959964;
-        double z3 = z * z * z, z5 = z3 * z * z;
-        return z + (z3 + z) / (4.0 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96.0 * df * df);
-    }
-
-    /// <summary>95 % t-interval of the mean: mean ± t(n−1) · sd / √n; NaNs for fewer than two values.</summary>
-    public static (double Lower, double Upper) TInterval(IReadOnlyList<double> x)
-    {
-        if (x.Count < 2) return (double.NaN, double.NaN);
-        double half = T975(x.Count - 1) * Sd(x) / Math.Sqrt(x.Count);
-        double m = Mean(x);
-        return (m - half, m + half);
-    }
 }

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Uplift.Benchmarks;
+namespace Uplift.Paper;
 
 /// <summary>
 /// Streaming reader of the UCI integer tables (comma-separated integers, one row per line, optional

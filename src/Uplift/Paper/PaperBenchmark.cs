@@ -3,12 +3,13 @@ using System.Globalization;
 using Uplift.Data;
 using Uplift.Engine;
 using Uplift.Evaluation;
+using Uplift.Experiments;
 using Uplift.Models;
 using Uplift.Models.Forest;
 using Uplift.Models.Meta;
 using Uplift.Models.Ranking;
 
-namespace Uplift.Benchmarks;
+namespace Uplift.Paper;
 
 /// <summary>Options of <see cref="PaperBenchmark.Run"/>. Defaults are the paper's settings (METHOD.md sections 3-8).</summary>
 public sealed record PaperBenchmarkOptions
@@ -247,8 +248,13 @@ public static class PaperBenchmark
             if (k == 0) { curves.Add((method, e.Test)); firstScores[method] = e.TestScores!; }
         }
         // The AUCC on the validation users (or the judging half of them) and the test curve; test scores kept for the first seed.
+        var evaluation = new EvaluationOptions { Curve = curveOptions };
         Evaluated Evaluate(double[] sv, Dataset validation, double[] st, Dataset test, int k) =>
-            new(Aucc(sv, validation, curveOptions), CostCurve.Compute(st, test.T, test.V, test.C, curveOptions), k == 0 ? st : null);
+            new(Aucc(sv, validation, curveOptions), Experiment.Evaluate(st, test.T, test.V, test.C, evaluation).Curve, k == 0 ? st : null);
+        // The paper's learners (every method but random) run through the experiment loop, one repeat per seed.
+        var experiment = new ExperimentOptions { Repeats = seeds, FirstSeed = options.FirstSeed, Evaluation = evaluation };
+        var learners = PaperMethods.Where(m => m != "random").Select(m => ExperimentLearner.FromCatalog(m, settings)).ToArray();
+        var baseContext = new FitContext(options.FirstSeed, options.MaxThreads, options.Progress);
 
         ConstructionSummary? summary = null;
         PaperData? firstData = null;
@@ -266,27 +272,24 @@ public static class PaperBenchmark
                 Store(method, k, Evaluate(sv, data.Validation, st, data.Test, k), seconds);
 
             int step = 0, steps = PaperMethods.Count + (options.Best ? 1 : 0);
-            foreach (var method in PaperMethods)
+            void Reported(string method, double seconds) => options.Progress?.Report(new ProgressInfo(stage, ++step, steps,
+                string.Create(CultureInfo.InvariantCulture, $"{method}: test AUCC {test[method][k]:0.000}, {seconds:0.0} s")));
             {
+                // "random" (the first method): uniform scores, validation users then test users.
                 var clock = Stopwatch.StartNew();
-                double[] sv, st;
-                if (method == "random")
-                {
-                    var rng = Rng.Derive(seed, RngStream.RandomScores);
-                    sv = new double[data.Validation.Rows]; st = new double[data.Test.Rows];
-                    for (int i = 0; i < sv.Length; i++) sv[i] = rng.NextDouble();
-                    for (int i = 0; i < st.Length; i++) st[i] = rng.NextDouble();
-                }
-                else
-                {
-                    var model = LearnerCatalog.Create(method, settings).Fit(data.Train, data.Validation, context);
-                    sv = model.Score(data.Validation, context.MaxThreads); st = model.Score(data.Test, context.MaxThreads);
-                }
+                var rng = Rng.Derive(seed, RngStream.RandomScores);
+                var sv = new double[data.Validation.Rows]; var st = new double[data.Test.Rows];
+                for (int i = 0; i < sv.Length; i++) sv[i] = rng.NextDouble();
+                for (int i = 0; i < st.Length; i++) st[i] = rng.NextDouble();
                 double seconds = clock.Elapsed.TotalSeconds;
-                Record(method, sv, st, seconds);
-                options.Progress?.Report(new ProgressInfo(stage, ++step, steps,
-                    string.Create(CultureInfo.InvariantCulture, $"{method}: test AUCC {test[method][k]:0.000}, {seconds:0.0} s")));
+                Record("random", sv, st, seconds);
+                Reported("random", seconds);
             }
+            Experiment.RunRepeat(new ExperimentSplit(data.Train, data.Validation, data.Test), k, learners, experiment, baseContext, run =>
+            {
+                Store(run.Learner, k, new Evaluated(run.ValidAucc, run.Test!.Curve, k == 0 ? run.TestScores : null), run.FitSeconds);
+                Reported(run.Learner, run.FitSeconds);
+            });
 
             if (options.Best)
             {
@@ -343,7 +346,7 @@ public static class PaperBenchmark
         {
             var per = new double[seeds];
             for (int k = 0; k < seeds; k++) per[k] = test["crm"][k] - test[other][k];
-            var (lo, hi) = SeedStats.TInterval(per);
+            var (lo, hi) = Stats.TInterval(per);
             BootstrapSummary? boot = null;
             if (options.BootstrapReplicates > 0)
             {
@@ -355,7 +358,7 @@ public static class PaperBenchmark
                 }
                 catch (UpliftException) { boot = null; }   // too few users for a defined curve on most resamples
             }
-            diffs.Add(new PairedDifference(ds, "crm", other, per, SeedStats.Mean(per), lo, hi, boot));
+            diffs.Add(new PairedDifference(ds, "crm", other, per, Stats.Mean(per), lo, hi, boot));
         }
 
         string note = dataset == PaperDataset.Covertype

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Uplift.Data;
+using Uplift.Evaluation;
 
-namespace Uplift.Benchmarks;
+namespace Uplift.Paper;
 
 /// <summary>Cost convention of the US Census construction (METHOD.md section 7).</summary>
 public enum CensusCost
@@ -136,7 +137,7 @@ public static class CensusConstruction
         var x = PaperStats.ZScore(tab, width, rowIdx, cols);
         var all = new Dataset(x, n, cols.Length, [.. FeatureNames], t, v, c, ids: ids);
 
-        double ic = PaperStats.DifferenceOfMeans(t, c);
+        double ic = Stats.DifferenceOfMeans(t, c);
         var notes = new List<string>
         {
             "features z-scored over all kept rows before the split (as the paper did), population sd.",
@@ -160,7 +161,7 @@ public static class CensusConstruction
                 Medians: [new MedianUsed("dHour89", hourMedian, "over kept rows; T = 1 when >")],
                 RowsKept: n,
                 TreatedShare: (double)treated / n,
-                IncrementalValue: PaperStats.DifferenceOfMeans(t, v),
+                IncrementalValue: Stats.DifferenceOfMeans(t, v),
                 IncrementalCost: ic,
                 CostConvention: options.Cost == CensusCost.MinusChildren
                     ? "C = 1 - iFertil (minus the number of children)"

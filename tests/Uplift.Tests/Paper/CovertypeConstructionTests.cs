@@ -1,9 +1,9 @@
 using System.Globalization;
-using Uplift.Benchmarks;
+using Uplift.Paper;
 using Uplift.Data;
 using Xunit;
 
-namespace Uplift.Tests.Benchmarks;
+namespace Uplift.Tests.Paper;
 
 public sealed class CovertypeConstructionTests : IDisposable
 {

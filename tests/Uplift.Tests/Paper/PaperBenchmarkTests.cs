@@ -1,9 +1,10 @@
+using Uplift.Evaluation;
 using System.Text.Json.Nodes;
-using Uplift.Benchmarks;
+using Uplift.Paper;
 using Uplift.Cli.Commands;
 using Xunit;
 
-namespace Uplift.Tests.Benchmarks;
+namespace Uplift.Tests.Paper;
 
 public sealed class PaperBenchmarkTests : IDisposable
 {
@@ -196,13 +197,13 @@ public sealed class PaperBenchmarkTests : IDisposable
     [Fact]
     public void Seed_statistics()
     {
-        Assert.Equal(2.776, SeedStats.T975(4));
-        Assert.InRange(SeedStats.T975(60), 1.999, 2.001); // 2.000 in tables
-        Assert.Equal(Math.Sqrt(2.5), SeedStats.Sd([1, 2, 3, 4, 5]), 12);
-        var (lo, hi) = SeedStats.TInterval([1, 2, 3, 4, 5]);
+        Assert.Equal(2.776, Stats.T975(4));
+        Assert.InRange(Stats.T975(60), 1.999, 2.001); // 2.000 in tables
+        Assert.Equal(Math.Sqrt(2.5), Stats.SampleSd([1, 2, 3, 4, 5]), 12);
+        var (lo, hi) = Stats.TInterval([1, 2, 3, 4, 5]);
         Assert.Equal(3 - 2.776 * Math.Sqrt(2.5) / Math.Sqrt(5), lo, 12);
         Assert.Equal(3 + 2.776 * Math.Sqrt(2.5) / Math.Sqrt(5), hi, 12);
-        Assert.True(double.IsNaN(SeedStats.TInterval([0.3]).Lower));
+        Assert.True(double.IsNaN(Stats.TInterval([0.3]).Lower));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Uplift.Data;
+using Uplift.Evaluation;
 
-namespace Uplift.Benchmarks;
+namespace Uplift.Paper;
 
 /// <summary>Which cover type is the cost outcome C of the Covertype construction (METHOD.md section 7).</summary>
 public enum CovertypeCost
@@ -131,7 +132,7 @@ public static class CovertypeConstruction
             throw new UpliftDataException($"the treatment split leaves an empty arm ({treated} treated of {n}).", path);
 
         // Cost: Spruce-Fir indicator = 1 - Lodgepole indicator, so its incremental cost is the negative.
-        double icLodgepole = PaperStats.DifferenceOfMeans(t, lodgepole);
+        double icLodgepole = Stats.DifferenceOfMeans(t, lodgepole);
         var notes = new List<string>();
         var cost = options.Cost;
         if (cost == CovertypeCost.Auto)
@@ -145,7 +146,7 @@ public static class CovertypeConstruction
         string convention = cost == CovertypeCost.LodgepolePine
             ? "C = 1 when Cover_Type = 2 (Lodgepole Pine, the paper's text)"
             : "C = 1 when Cover_Type = 1 (Spruce-Fir, the authors' code)";
-        if (options.Cost != CovertypeCost.Auto && PaperStats.DifferenceOfMeans(t, c) <= 0)
+        if (options.Cost != CovertypeCost.Auto && Stats.DifferenceOfMeans(t, c) <= 0)
             notes.Add("the chosen cost convention has a non-positive incremental cost on the whole set.");
         notes.Add("features z-scored over all kept rows before the split (as the paper did), population sd.");
 
@@ -179,8 +180,8 @@ public static class CovertypeConstruction
                 ],
                 RowsKept: n,
                 TreatedShare: (double)treated / n,
-                IncrementalValue: PaperStats.DifferenceOfMeans(t, v),
-                IncrementalCost: PaperStats.DifferenceOfMeans(t, c),
+                IncrementalValue: Stats.DifferenceOfMeans(t, v),
+                IncrementalCost: Stats.DifferenceOfMeans(t, c),
                 CostConvention: convention,
                 TrainRows: tr, ValidationRows: va, TestRows: te,
                 SplitDescription: $"shuffled with seed {options.Seed}",

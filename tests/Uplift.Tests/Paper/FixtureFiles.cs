@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 
-namespace Uplift.Tests.Benchmarks;
+namespace Uplift.Tests.Paper;
 
 /// <summary>A temporary folder for fixture files written by a test; deleted on dispose.</summary>
 public sealed class FixtureFiles : IDisposable

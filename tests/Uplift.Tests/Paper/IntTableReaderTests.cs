@@ -1,7 +1,7 @@
-using Uplift.Benchmarks;
+using Uplift.Paper;
 using Xunit;
 
-namespace Uplift.Tests.Benchmarks;
+namespace Uplift.Tests.Paper;
 
 public sealed class IntTableReaderTests : IDisposable
 {

@@ -1,8 +1,8 @@
 using System.Globalization;
-using Uplift.Benchmarks;
+using Uplift.Paper;
 using Xunit;
 
-namespace Uplift.Tests.Benchmarks;
+namespace Uplift.Tests.Paper;
 
 public sealed class CensusConstructionTests : IDisposable
 {

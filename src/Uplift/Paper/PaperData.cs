@@ -1,7 +1,7 @@
 using System.Globalization;
 using Uplift.Data;
 
-namespace Uplift.Benchmarks;
+namespace Uplift.Paper;
 
 /// <summary>
 /// One of the paper's benchmark constructions (METHOD.md section 7): the train, validation and test
@@ -62,7 +62,7 @@ public sealed record ConstructionSummary(
     public override string ToString() => string.Join(Environment.NewLine, ToLines());
 }
 
-/// <summary>Shared pieces of the constructions: median, z-scoring, difference of means, splits.</summary>
+/// <summary>Shared pieces of the constructions: median, z-scoring, splits (the difference of means is <see cref="Evaluation.Stats.DifferenceOfMeans"/>).</summary>
 internal static class PaperStats
 {
     /// <summary>
@@ -77,18 +77,6 @@ internal static class PaperStats
         Array.Sort(a);
         int n = a.Length;
         return n % 2 == 1 ? a[n / 2] : (a[n / 2 - 1] + (double)a[n / 2]) / 2.0;
-    }
-
-    /// <summary>Mean of <paramref name="y"/> over T = 1 minus mean over T = 0 (the overall incremental effect).</summary>
-    public static double DifferenceOfMeans(ReadOnlySpan<byte> t, ReadOnlySpan<double> y)
-    {
-        double s1 = 0, s0 = 0; long n1 = 0, n0 = 0;
-        for (int i = 0; i < t.Length; i++)
-        {
-            if (t[i] == 1) { s1 += y[i]; n1++; } else { s0 += y[i]; n0++; }
-        }
-        if (n1 == 0 || n0 == 0) return double.NaN;
-        return s1 / n1 - s0 / n0;
     }
 
     /// <summary>
