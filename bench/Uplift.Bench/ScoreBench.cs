@@ -117,7 +117,7 @@ public static class ScoreBench
             GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             bool reset = TryResetPeak();
             var sw = Stopwatch.StartNew();
-            var r = StreamingScorer.Score(ModelFile.Load(model), data, output, new StreamScoreOptions { MaxThreads = threads });
+            var r = StreamingScorer.Score(ModelFile.Load(model).Pipeline, data, output, new StreamScoreOptions { MaxThreads = threads });
             double seconds = sw.Elapsed.TotalSeconds;
             return new Row(input, scorer, r.Rows, features, threads ?? Environment.ProcessorCount, seconds, r.Rows / seconds, PeakRss() / 1048576.0, double.NaN,
                 reset ? "in-process; peak = VmHWM after reset" : "in-process; peak = process VmHWM since start");

@@ -10,7 +10,7 @@ namespace Uplift;
 /// (one per purpose) and, for parallel work, the task index (never the thread), so no two purposes share a
 /// generator and the numbers do not depend on the thread count.
 /// </summary>
-public struct Rng
+internal struct Rng
 {
     ulong _s0, _s1, _s2, _s3;
 

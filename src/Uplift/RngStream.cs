@@ -5,7 +5,7 @@ namespace Uplift;
 /// A generator is <see cref="Rng.Derive"/>(seed, stream, index); "index" below says what the index counts
 /// (0 when not said). Values are consecutive from 1, so a stray literal 0 (which C# converts to any enum) is rejected.
 /// </summary>
-public enum RngStream
+internal enum RngStream
 {
     /// <summary>The shuffle of an unstratified split (<c>DataSplit.Random</c>).</summary>
     SplitAll = 1,

@@ -149,11 +149,9 @@ static class AssignCommand
             // The plan's own budget warning is replaced by the assignment's (made on the actual groups).
             warnings.AddRange(plan.Warnings.Where(w => !w.Contains("cannot be spent", StringComparison.Ordinal) && !w.Contains("does not limit", StringComparison.Ordinal)));
         }
-        else if (file.Model is IEffectModel effects)
+        else if (file.Pipeline.PredictEffects(candidates, r.GetValue(threads)) is var (_, tauC))
         {
-            var d = file.Preprocessor.Transform(candidates, requireOutcomes: false);
-            var tv = new double[n];
-            effects.PredictEffects(d, tv, costs, r.GetValue(threads));
+            tauC.CopyTo(costs, 0);
             notes.Add("expected incremental cost per treated user: the model's own tau_c estimate of each user");
             return (costs, "model-effects");
         }

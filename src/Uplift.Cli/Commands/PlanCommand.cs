@@ -70,13 +70,8 @@ static class PlanCommand
                 return Plan.FromEvaluation(candidateScores, eval.Scores, eval.Outcomes.T, eval.Outcomes.V, eval.Outcomes.C, options) with { Columns = columns };
             if (file.ValidationCurve is { } curve)
                 return Plan.FromValidationCurve(candidateScores, curve, options) with { Columns = columns };
-            if (file.Model is IEffectModel effects)
-            {
-                var data = file.Preprocessor.Transform(candidates, requireOutcomes: false);
-                var tv = new double[data.Rows]; var tc = new double[data.Rows];
-                effects.PredictEffects(data, tv, tc, options.MaxThreads);
+            if (file.Pipeline.PredictEffects(candidates, options.MaxThreads) is var (tv, tc))
                 return Plan.FromModelEffects(candidateScores, tv, tc, options) with { Columns = columns };
-            }
             throw new UpliftOptionException("--eval",
                 $"this {file.Model.Kind} model file has no validation cost curve and the model no effect estimates of its own: give " +
                 "evaluation data with treatment, value and cost (e.g. the held-out users of the past campaign), or retrain it with " +

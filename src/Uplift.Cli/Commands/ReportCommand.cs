@@ -63,7 +63,7 @@ static class ReportCommand
             int reps = r.GetValue(bootstrap);
 
             var table = TableReader.Read(r.GetValue(data)!);
-            var files = paths.Select(ModelFile.Load).ToArray();
+            var files = paths.Select(p => ModelFile.Load(p)).ToArray();
             var stored = files[0].Preprocessor.Roles;
             var roles = new ColumnRoles(r.GetValue(treatment) ?? stored.Treatment, r.GetValue(value) ?? stored.Value, r.GetValue(cost) ?? stored.Cost)
             {
@@ -73,7 +73,7 @@ static class ReportCommand
             // Each model sees the data through its own preprocessing; T, V, C are the same for all.
             var datasets = files.Select(f =>
             {
-                var d = f.Preprocessor.Transform(table, requireOutcomes: false);
+                var d = f.Pipeline.Transform(table);
                 return new Dataset(d.X, d.Rows, d.Features, d.FeatureNames, outcomes.T, outcomes.V, outcomes.C);
             }).ToArray();
             var scores = files.Select((f, k) => f.Model.Score(datasets[k], th)).ToArray();

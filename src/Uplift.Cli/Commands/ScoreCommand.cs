@@ -34,7 +34,7 @@ static class ScoreCommand
             var file = ModelFile.Load(r.GetValue(model)!);
             string path = r.GetValue(output)!;
             var options = new StreamScoreOptions { ChunkRows = r.GetValue(chunkRows), MaxThreads = r.GetValue(threads) };
-            var result = StreamingScorer.Score(file, r.GetValue(data)!, path, options);
+            var result = StreamingScorer.Score(file.Pipeline, r.GetValue(data)!, path, options);
             double seconds = clock.Elapsed.TotalSeconds;
             double rate = result.Rows / Math.Max(seconds, 1e-9);
             if (r.GetValue(json))

@@ -5,7 +5,7 @@ namespace Uplift.Data;
 /// <summary>How a cell (or any text taken from a data file) is shown in a message: quoted, control characters made
 /// visible (<c>\0</c>, <c>\n</c>, <c>\u001b</c>), and cut after <see cref="MaxShown"/> characters with an ellipsis and
 /// the full length, so a message never echoes a huge or binary cell.</summary>
-public static class CellText
+internal static class CellText
 {
     /// <summary>Most characters of a cell shown in a message (200).</summary>
     public const int MaxShown = 200;

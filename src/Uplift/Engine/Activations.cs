@@ -14,7 +14,7 @@ namespace Uplift.Engine;
 /// Measured against double-precision tanh: max abs error about 1e-7 (see the engine tests).
 /// </para>
 /// </summary>
-public static class Activations
+internal static class Activations
 {
     const float Ln2Hi = 0.693145751953125f, Ln2Lo = 1.428606765330187e-06f, InvLn2 = 1.44269504088896341f;
     const float Magic = 12582912f; // 1.5 · 2^23: adding it rounds to an integer

@@ -6,7 +6,7 @@ namespace Uplift.Engine;
 /// m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t). Parameters that always get a zero gradient (the network's
 /// padding) never move.
 /// </summary>
-public sealed class Adam
+internal sealed class Adam
 {
     readonly float[] _m, _v;
     int _t;

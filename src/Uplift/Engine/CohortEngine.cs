@@ -6,13 +6,13 @@ using Uplift.Data;
 namespace Uplift.Engine;
 
 /// <summary>What to optimise: g, its λ, and the weight penalty Λ(θ) = L1 Σ|w| + L2 Σ w² (biases not penalised).</summary>
-public readonly record struct ObjectiveSpec(Objective Kind, double Lambda = 1.0, double L1 = 0, double L2 = 0);
+internal readonly record struct ObjectiveSpec(Objective Kind, double Lambda = 1.0, double L1 = 0, double L2 = 0);
 
 /// <summary>The CRM mask of one step (METHOD.md section 4): top fraction q and temperature t.</summary>
-public readonly record struct MaskSpec(double TopFraction, double Temperature);
+internal readonly record struct MaskSpec(double TopFraction, double Temperature);
 
 /// <summary>Result of one evaluation: the cohort effects, g, and the loss −g + Λ(θ).</summary>
-public readonly record struct StepResult(double TauV, double TauC, double G, double Loss, float OffsetTreated, float OffsetControl);
+internal readonly record struct StepResult(double TauV, double TauC, double G, double Loss, float OffsetTreated, float OffsetControl);
 
 /// <summary>
 /// The exact full-batch objective and gradient over one cohort (METHOD.md sections 2-4), computed in two
@@ -33,7 +33,7 @@ public readonly record struct StepResult(double TauV, double TauC, double G, dou
 /// in <c>activationBudgetBytes</c>, otherwise pass 2 recomputes them chunk by chunk.
 /// Outcomes are rescaled: Ṽ_i = κ_i V_i / σ_V, C̃_i = κ_i C_i / σ_C (κ_i the inverse-propensity factor, 1 without propensity).
 /// </summary>
-public sealed unsafe class CohortEngine : IDisposable
+internal sealed unsafe class CohortEngine : IDisposable
 {
     /// <summary>Rows per chunk (fixed; independent of the thread count).</summary>
     public const int ChunkRows = 1024;

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace Uplift.Engine;
 
 /// <summary>Per-arm sums of one chunk of users, or of the whole cohort (METHOD.md section 2).</summary>
-public struct ArmTotals
+internal struct ArmTotals
 {
     /// <summary>Σ e_i with e_i = w_i·exp(ŝ_i − 1): the softmax normaliser (up to the constant shift).</summary>
     public double Z;
@@ -16,7 +16,7 @@ public struct ArmTotals
 }
 
 /// <summary>Totals of both arms.</summary>
-public struct CohortTotals
+internal struct CohortTotals
 {
     public ArmTotals Treated, Control;
     public void Add(in CohortTotals o) { Treated.Add(o.Treated); Control.Add(o.Control); }
@@ -26,7 +26,7 @@ public struct CohortTotals
 /// The per-row coefficients of the exact gradient, computed once per step from the cohort totals:
 /// dLoss/dŝ_i = K_a · e_i · (g_v Ṽ_i + g_c C̃_i − O_a) for user i in arm a.
 /// </summary>
-public readonly record struct RowCoefficients(
+internal readonly record struct RowCoefficients(
     double TauV, double TauC, double G, double GV, double GC,
     double KTreated, double OTreated, double KControl, double OControl);
 
@@ -54,7 +54,7 @@ public readonly record struct RowCoefficients(
 /// which needs only user i and the six totals.
 /// </para>
 /// </summary>
-public static class CohortObjective
+internal static class CohortObjective
 {
     /// <summary>β of the smooth absolute value (METHOD.md section 3).</summary>
     public const double SmoothAbsBeta = 40.0;

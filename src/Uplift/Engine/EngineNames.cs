@@ -1,7 +1,7 @@
 namespace Uplift.Engine;
 
 /// <summary>The spellings of the engine's enums (command line and model file).</summary>
-public static class EngineNames
+internal static class EngineNames
 {
     /// <summary>ratio | softplus-ratio | smooth-abs-ratio | lagrangian.</summary>
     public static NameTable<Objective> Objective { get; } = new(

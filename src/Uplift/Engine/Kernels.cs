@@ -10,7 +10,7 @@ namespace Uplift.Engine;
 /// Vector512, Vector256 and plain scalars (<see cref="IVec{TV}"/>; the JIT specialises it per width).
 /// Inner loops allocate nothing. Results are deterministic on a given machine (fixed order of the FMAs).
 /// </summary>
-public static unsafe class Kernels
+internal static unsafe class Kernels
 {
     /// <summary>SIMD width in floats of the path <see cref="Kernels"/> dispatches to (16, 8 or 1).</summary>
     public static int Width => Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;

@@ -18,7 +18,7 @@ namespace Uplift.Engine;
 /// </para>
 /// Forward and backward of each layer sit next to each other and work on a block of rows at a time.
 /// </summary>
-public sealed unsafe class Network
+internal sealed unsafe class Network
 {
     /// <summary>Rows of activations are padded to a multiple of this many floats.</summary>
     public const int PadTo = 16;

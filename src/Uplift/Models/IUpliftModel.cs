@@ -25,6 +25,14 @@ public interface IUpliftModel
     /// is single-threaded need not implement this overload.
     /// </summary>
     void Score(Dataset data, Span<double> scores, int? maxThreads) => Score(data, scores);
+    /// <summary>One score per row of <paramref name="data"/>, on at most <paramref name="maxThreads"/> threads (null = all
+    /// cores). A member of the interface (not an extension) so that <c>file.Model.Score(data)</c> needs no extra using.</summary>
+    double[] Score(Dataset data, int? maxThreads = null)
+    {
+        var s = new double[data.Rows];
+        Score(data, s, maxThreads);
+        return s;
+    }
     /// <summary>The fitted state as JSON (weights, options); read back by the kind's loader in the model file (Persistence/ModelFile.cs).</summary>
     JsonObject Save();
 }
@@ -46,15 +54,12 @@ public interface IUpliftLearner
     IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context);
 }
 
+/// <summary>The interface's <see cref="IUpliftModel.Score(Dataset, int?)"/> on a variable of a concrete model type
+/// (default interface members are reached only through the interface).</summary>
 public static class UpliftModelExtensions
 {
-    /// <summary>One score per row of <paramref name="data"/>, on at most <paramref name="maxThreads"/> threads (null = all cores).</summary>
-    public static double[] Score(this IUpliftModel model, Dataset data, int? maxThreads = null)
-    {
-        var s = new double[data.Rows];
-        model.Score(data, s, maxThreads);
-        return s;
-    }
+    public static double[] Score<TModel>(this TModel model, Dataset data, int? maxThreads = null) where TModel : class, IUpliftModel =>
+        ((IUpliftModel)model).Score(data, maxThreads);
 }
 
 /// <summary>The thread cap of a scoring call as <see cref="ParallelOptions"/> (null = all cores).</summary>

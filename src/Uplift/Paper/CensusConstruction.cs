@@ -5,7 +5,7 @@ using Uplift.Evaluation;
 namespace Uplift.Paper;
 
 /// <summary>Cost convention of the US Census construction (METHOD.md section 7).</summary>
-public enum CensusCost
+internal enum CensusCost
 {
     /// <summary>C = 1 - iFertil = minus the number of children (iFertil 2, 3, ... = 1, 2, ... children). Default.</summary>
     MinusChildren,
@@ -15,7 +15,7 @@ public enum CensusCost
 }
 
 /// <summary>Options of <see cref="CensusConstruction.Load"/>.</summary>
-public sealed record CensusOptions
+internal sealed record CensusOptions
 {
     /// <summary>Cost convention; default <see cref="CensusCost.MinusChildren"/>.</summary>
     public CensusCost Cost { get; init; } = CensusCost.MinusChildren;
@@ -44,7 +44,7 @@ public sealed record CensusOptions
 /// </list>
 /// Ids are the caseid values. On the full file this keeps 225,814 rows.
 /// </summary>
-public static class CensusConstruction
+internal static class CensusConstruction
 {
     /// <summary>The 46 feature columns of METHOD.md section 7, in that order.</summary>
     public static IReadOnlyList<string> FeatureNames { get; } =

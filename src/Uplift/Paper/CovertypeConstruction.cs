@@ -4,7 +4,7 @@ using Uplift.Evaluation;
 namespace Uplift.Paper;
 
 /// <summary>Which cover type is the cost outcome C of the Covertype construction (METHOD.md section 7).</summary>
-public enum CovertypeCost
+internal enum CovertypeCost
 {
     /// <summary>The one of the two below whose incremental cost (mean C | T=1 minus mean C | T=0 over all kept rows) is positive.</summary>
     Auto,
@@ -15,7 +15,7 @@ public enum CovertypeCost
 }
 
 /// <summary>Options of <see cref="CovertypeConstruction.Load"/>.</summary>
-public sealed record CovertypeOptions
+internal sealed record CovertypeOptions
 {
     /// <summary>Cost convention; default <see cref="CovertypeCost.Auto"/> (the one with positive incremental cost).</summary>
     public CovertypeCost Cost { get; init; } = CovertypeCost.Auto;
@@ -48,7 +48,7 @@ public sealed record CovertypeOptions
 /// Medians are the numpy/pandas median (<see cref="PaperStats.Median"/>). Ids are the 1-based line numbers
 /// in the file. On the full file this keeps 247,424 rows.
 /// </summary>
-public static class CovertypeConstruction
+internal static class CovertypeConstruction
 {
     /// <summary>The 55 UCI column names, in file order.</summary>
     public static IReadOnlyList<string> ColumnNames { get; } = BuildNames();

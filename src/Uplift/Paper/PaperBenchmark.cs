@@ -12,7 +12,7 @@ using Uplift.Models.Ranking;
 namespace Uplift.Paper;
 
 /// <summary>Options of <see cref="PaperBenchmark.Run"/>. Defaults are the paper's settings (METHOD.md sections 3-8).</summary>
-public sealed record PaperBenchmarkOptions
+internal sealed record PaperBenchmarkOptions
 {
     /// <summary>Path of covtype.data (plain or gzip); null = skip Covertype.</summary>
     public string? CovertypePath { get; init; }
@@ -96,7 +96,7 @@ public sealed record PaperBenchmarkOptions
 /// paper's table with the paper's settings, over several seeds, plus a "best" row chosen on validation
 /// AUCC only. Returns numbers and curves; the library never prints.
 /// </summary>
-public static class PaperBenchmark
+internal static class PaperBenchmark
 {
     /// <summary>The methods of the paper's table, by CLI name, in the paper's order.</summary>
     public static IReadOnlyList<string> PaperMethods { get; } = ["random", "rlearner", "duality-rlearner", "causal-forest", "drm", "crm"];

@@ -3,7 +3,7 @@ using Uplift.Evaluation;
 namespace Uplift.Paper;
 
 /// <summary>The two public benchmarks of the paper (METHOD.md section 7).</summary>
-public enum PaperDataset
+internal enum PaperDataset
 {
     /// <summary>UCI Covertype (covtype.data).</summary>
     Covertype,
@@ -25,7 +25,7 @@ public enum PaperDataset
 /// <param name="Settings">What was trained, in words.</param>
 /// <param name="Chosen">For "best": the candidate chosen on validation, per seed (one recipe per data set, so the same name in every seed); otherwise null.</param>
 /// <param name="PaperAucc">The paper's test AUCC (METHOD.md section 8), null when the paper has none.</param>
-public sealed record PaperMethodResult(
+internal sealed record PaperMethodResult(
     string Dataset,
     string Method,
     IReadOnlyList<long> Seeds,
@@ -58,7 +58,7 @@ public sealed record PaperMethodResult(
 /// <param name="Lower">Lower end of the 95 % t-interval over seeds (NaN with one seed).</param>
 /// <param name="Upper">Upper end of the 95 % t-interval over seeds (NaN with one seed).</param>
 /// <param name="FirstSeedBootstrap">Paired bootstrap of the difference on the first seed's test set; null when off or undefined.</param>
-public sealed record PairedDifference(
+internal sealed record PairedDifference(
     string Dataset,
     string Method,
     string Other,
@@ -78,7 +78,7 @@ public sealed record PairedDifference(
 /// <param name="BestCandidates">The candidates the "best" row chose from, with their AUCC on the judging half of the
 /// validation users averaged over the seeds (the choice's criterion; empty without the search).</param>
 /// <param name="Seconds">Wall-clock seconds of the whole data set (loading, every fit and evaluation).</param>
-public sealed record PaperDatasetResult(
+internal sealed record PaperDatasetResult(
     string Dataset,
     ConstructionSummary Summary,
     IReadOnlyList<PaperMethodResult> Methods,
@@ -89,17 +89,17 @@ public sealed record PaperDatasetResult(
     double Seconds);
 
 /// <summary>A candidate of the "best" search and its mean AUCC on the judging half of the validation users.</summary>
-public sealed record SearchedCandidate(string Name, double JudgeAuccMean);
+internal sealed record SearchedCandidate(string Name, double JudgeAuccMean);
 
 /// <summary>The result of <see cref="PaperBenchmark.Run"/>: one entry per data set run.</summary>
-public sealed record PaperBenchmarkResult(IReadOnlyList<PaperDatasetResult> Datasets)
+internal sealed record PaperBenchmarkResult(IReadOnlyList<PaperDatasetResult> Datasets)
 {
     /// <summary>Every row of every data set, in order.</summary>
     public IEnumerable<PaperMethodResult> Rows => Datasets.SelectMany(d => d.Methods);
 }
 
 /// <summary>The paper's test AUCC (METHOD.md section 8, predecessor draft), by data set and CLI method name.</summary>
-public static class PaperReference
+internal static class PaperReference
 {
     static readonly Dictionary<(string, string), double> Table = new()
     {

@@ -7,20 +7,20 @@ namespace Uplift.Paper;
 /// One of the paper's benchmark constructions (METHOD.md section 7): the train, validation and test
 /// splits (features already z-scored, with their names) and what the construction did.
 /// </summary>
-public sealed record PaperData(Dataset Train, Dataset Validation, Dataset Test, ConstructionSummary Summary);
+internal sealed record PaperData(Dataset Train, Dataset Validation, Dataset Test, ConstructionSummary Summary);
 
 /// <summary>One filter step of a construction and the rows it left.</summary>
-public sealed record FilterStep(string Description, long RowsKept);
+internal sealed record FilterStep(string Description, long RowsKept);
 
 /// <summary>A median used by a construction (METHOD.md section 7; median as defined in <see cref="PaperStats.Median"/>).</summary>
-public sealed record MedianUsed(string Column, double Value, string Use);
+internal sealed record MedianUsed(string Column, double Value, string Use);
 
 /// <summary>
 /// What a construction did, for the CLI to print: rows read, rows left by each filter, the medians,
 /// the treated share, the overall incremental value and cost (difference of means T=1 minus T=0 over
 /// all kept rows) and the cost convention used.
 /// </summary>
-public sealed record ConstructionSummary(
+internal sealed record ConstructionSummary(
     string Name,
     string File,
     long RowsRead,

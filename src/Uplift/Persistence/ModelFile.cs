@@ -45,13 +45,12 @@ public sealed class ModelFile
         CreatedUtc = createdUtc ?? DateTime.UtcNow;
     }
 
+    /// <summary>The preprocessing and the model as one fitted component that scores raw tables.</summary>
+    public FittedPipeline Pipeline => new(Preprocessor, Model);
+
     /// <summary>Scores raw rows: applies the stored preprocessing (checking the columns match), then the model
     /// (on at most <paramref name="maxThreads"/> threads, null = all cores; the scores do not depend on it).</summary>
-    public double[] Score(RawTable table, int? maxThreads = null)
-    {
-        var data = Preprocessor.Transform(table, requireOutcomes: false);
-        return Model.Score(data, maxThreads);
-    }
+    public double[] Score(RawTable table, int? maxThreads = null) => Pipeline.Score(table, maxThreads);
 
     public JsonObject ToJson() => new()
     {

@@ -53,7 +53,7 @@ public sealed record StreamScoreResult(long Rows, int Chunks, int PeakChunksInFl
 /// <c>Score(data, scores, maxThreads: 1)</c>, so <see cref="StreamScoreOptions.MaxThreads"/> caps the whole run), and the id column (when the model has one) and <c>score</c> are written
 /// chunk by chunk in input order (<see cref="ChunkWriter"/>). At most <see cref="StreamScoreOptions.MaxChunksInFlight"/>
 /// chunks are alive at once; the whole file is never held. The scores equal those of
-/// <see cref="ModelFile.Score(RawTable, int?)"/> on the whole table (every model scores each row on its own).
+/// <see cref="FittedPipeline.Score(RawTable, int?)"/> on the whole table (every model scores each row on its own).
 /// Errors name the file's row. The output is atomic: it appears only when every row was written.
 /// </summary>
 public static class StreamingScorer
@@ -62,7 +62,7 @@ public static class StreamingScorer
     public const string ScoreColumn = "score";
 
     /// <summary>Scores <paramref name="dataPath"/> into <paramref name="outPath"/> (format from the extension, as <see cref="TableWriter.Write"/>).</summary>
-    public static StreamScoreResult Score(ModelFile model, string dataPath, string outPath, StreamScoreOptions? options = null,
+    public static StreamScoreResult Score(FittedPipeline model, string dataPath, string outPath, StreamScoreOptions? options = null,
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -85,7 +85,7 @@ public static class StreamingScorer
     /// (on the calling thread): a table with the id column (when the model has one, as text) and <c>score</c>.
     /// Returns (rows, chunks, peak chunks in flight).
     /// </summary>
-    public static (long Rows, int Chunks, int PeakChunksInFlight) Run(ModelFile model, TableChunkReader reader, Action<RawTable> sink,
+    public static (long Rows, int Chunks, int PeakChunksInFlight) Run(FittedPipeline model, TableChunkReader reader, Action<RawTable> sink,
         StreamScoreOptions? options = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -213,7 +213,7 @@ public static class StreamingScorer
     }
 
     /// <summary>Transforms and scores one chunk in slices of <paramref name="sliceRows"/> rows (bounding the float matrix).</summary>
-    static RawTable ScoreChunk(ModelFile model, TableChunk chunk, int sliceRows)
+    static RawTable ScoreChunk(FittedPipeline model, TableChunk chunk, int sliceRows)
     {
         var table = chunk.Table;
         var pre = model.Preprocessor;

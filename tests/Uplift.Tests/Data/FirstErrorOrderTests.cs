@@ -43,7 +43,7 @@ public sealed class FirstErrorOrderTests(ScoringFixture fx) : IClassFixture<Scor
         foreach (int threads in new[] { 1, 2, 2, 2, 4 })
         {
             var e = Assert.IsType<UpliftDataException>(Refused(() =>
-                StreamingScorer.Score(fx.Linear, bad, dir.Name("out.csv"), new StreamScoreOptions { ChunkRows = Chunk, MaxThreads = threads }),
+                StreamingScorer.Score(fx.Linear.Pipeline, bad, dir.Name("out.csv"), new StreamScoreOptions { ChunkRows = Chunk, MaxThreads = threads }),
                 "bad.csv", "missing id"));
             Assert.Equal(firstBad + 1, e.Row);
         }
@@ -60,7 +60,7 @@ public sealed class FirstErrorOrderTests(ScoringFixture fx) : IClassFixture<Scor
         foreach (int threads in new[] { 1, 2, 2, 4 })
         {
             var e = Assert.IsType<UpliftDataException>(Refused(() =>
-                StreamingScorer.Score(fx.Strict, input, dir.Name("out.csv"), new StreamScoreOptions { ChunkRows = 100, MaxThreads = threads })));
+                StreamingScorer.Score(fx.Strict.Pipeline, input, dir.Name("out.csv"), new StreamScoreOptions { ChunkRows = 100, MaxThreads = threads })));
             Assert.Equal(first + 1, e.Row);
         }
     }

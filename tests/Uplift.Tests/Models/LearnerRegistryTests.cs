@@ -123,11 +123,11 @@ public class LearnerRegistryTests
         Assert.Throws<ArgumentException>(() => s.With(new Uplift.Models.Linear.RidgeOptions()));
     }
 
-    /// <summary>Every public NameTable of the library, found by reflection (so a new one is checked too).</summary>
+    /// <summary>Every NameTable of the library (public or internal types), found by reflection (so a new one is checked too).</summary>
     public static TheoryData<string> Tables => [.. AllTables().Select(t => t.Name)];
 
     static IEnumerable<(string Name, object Table)> AllTables() =>
-        typeof(UpliftException).Assembly.GetExportedTypes()
+        typeof(UpliftException).Assembly.GetTypes()
             .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Static))
             .Where(p => p.PropertyType.IsGenericType && p.PropertyType.GetGenericTypeDefinition() == typeof(NameTable<>))
             .Select(p => ($"{p.DeclaringType!.Name}.{p.Name}", p.GetValue(null)!));

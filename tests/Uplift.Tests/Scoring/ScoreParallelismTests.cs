@@ -142,7 +142,7 @@ public sealed class ScoreParallelismTests
             Assert.Equal(one, File.ReadAllBytes(Run(2)));
             // and the library call on 2 threads agrees with the file scored on one
             string lib = Path.Combine(dir, "scores-lib.csv");
-            StreamingScorer.Score(ModelFile.Load(model), input, lib, new StreamScoreOptions { ChunkRows = 1000, MaxThreads = 2 });
+            StreamingScorer.Score(ModelFile.Load(model).Pipeline, input, lib, new StreamScoreOptions { ChunkRows = 1000, MaxThreads = 2 });
             Assert.Equal(one, File.ReadAllBytes(lib));
             // the whole-table score of the model file (all cores) is the streamed one
             var whole = file.Score(table, 2);

@@ -91,7 +91,7 @@ public sealed class StreamingScorerTests(ScoringFixture fx) : IClassFixture<Scor
         using var dir = new TempDir();
         string input = dir.Name("in.csv"), output = dir.Name("out.csv");
         TableWriter.Write(input, fx.Table);
-        var r = StreamingScorer.Score(fx.Linear, input, output, new StreamScoreOptions { ChunkRows = 700, MaxThreads = 2 });
+        var r = StreamingScorer.Score(fx.Linear.Pipeline, input, output, new StreamScoreOptions { ChunkRows = 700, MaxThreads = 2 });
         Assert.Equal(ScoringFixture.N, r.Rows);
         Assert.Equal((ScoringFixture.N + 699) / 700, r.Chunks);
         AssertSameScores(fx.Linear, input, output);
@@ -106,7 +106,7 @@ public sealed class StreamingScorerTests(ScoringFixture fx) : IClassFixture<Scor
         foreach (var (model, name) in new[] { (fx.Linear, "lin"), (fx.Mlp, "mlp") })
         {
             string output = dir.Name($"out-{name}.parquet");
-            var r = StreamingScorer.Score(model, input, output, new StreamScoreOptions { ChunkRows = 256, MaxThreads = 3 });
+            var r = StreamingScorer.Score(model.Pipeline, input, output, new StreamScoreOptions { ChunkRows = 256, MaxThreads = 3 });
             Assert.Equal((ScoringFixture.N + 899) / 900, r.Chunks); // one chunk per row group
             AssertSameScores(model, input, output);
         }
@@ -118,7 +118,7 @@ public sealed class StreamingScorerTests(ScoringFixture fx) : IClassFixture<Scor
         using var dir = new TempDir();
         string input = dir.Name("in.csv"), output = dir.Name("out.csv.gz");
         TableWriter.Write(input, fx.Table);
-        StreamingScorer.Score(fx.NoId, input, output, new StreamScoreOptions { ChunkRows = 1000 });
+        StreamingScorer.Score(fx.NoId.Pipeline, input, output, new StreamScoreOptions { ChunkRows = 1000 });
         AssertSameScores(fx.NoId, input, output, ids: false);
     }
 
@@ -132,7 +132,7 @@ public sealed class StreamingScorerTests(ScoringFixture fx) : IClassFixture<Scor
         TableWriter.Write(input, fx.Table);
         using var reader = TableChunkReader.Open(input, StreamingScorer.InputColumns(fx.Linear.Preprocessor), 300);
         var sizes = new List<int>();
-        var (rows, chunks, peak) = StreamingScorer.Run(fx.Linear, reader, t => sizes.Add(t.Rows),
+        var (rows, chunks, peak) = StreamingScorer.Run(fx.Linear.Pipeline, reader, t => sizes.Add(t.Rows),
             new StreamScoreOptions { ChunkRows = 300, MaxThreads = 4, MaxChunksInFlight = bound });
         Assert.Equal(ScoringFixture.N, rows);
         Assert.Equal(17, chunks);
@@ -155,7 +155,7 @@ public sealed class StreamingScorerTests(ScoringFixture fx) : IClassFixture<Scor
         string input = dir.Name("bad.csv");
         File.WriteAllLines(input, lines);
         var e = Assert.Throws<UpliftDataException>(() =>
-            StreamingScorer.Score(fx.Linear, input, dir.Name("out.csv"), new StreamScoreOptions { ChunkRows = 700, MaxThreads = 2 }));
+            StreamingScorer.Score(fx.Linear.Pipeline, input, dir.Name("out.csv"), new StreamScoreOptions { ChunkRows = 700, MaxThreads = 2 }));
         Assert.Equal(bad + 1, e.Row);
         Assert.Equal("x2", e.Column);
         Assert.Contains("'oops' is not a number", e.Message);
@@ -172,7 +172,7 @@ public sealed class StreamingScorerTests(ScoringFixture fx) : IClassFixture<Scor
         string input = dir.Name("bad.parquet");
         ScoringFixture.WriteParquet(input, new RawTable("bad", ScoringFixture.N, cols), 900);
         var e = Assert.Throws<UpliftDataException>(() =>
-            StreamingScorer.Score(fx.Strict, input, dir.Name("out.parquet"), new StreamScoreOptions { ChunkRows = 100, MaxThreads = 2 }));
+            StreamingScorer.Score(fx.Strict.Pipeline, input, dir.Name("out.parquet"), new StreamScoreOptions { ChunkRows = 100, MaxThreads = 2 }));
         Assert.Equal(bad + 1, e.Row);
         Assert.Equal("x3", e.Column);
         // The in-memory path names the same row.
@@ -186,7 +186,7 @@ public sealed class StreamingScorerTests(ScoringFixture fx) : IClassFixture<Scor
         using var dir = new TempDir();
         var t = new RawTable("x", fx.Table.Rows, fx.Table.Columns.Where(c => c.Name != "x4"));
         string input = Write(dir, t, "in.csv");
-        DataTestUtil.Throws(() => StreamingScorer.Score(fx.Linear, input, dir.Name("o.csv")), "missing column(s) 'x4'", "available columns: id, t, v, c, x1");
+        DataTestUtil.Throws(() => StreamingScorer.Score(fx.Linear.Pipeline, input, dir.Name("o.csv")), "missing column(s) 'x4'", "available columns: id, t, v, c, x1");
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public sealed class StreamingScorerTests(ScoringFixture fx) : IClassFixture<Scor
         ids[4321] = null;
         var t = new RawTable("x", fx.Table.Rows, fx.Table.Columns.Select(c => c.Name == "id" ? RawColumn.Text("id", ids) : c));
         string input = Write(dir, t, "in.csv");
-        var e = DataTestUtil.Throws(() => StreamingScorer.Score(fx.Linear, input, dir.Name("o.csv"), new StreamScoreOptions { ChunkRows = 1000 }), "missing id");
+        var e = DataTestUtil.Throws(() => StreamingScorer.Score(fx.Linear.Pipeline, input, dir.Name("o.csv"), new StreamScoreOptions { ChunkRows = 1000 }), "missing id");
         Assert.Equal(4322, e.Row);
     }
 

@@ -9,7 +9,7 @@ namespace Uplift.Models.Meta;
 public enum BaseLearnerKind { Ridge, Boosted }
 
 /// <summary>Helpers shared by the meta-learners: loading base models, whole-dataset prediction.</summary>
-public static class RegressionModels
+internal static class RegressionModels
 {
     /// <summary>Reads a base model saved by <see cref="IRegressionModel.Save"/> (types "ridge", "logistic", "gbt").</summary>
     public static IRegressionModel Load(JsonObject o) => Load(Uplift.IO.ModelJson.FromNode(o, "model"));

@@ -1,5 +1,6 @@
 using Uplift.Data;
 using Uplift.Engine;
+using Uplift.Evaluation;
 
 namespace Uplift.Models.Ranking;
 
@@ -32,7 +33,7 @@ internal static class RankingTrainer
         }
         var net = o.Scorer == ScorerKind.Linear ? Network.Linear(train.Features) : Network.Mlp(train.Features, o.HiddenSizes);
         // The AUCC is judged on the validation outcomes as given (before the baseline below).
-        var aucc = o.Selection == ModelSelection.ValidationAucc && validation is not null && IncrementalCostPerUser(validation) > 0
+        var aucc = o.Selection == ModelSelection.ValidationAucc && validation is not null && Stats.DifferenceOfMeans(validation.T, validation.C) > 0
             ? new ValidationAucc(net, validation, context.ParallelOptions) : null;
         bool baseline = o.Baseline == OutcomeBaseline.Linear && train.Features <= DrmOptions.MaxBaselineFeatures;
         var fitInfo = new RankingFitInfo(aucc is not null ? AppliedSelection.ValidationAucc
@@ -140,15 +141,6 @@ internal static class RankingTrainer
         if (!double.IsFinite(sd)) throw new UpliftDataException("outcomes must be finite");
         return sd > 0 ? sd : 1.0;
     }
-
-    /// <summary>ATE_c = mean(C | T=1) − mean(C | T=0) of a cohort.</summary>
-    internal static double IncrementalCostPerUser(Dataset d)
-    {
-        double c1 = 0, c0 = 0; int n1 = 0, n0 = 0;
-        for (int i = 0; i < d.Rows; i++)
-            if (d.T[i] != 0) { c1 += d.C[i]; n1++; } else { c0 += d.C[i]; n0++; }
-        return c1 / n1 - c0 / n0;
-    }
 }
 
 /// <summary>Direct Ranking Model learner (METHOD.md section 3), kind "drm".</summary>
@@ -187,7 +179,7 @@ public sealed class CrmLearner(CrmOptions? options = null) : IUpliftLearner
         if (Options.Budget is { } b)
         {
             if (!train.HasOutcomes) throw new UpliftException("the training data must have T, V and C for every user");
-            q = CrmOptions.BudgetFraction(b, Options.BudgetUnit, RankingTrainer.IncrementalCostPerUser(train), train.Rows);
+            q = CrmOptions.BudgetFraction(b, Options.BudgetUnit, Stats.DifferenceOfMeans(train.T, train.C), train.Rows);
         }
         var json = Options.ToJson();
         json["effectiveTopFraction"] = q;
