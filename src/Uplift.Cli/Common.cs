@@ -114,22 +114,9 @@ static class Common
     public static IReadOnlyList<string>? SplitList(string? s) =>
         s is null ? null : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    /// <summary>
-    /// The value named <paramref name="s"/> (trimmed, case-insensitive: "Ratio" = "ratio"); anything else is an
-    /// <see cref="UpliftOptionException"/> for <paramref name="option"/> listing the names.
-    /// </summary>
-    public static T Choice<T>(string s, string option, params (string Name, T Value)[] choices)
-    {
-        foreach (var (name, value) in choices)
-            if (string.Equals(s.Trim(), name, StringComparison.OrdinalIgnoreCase)) return value;
-        var names = choices.Select(c => c.Name).ToArray();
-        string list = names.Length == 1 ? names[0] : string.Join(", ", names[..^1]) + " or " + names[^1];
-        throw new UpliftOptionException(option, $"'{s}': use {list}.");
-    }
-
     /// <summary>The synthetic scenario named by --scenario (case-insensitive), the error naming the option.</summary>
     public static Uplift.Synthetic.SyntheticScenario Scenario(string s) =>
-        Choice(s, "--scenario", [.. Uplift.Synthetic.SyntheticScenarios.Names.Select(n => (n, Uplift.Synthetic.SyntheticScenarios.Parse(n)))]);
+        Uplift.Synthetic.SyntheticScenarios.Table.Parse(s, "--scenario");
 
     /// <summary>The learner name of the catalog that <paramref name="s"/> names, case-insensitive ("DRM" = "drm").</summary>
     public static string ModelName(string s, string option = "--model") =>

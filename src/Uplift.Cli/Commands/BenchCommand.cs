@@ -63,10 +63,8 @@ static class BenchCommand
                 CausalForestTrees = r.GetValue(forestTrees),
                 Best = !r.GetValue(noBest),
                 BootstrapReplicates = r.GetValue(bootstrap),
-                CovertypeCost = Common.Choice(r.GetValue(covCost)!, "--covertype-cost",
-                    ("auto", CovertypeCost.Auto), ("lodgepole", CovertypeCost.LodgepolePine), ("spruce-fir", CovertypeCost.SpruceFir)),
-                CensusCost = Common.Choice(r.GetValue(cenCost)!, "--census-cost",
-                    ("minus-children", CensusCost.MinusChildren), ("authors", CensusCost.AuthorsCode)),
+                CovertypeCost = PaperNames.CovertypeCost.Parse(r.GetValue(covCost)!, "--covertype-cost"),
+                CensusCost = PaperNames.CensusCost.Parse(r.GetValue(cenCost)!, "--census-cost"),
                 MaxThreads = r.GetValue(threads),
                 Progress = progress,
             };

@@ -14,6 +14,14 @@ public enum PlanEffectSource
     ValidationCurve,
 }
 
+/// <summary>The spelling of <see cref="PlanEffectSource"/> in the plan file and in --json.</summary>
+public static class PlanNames
+{
+    public static NameTable<PlanEffectSource> Source { get; } = new(
+        (PlanEffectSource.EvaluationData, "evaluation-data"), (PlanEffectSource.ModelEffects, "model-effects"),
+        (PlanEffectSource.ValidationCurve, "validation-curve"));
+}
+
 /// <summary>The column names a plan was made with (the model's roles, after any override), recorded in the plan file so
 /// that <c>uplift readout --plan</c> needs no repeat of them.</summary>
 public sealed record PlanColumns(string? Id, string? Treatment, string? Value, string? Cost)
@@ -104,13 +112,7 @@ public sealed record PlanResult(
     public PlanColumns? Columns { get; init; }
 
     /// <summary>The source's name in the plan file and in --json: evaluation-data, validation-curve or model-effects.</summary>
-    public static string SourceName(PlanEffectSource s) => s switch
-    {
-        PlanEffectSource.EvaluationData => "evaluation-data",
-        PlanEffectSource.ValidationCurve => "validation-curve",
-        PlanEffectSource.ModelEffects => "model-effects",
-        _ => throw new ArgumentOutOfRangeException(nameof(s)),
-    };
+    public static string SourceName(PlanEffectSource s) => PlanNames.Source.Name(s);
 
     static string SourceLine(PlanEffectSource s, int evalUsers, int above) => s switch
     {
@@ -189,12 +191,7 @@ public sealed record PlanResult(
             static Interval? I(JsonNode? n) => n is JsonArray a ? new Interval((double)a[0]!, (double)a[1]!) : null;
             double D(string k) => o.ContainsKey(k) ? (double?)o[k] ?? double.NaN : throw new UpliftDataException($"the plan lacks '{k}'.", source);
             return new PlanResult(
-                (string?)o["source"] switch
-                {
-                    "model-effects" => PlanEffectSource.ModelEffects,
-                    "validation-curve" => PlanEffectSource.ValidationCurve,
-                    _ => PlanEffectSource.EvaluationData,
-                },
+                PlanNames.Source.TryParse((string?)o["source"], out var planSource) ? planSource : PlanEffectSource.EvaluationData,
                 D("budget"), (int)D("candidates"), D("explore"), D("explore_treated"), (int)D("above_cutoff"), (double?)o["cutoff_score"],
                 D("expected_exploit_users"), D("expected_explore_treated"), D("exploit_value_per_user"), D("exploit_cost_per_user"),
                 D("explore_value_per_user"), D("explore_cost_per_user"),

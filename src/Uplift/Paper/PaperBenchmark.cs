@@ -105,7 +105,7 @@ internal static class PaperBenchmark
     public const string BestMethod = "best";
 
     /// <summary>The data set's name in results and JSON.</summary>
-    public static string Name(PaperDataset d) => d == PaperDataset.Covertype ? "covertype" : "census";
+    public static string Name(PaperDataset d) => PaperNames.Dataset.Name(d);
 
     /// <summary>Loads the data sets named in <paramref name="options"/> and runs every method on each.</summary>
     public static PaperBenchmarkResult Run(PaperBenchmarkOptions options)

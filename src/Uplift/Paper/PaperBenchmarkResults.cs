@@ -3,6 +3,16 @@ using Uplift.Evaluation;
 namespace Uplift.Paper;
 
 /// <summary>The two public benchmarks of the paper (METHOD.md section 7).</summary>
+/// <summary>The spelling of each enum of the paper's constructions (results, JSON, the bench command's flags).</summary>
+internal static class PaperNames
+{
+    public static NameTable<PaperDataset> Dataset { get; } = new((PaperDataset.Covertype, "covertype"), (PaperDataset.Census, "census"));
+    public static NameTable<CovertypeCost> CovertypeCost { get; } = new(
+        (Paper.CovertypeCost.Auto, "auto"), (Paper.CovertypeCost.LodgepolePine, "lodgepole"), (Paper.CovertypeCost.SpruceFir, "spruce-fir"));
+    public static NameTable<CensusCost> CensusCost { get; } = new(
+        (Paper.CensusCost.MinusChildren, "minus-children"), (Paper.CensusCost.AuthorsCode, "authors"));
+}
+
 internal enum PaperDataset
 {
     /// <summary>UCI Covertype (covtype.data).</summary>

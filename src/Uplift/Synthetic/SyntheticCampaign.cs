@@ -84,24 +84,18 @@ public sealed record SyntheticData(Dataset Data, double[] TauV, double[] TauC, d
 /// <summary>Names of the scenarios on the command line: linear, nonlinear, varying-cost, observational.</summary>
 public static class SyntheticScenarios
 {
-    public static IReadOnlyList<string> Names { get; } = ["linear", "nonlinear", "varying-cost", "observational"];
+    /// <summary>The one spelling of each scenario.</summary>
+    public static NameTable<SyntheticScenario> Table { get; } = new(
+        (SyntheticScenario.Linear, "linear"), (SyntheticScenario.Nonlinear, "nonlinear"),
+        (SyntheticScenario.VaryingCost, "varying-cost"), (SyntheticScenario.ObservationalPropensity, "observational"));
 
-    public static string Name(SyntheticScenario s) => s switch
-    {
-        SyntheticScenario.Linear => "linear",
-        SyntheticScenario.Nonlinear => "nonlinear",
-        SyntheticScenario.VaryingCost => "varying-cost",
-        SyntheticScenario.ObservationalPropensity => "observational",
-        _ => throw new UpliftOptionException("scenario", $"unknown value {s}."),
-    };
+    public static IReadOnlyList<string> Names => Table.Names;
+
+    public static string Name(SyntheticScenario s) => Table.Name(s);
 
     /// <summary>Parses a CLI name (case-insensitive); throws <see cref="UpliftOptionException"/> listing the names.</summary>
-    public static SyntheticScenario Parse(string name)
-    {
-        for (int i = 0; i < Names.Count; i++)
-            if (string.Equals(name?.Trim(), Names[i], StringComparison.OrdinalIgnoreCase)) return (SyntheticScenario)i;
-        throw new UpliftOptionException("scenario", $"unknown scenario '{name}'; expected one of {string.Join(", ", Names)}.");
-    }
+    public static SyntheticScenario Parse(string name) => Table.TryParse(name, out var s) ? s
+        : throw new UpliftOptionException("scenario", $"unknown scenario '{name}'; expected one of {string.Join(", ", Names)}.");
 }
 
 /// <summary>Generates synthetic campaigns (see <see cref="SyntheticScenario"/> for the formulas).</summary>
