@@ -14,8 +14,12 @@ public sealed class Dataset
     /// <summary>Row-major features, length Rows * Features.</summary>
     public float[] X { get; }
     public IReadOnlyList<string> FeatureNames { get; }
-    /// <summary>Treatment, 1 = treated, 0 = control; empty when <see cref="HasOutcomes"/> is false.</summary>
+    /// <summary>Treatment: 0 = control, k = treatment arm k (1..<see cref="Arms"/>; 1 = treated in the binary case,
+    /// METHOD.md section 10); empty when <see cref="HasOutcomes"/> is false.</summary>
     public byte[] T { get; }
+    /// <summary>K, the number of treatment arms besides control (1 for a binary campaign). Set by the preprocessing from
+    /// the treatment labels (so a subset that lacks an arm keeps K); by default the largest T, at least 1.</summary>
+    public int Arms { get; }
     public double[] V { get; }
     public double[] C { get; }
     /// <summary>Optional known propensity P(T=1 | x) per user (METHOD.md section 2, inverse-propensity form).</summary>
@@ -27,7 +31,7 @@ public sealed class Dataset
 
     public Dataset(float[] x, int rows, int features, IReadOnlyList<string> featureNames,
         byte[]? t = null, double[]? v = null, double[]? c = null,
-        double[]? propensity = null, double[]? weight = null, string[]? ids = null)
+        double[]? propensity = null, double[]? weight = null, string[]? ids = null, int? arms = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         if (rows < 0 || features < 0 || (long)rows * features != x.Length)
@@ -40,8 +44,12 @@ public sealed class Dataset
         if (propensity is not null && propensity.Length != rows) throw new ArgumentException("propensity length");
         if (weight is not null && weight.Length != rows) throw new ArgumentException("weight length");
         if (ids is not null && ids.Length != rows) throw new ArgumentException("ids length");
+        int maxT = 0;
+        foreach (var b in t) if (b > maxT) maxT = b;
+        if (arms is { } k && (k < 1 || k < maxT)) throw new ArgumentException($"arms = {k}, but T holds arm {maxT}.", nameof(arms));
         X = x; Rows = rows; Features = features; FeatureNames = featureNames;
         T = t; V = v; C = c; Propensity = propensity; Weight = weight; Ids = ids;
+        Arms = arms ?? Math.Max(1, maxT);
     }
 
     public bool HasOutcomes => Rows > 0 && T.Length == Rows;
@@ -62,12 +70,12 @@ public sealed class Dataset
         return new Dataset(x, rows.Length, Features, FeatureNames,
             HasOutcomes ? Pick(T, rows) : null, HasOutcomes ? Pick(V, rows) : null, HasOutcomes ? Pick(C, rows) : null,
             Propensity is null ? null : Pick(Propensity, rows), Weight is null ? null : Pick(Weight, rows),
-            Ids is null ? null : Pick(Ids, rows));
+            Ids is null ? null : Pick(Ids, rows), Arms);
     }
 
     /// <summary>The same users with other outcome columns (used by learners that fit V - lambda C, by tests of scale invariance).</summary>
     public Dataset WithOutcomes(double[] v, double[] c) =>
-        new(X, Rows, Features, FeatureNames, T, v, c, Propensity, Weight, Ids);
+        new(X, Rows, Features, FeatureNames, T, v, c, Propensity, Weight, Ids, Arms);
 
     static T2[] Pick<T2>(T2[] a, ReadOnlySpan<int> rows)
     {

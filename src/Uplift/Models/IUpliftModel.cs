@@ -46,6 +46,20 @@ public interface IEffectModel : IUpliftModel
     void PredictEffects(Dataset data, Span<double> tauV, Span<double> tauC, int? maxThreads) => PredictEffects(data, tauV, tauC);
 }
 
+/// <summary>
+/// A model of a campaign with K treatment arms (METHOD.md section 10): per user and arm k = 1..K, the estimated
+/// incremental value tau_v,k(x) and cost tau_c,k(x) against control (or a calibrated equivalent), from which the budget
+/// path across arms is built. With K = 1 it is the binary case (<see cref="IEffectModel"/>'s two effects).
+/// </summary>
+public interface IMultiArmModel : IUpliftModel
+{
+    /// <summary>K, the number of treatment arms (control excluded).</summary>
+    int Arms { get; }
+    /// <summary>Writes tau_v,k and tau_c,k of every row, row-major: user i's arm k (1-based) at <c>i * Arms + (k - 1)</c>
+    /// (spans of <c>Rows * Arms</c>), on at most <paramref name="maxThreads"/> threads (the numbers never depend on it).</summary>
+    void PredictArmEffects(Dataset data, Span<double> tauV, Span<double> tauC, int? maxThreads = null);
+}
+
 /// <summary>A learner: options in, fitted model out (the options are the learner's own record).</summary>
 public interface IUpliftLearner
 {
