@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Uplift.Data;
 using Uplift.Models;
-using Uplift.Persistence;
 
 namespace Uplift.Scoring;
 

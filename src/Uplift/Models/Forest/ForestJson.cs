@@ -1,7 +1,6 @@
 using Uplift.IO;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
-using Uplift.Persistence;
 
 namespace Uplift.Models.Forest;
 

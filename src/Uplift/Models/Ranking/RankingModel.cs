@@ -4,7 +4,6 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Uplift.Data;
 using Uplift.Engine;
-using Uplift.Persistence;
 
 namespace Uplift.Models.Ranking;
 
