@@ -6,7 +6,7 @@ namespace Uplift.Tests.Models.MultiArm;
 /// A small randomized campaign with K = 3 arms and known per-arm effects, built directly as a <see cref="Dataset"/> with
 /// <c>arms: 3</c> (T in 0..3): control 40 % of users, each arm 20 %. Arm k buys value
 /// tau_v,k(x) = k (1 + 0.5 tanh x0) at cost tau_c,k(x) = 0.5 k^2 (1.2 + 0.4 tanh x1) (a bigger offer buys more value at
-/// a much higher cost); V and C add a baseline and noise.
+/// a much higher cost); V and C add a baseline and noise. At least 4 features.
 /// </summary>
 static class MultiArmTestData
 {
