@@ -14,6 +14,8 @@ namespace Uplift.Models.MultiArm;
 /// a head that only scores (drm, crm, rlearner on value, duality-rlearner) is calibrated to effects
 /// (<see cref="ScoreCalibration"/>) on the arm's and control's validation users, or on its training users when no
 /// validation set is given (in-sample, so optimistic: give a validation set). The result is a <see cref="PerArmModel"/>.
+/// A binary learner that shares work between arms (<see cref="IArmHeadsLearner"/>: the T-learner's control models)
+/// fits the K heads itself instead.
 /// </summary>
 public sealed class PerArmLearner : IUpliftLearner
 {
@@ -37,27 +39,36 @@ public sealed class PerArmLearner : IUpliftLearner
         int arms = train.Arms;
         Check(train, "training", arms);
         if (validation is not null) Check(validation, "validation", arms);
+        var users = new int[arms + 1];
+        foreach (var b in train.T) users[b]++;
+        for (int k = 1; k <= arms; k++)
+            if (users[k] == 0 || users[0] == 0)
+                throw new UpliftDataException(
+                    $"{Kind}: arm {k} of {arms} has {users[k]} users and control {users[0]} in the training data; every arm needs users and control users.");
+        IReadOnlyList<IUpliftModel>? shared = Binary is IArmHeadsLearner joint ? joint.FitHeads(train, validation, context) : null;
         var heads = new IUpliftModel[arms];
         var calibrations = new ScoreCalibration?[arms];
         for (int k = 1; k <= arms; k++)
         {
-            var armTrain = ArmAgainstControl(train, k);
-            int treated = armTrain.TreatedCount;
-            if (treated == 0 || treated == armTrain.Rows)
-                throw new UpliftDataException(
-                    $"{Kind}: arm {k} of {arms} has {treated} users and control {armTrain.Rows - treated} in the training data; every arm needs users and control users.");
             var armValidation = validation is null ? null : ArmAgainstControl(validation, k);
-            int vt = armValidation?.TreatedCount ?? 0;
-            var headValidation = armValidation is not null && vt > 0 && vt < armValidation.Rows ? armValidation : null;
-            var head = Binary.Fit(armTrain, headValidation, context with { Seed = Rng.SubSeed(context.Seed, RngStream.ArmHead, k) });
+            var head = shared?[k - 1] ?? FitHead(train, armValidation, context, k);
             heads[k - 1] = head;
             if (head is IEffectModel) continue;
-            var set = armValidation ?? armTrain;
+            var set = armValidation ?? ArmAgainstControl(train, k);
             var scores = head.Score(set, context.MaxThreads);
             string where = armValidation is null ? "training data (no validation set)" : "validation data";
             calibrations[k - 1] = ScoreCalibration.Fit(scores, set.T, set.V, set.C, $"{Kind}: arm {k} of {arms}, {where}");
         }
         return new PerArmModel(heads, calibrations);
+    }
+
+    /// <summary>The binary learner fitted on arm <paramref name="arm"/> against control, with its own seed; the validation
+    /// users restricted alike, or none when they lack the arm or control.</summary>
+    IUpliftModel FitHead(Dataset train, Dataset? armValidation, FitContext context, int arm)
+    {
+        int vt = armValidation?.TreatedCount ?? 0;
+        var headValidation = armValidation is not null && vt > 0 && vt < armValidation.Rows ? armValidation : null;
+        return Binary.Fit(ArmAgainstControl(train, arm), headValidation, context with { Seed = Rng.SubSeed(context.Seed, RngStream.ArmHead, arm) });
     }
 
     void Check(Dataset data, string what, int arms)

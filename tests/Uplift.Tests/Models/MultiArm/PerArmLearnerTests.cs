@@ -82,10 +82,23 @@ public sealed class PerArmLearnerTests
     }
 
     [Fact]
-    public void EachArm_HasItsOwnSeed()
+    public void EachArm_HasItsOwnHead()
     {
-        var model = TLearner.Value;
+        var model = Drm.Value;
         Assert.NotEqual(model.Heads[0].Save().ToJsonString(), model.Heads[1].Save().ToJsonString());
+    }
+
+    /// <summary>The T-learner fits its control models once: every head holds the same two, and its own arm's two.</summary>
+    [Fact]
+    public void TLearnerHeads_ShareTheControlModels()
+    {
+        var heads = TLearner.Value.Heads.Cast<TLearnerModel>().ToArray();
+        for (int k = 1; k < 3; k++)
+        {
+            Assert.Same(heads[0].MuV0, heads[k].MuV0);
+            Assert.Same(heads[0].MuC0, heads[k].MuC0);
+            Assert.NotSame(heads[0].MuV1, heads[k].MuV1);
+        }
     }
 
     static (double[] TauV, double[] TauC) Effects(IMultiArmModel model, Dataset data)
