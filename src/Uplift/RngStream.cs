@@ -79,4 +79,6 @@ internal enum RngStream
     BenchForestData,
     /// <summary>The bench's stand-in Covertype and Census files (bench/ only).</summary>
     BenchStandInFiles,
+    /// <summary>Sub-seed of one arm's binary head in a multi-arm fit (<c>Models/MultiArm/PerArmLearner</c>); index = arm (1..K).</summary>
+    ArmHead,
 }

@@ -1,4 +1,5 @@
 using Uplift.IO;
+using Uplift.Models.MultiArm;
 
 namespace Uplift.Models;
 
@@ -6,6 +7,11 @@ namespace Uplift.Models;
 /// Everything the library and the command line know of one learner: its name, its options record and their
 /// defaults, how to create the learner, how to load its fitted model from a model file, and its command-line flags.
 /// Each learner declares one, in its own folder; <see cref="LearnerCatalog.All"/> lists them.
+/// <para>Several arms (METHOD.md section 10) are handled here, once for every learner: <see cref="Create(LearnerSettings)"/>
+/// returns the binary learner inside a <see cref="PerArmLearner"/> (one arm: the binary fit itself; K arms: one head per
+/// arm, calibrated when it only scores), and <see cref="Load"/> reads a <see cref="PerArmModel"/> (recognised by its
+/// "arms") with the binary loader for each head. With that generic path every learner takes any number of arms, so a
+/// registration declares no arm limit.</para>
 /// </summary>
 public abstract class LearnerRegistration
 {
@@ -45,9 +51,10 @@ public sealed class LearnerRegistration<TOptions> : LearnerRegistration where TO
     public override Type OptionsType => typeof(TOptions);
     public override object DefaultOptions => Defaults;
     public override IReadOnlyList<LearnerFlag> Flags => _flags;
-    public IUpliftLearner Create(TOptions options) => _create(options);
-    public override IUpliftLearner Create(LearnerSettings settings) => _create(settings.Get<TOptions>());
-    internal override IUpliftModel Load(ModelJson model) => _load(model);
+    /// <summary>The learner of any number of arms with these options (<see cref="PerArmLearner"/> around the binary learner).</summary>
+    public IUpliftLearner Create(TOptions options) => new PerArmLearner(_create(options));
+    public override IUpliftLearner Create(LearnerSettings settings) => Create(settings.Get<TOptions>());
+    internal override IUpliftModel Load(ModelJson model) => PerArmModel.IsPerArm(model) ? PerArmModel.Load(model, Name, _load) : _load(model);
 
     internal override object ApplyFlags(object options, IReadOnlyDictionary<string, string> given)
     {

@@ -3,10 +3,12 @@ using Uplift.Data;
 using Uplift.Models;
 using Uplift.Models.Forest;
 using Uplift.Models.Meta;
+using Uplift.Models.MultiArm;
 using Uplift.Models.Ranking;
 using Uplift.Models.Trees;
 using Uplift.Persistence;
 using Uplift.Synthetic;
+using Uplift.Tests.Models.MultiArm;
 using Xunit;
 
 namespace Uplift.Tests.Contract;
@@ -211,6 +213,129 @@ public sealed class LearnerContractTests
             var ex = Assert.ThrowsAny<UpliftException>(() => LearnerCatalog.Create(name, Settings).Fit(oneArm, null, new FitContext(3, 1)));
             Assert.Contains("both treated and control", ex.Message);
         }
+    }
+
+    // ---- Several arms (METHOD.md section 10): the generic per-arm path of every registration ----
+
+    /// <summary>A campaign of <see cref="MultiArmTestData.Arms"/> = 3 arms (T in 0..3) with the features of <see cref="Campaign"/>,
+    /// so that its preprocessor goes into the model file; and a validation campaign of other users.</summary>
+    static readonly Lazy<Dataset> ArmsCampaign = new(() => MultiArmTestData.Generate(Rows, Features, 21));
+    static readonly Lazy<Dataset> ArmsValidation = new(() => MultiArmTestData.Generate(1200, Features, 22));
+
+    static readonly ConcurrentDictionary<(string, int, bool), Lazy<(IMultiArmModel Model, double[] TauV, double[] TauC, double[] Scores)>> ArmFits = new();
+
+    /// <summary>The learner fitted on the 3-arm campaign (cached), its effects (n x K, row-major) and scores.</summary>
+    static (IMultiArmModel Model, double[] TauV, double[] TauC, double[] Scores) FitArms(string name, int threads = 1, bool validation = false) =>
+        ArmFits.GetOrAdd((name, threads, validation), key => new(() =>
+        {
+            var data = ArmsCampaign.Value;
+            var fitted = LearnerCatalog.Create(name, Settings).Fit(data, validation ? ArmsValidation.Value : null, new FitContext(3, threads));
+            var model = Assert.IsAssignableFrom<IMultiArmModel>(fitted);
+            var (tv, tc) = Effects(model, data);
+            return (model, tv, tc, model.Score(data));
+        })).Value;
+
+    static (double[] TauV, double[] TauC) Effects(IMultiArmModel model, Dataset data, int? threads = null)
+    {
+        var tv = new double[data.Rows * model.Arms]; var tc = new double[data.Rows * model.Arms];
+        model.PredictArmEffects(data, tv, tc, threads);
+        return (tv, tc);
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void MultiArm_Fit_GivesFiniteEffects_PerUserAndArm(string name)
+    {
+        var (model, tv, tc, scores) = FitArms(name);
+        Assert.Equal(name, model.Kind);
+        Assert.Equal(3, model.Arms);
+        Assert.Equal(Features, model.Features);
+        Assert.Equal(Rows * 3, tv.Length);
+        Assert.All(tv, x => Assert.True(double.IsFinite(x), $"{name}: tau_v {x}"));
+        Assert.All(tc, x => Assert.True(double.IsFinite(x), $"{name}: tau_c {x}"));
+        Assert.Equal(Rows, scores.Length);
+        Assert.All(scores, x => Assert.True(double.IsFinite(x), $"{name}: score {x}"));
+        // the campaign's cost effects grow with the arm (0.6, 2.4, 5.4 on average): every learner finds that order
+        for (int k = 1; k < 3; k++)
+            Assert.True(ArmMean(tc, k + 1) > ArmMean(tc, k), $"{name}: mean tau_c of arm {k + 1} ({ArmMean(tc, k + 1)}) <= arm {k} ({ArmMean(tc, k)})");
+    }
+
+    static double ArmMean(double[] effects, int arm)
+    {
+        double s = 0; int n = effects.Length / 3;
+        for (int i = 0; i < n; i++) s += effects[i * 3 + arm - 1];
+        return s / n;
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void MultiArm_ModelFile_RoundTrip_GivesIdenticalScoresAndEffects(string name)
+    {
+        var model = FitArms(name, validation: true).Model;
+        var data = ArmsCampaign.Value;
+        var file = new ModelFile(model, Campaign.Value.Pre, 3);
+        string text = file.ToJson().ToJsonString();
+        var loaded = ModelFile.FromJson(System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject());
+        var arms = Assert.IsType<PerArmModel>(loaded.Model);
+        Assert.Equal(3, arms.Arms);
+        Assert.Equal(name, arms.Kind);
+        var (tv2, tc2) = Effects(arms, data);
+        AssertBitIdentical(Effects(model, data).TauV, tv2, $"{name}: loaded tau_v");
+        AssertBitIdentical(Effects(model, data).TauC, tc2, $"{name}: loaded tau_c");
+        AssertBitIdentical(model.Score(data), loaded.Model.Score(data), $"{name}: loaded scores");
+        Assert.Equal(text, new ModelFile(loaded.Model, loaded.Preprocessor, 3, createdUtc: file.CreatedUtc).ToJson().ToJsonString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void MultiArm_Fit_IsBitIdentical_ForOneAndTwoThreads(string name)
+    {
+        foreach (bool validation in new[] { false, true })
+        {
+            var one = FitArms(name, 1, validation);
+            var two = FitArms(name, 2, validation);
+            AssertBitIdentical(one.TauV, two.TauV, $"{name} (validation {validation}): tau_v, 1 vs 2 threads");
+            AssertBitIdentical(one.TauC, two.TauC, $"{name} (validation {validation}): tau_c, 1 vs 2 threads");
+            AssertBitIdentical(one.Scores, two.Scores, $"{name} (validation {validation}): scores, 1 vs 2 threads");
+            AssertBitIdentical(one.TauV, Effects(one.Model, ArmsCampaign.Value, 2).TauV, $"{name}: effects predicted on 1 vs 2 threads");
+            Assert.Equal(one.Model.Save().ToJsonString(), two.Model.Save().ToJsonString());
+        }
+    }
+
+    /// <summary>The learner of today, built from its own type (not through the registration): what one arm must give.</summary>
+    static IUpliftLearner Binary(string name) => name switch
+    {
+        DrmRegistration.Name => new DrmLearner(Settings.Get<DrmOptions>()),
+        CrmRegistration.Name => new CrmLearner(Settings.Get<CrmOptions>()),
+        RLearnerRegistration.Name => new RLearner(Settings.Get<RLearnerOptions>()),
+        DualityRLearnerRegistration.Name => new DualityRLearner(LearnerCatalog.ValidationAucc, Settings.Get<DualityRLearnerOptions>()),
+        CausalForestRegistration.Name => new CausalForestLearner(Settings.Get<CausalForestOptions>()),
+        TLearnerRegistration.Name => new TLearner(Settings.Get<TLearnerOptions>()),
+        _ => ((PerArmLearner)LearnerCatalog.Create(name, Settings)).Binary,
+    };
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void OneArm_GivesExactlyTodaysModel(string name)
+    {
+        var data = Campaign.Value.Data;
+        Assert.Equal(1, data.Arms);
+        var (model, scores) = Fit(name, validation: true);
+        var today = Binary(name).Fit(data, Validation.Value, new FitContext(3, 1));
+        Assert.Equal(today.GetType(), model.GetType());
+        Assert.Equal(today.Save().ToJsonString(), model.Save().ToJsonString());
+        AssertBitIdentical(today.Score(data), scores, $"{name}: one arm vs the binary learner");
+        Assert.IsNotType<PerArmModel>(model);
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void MultiArm_ArmWithoutUsers_IsAClearError(string name)
+    {
+        var data = ArmsCampaign.Value;
+        var rows = Enumerable.Range(0, data.Rows).Where(i => data.T[i] != 2).ToArray();
+        var ex = Assert.ThrowsAny<UpliftException>(() => LearnerCatalog.Create(name, Settings).Fit(data.Subset(rows), null, new FitContext(3, 1)));
+        Assert.Contains("arm 2 of 3 has 0 users", ex.Message);
     }
 
     static void AssertBitIdentical(double[] expected, double[] actual, string what)

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Uplift.Data;
 using Uplift.Models.Linear;
+using Uplift.Models.MultiArm;
 using Uplift.Models.Trees;
 
 namespace Uplift.Models.Meta;
@@ -24,14 +25,32 @@ public sealed record TLearnerOptions
 /// <summary>
 /// T-learner: one model per outcome and arm, mu_v1, mu_v0, mu_c1, mu_c0; tau_v = mu_v1 - mu_v0,
 /// tau_c = mu_c1 - mu_c0, score = EffectRatio.Guarded(tau_v, tau_c) (METHOD.md section 5).
-/// A validation set, when given, early-stops each boosted model on the rows of its arm.
+/// A validation set, when given, early-stops each boosted model on the rows of its arm. With K arms
+/// (<see cref="IArmHeadsLearner"/>) the control models are fitted once and shared by the K heads.
 /// </summary>
-public sealed class TLearner(TLearnerOptions? options = null) : IUpliftLearner
+public sealed class TLearner(TLearnerOptions? options = null) : IUpliftLearner, IArmHeadsLearner
 {
     public TLearnerOptions Options { get; } = options ?? new TLearnerOptions();
     public string Kind => TLearnerRegistration.Name;
 
     public IUpliftModel Fit(Dataset train, Dataset? validation, FitContext context)
+    {
+        var m = FitOutcomeModels(train, validation, context, 1);
+        return new TLearnerModel(m[0], m[1], m[2], m[3]);
+    }
+
+    /// <summary>K arms with the control models mu_v0, mu_c0 fitted once and shared by every arm's head (METHOD.md section 10).</summary>
+    IReadOnlyList<IUpliftModel> IArmHeadsLearner.FitHeads(Dataset train, Dataset? validation, FitContext context)
+    {
+        var m = FitOutcomeModels(train, validation, context, train.Arms);
+        return [.. Enumerable.Range(1, train.Arms).Select(k => new TLearnerModel(m[Job(true, k)], m[1], m[Job(false, k)], m[3]))];
+    }
+
+    /// <summary>The index (and seed index) of the outcome model of (value or cost, arm): 0..3 = v1, v0, c1, c0 as in the
+    /// binary T-learner, then arm k &gt;= 2's value and cost models at 2k and 2k + 1.</summary>
+    static int Job(bool value, int arm) => arm switch { 0 => value ? 1 : 3, 1 => value ? 0 : 2, _ => 2 * arm + (value ? 0 : 1) };
+
+    IRegressionModel[] FitOutcomeModels(Dataset train, Dataset? validation, FitContext context, int arms)
     {
         Options.Validate();
         RegressionModels.CheckTraining(train, Kind, 2);
@@ -39,21 +58,22 @@ public sealed class TLearner(TLearnerOptions? options = null) : IUpliftLearner
             throw new UpliftDataException($"{Kind}: the validation data has no treatment and outcome columns.");
         if (validation is not null && validation.Features != train.Features)
             throw new UpliftDataException($"{Kind}: validation has {validation.Features} features, train has {train.Features}.");
-        // Boosted: the features are binned once (edges from all training rows) for the four models, which run side by side.
+        // Boosted: the features are binned once (edges from all training rows) for the 2 + 2K models, which run side by side.
         var reg = SharedBinsRegressor.Share(RegressionModels.Create(Options.BaseLearner, Options.Ridge, Options.Boosting),
             train.X, train.Features, Rng.SubSeed(context.Seed, RngStream.SharedBins), context.ParallelOptions);
-        var models = new IRegressionModel[4]; // v1, v0, c1, c0
+        int jobs = 2 + 2 * arms;
+        var models = new IRegressionModel[jobs];
         int finished = 0;
-        RLoss.RunFits(4, context.ParallelOptions, (j, po) =>
+        RLoss.RunFits(jobs, context.ParallelOptions, (j, po) =>
         {
-            bool value = j < 2;
-            byte arm = (byte)(j % 2 == 0 ? 1 : 0);
+            bool value = j < 4 ? j < 2 : j % 2 == 0;
+            byte arm = (byte)(j < 4 ? (j % 2 == 0 ? 1 : 0) : j / 2);
             var set = ArmSet(train, arm, value);
             var val = validation is null ? null : ArmSet(validation, arm, value);
             models[j] = reg.Fit(set, val is { Count: > 0 } ? val : null, Rng.SubSeed(context.Seed, RngStream.TLearnerArm, j), po);
-            context.Report(Kind, Interlocked.Increment(ref finished), 4);
+            context.Report(Kind, Interlocked.Increment(ref finished), jobs);
         });
-        return new TLearnerModel(models[0], models[1], models[2], models[3]);
+        return models;
     }
 
     static RegressionSet ArmSet(Dataset data, byte arm, bool value)
