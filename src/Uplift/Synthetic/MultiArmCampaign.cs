@@ -35,17 +35,18 @@ public static class MultiArmCampaign
         var p = new double[arms + 1];
         p[0] = ControlShare;
         double total = arms * (arms + 1) / 2.0;
-        for (int k = 1; k <= arms; k++) p[k] = (1 - ControlShare) * (arms + 1 - k) / total;
+        for (int k = 1; k <= arms; k++) p[k] = Math.Round((1 - ControlShare) * (arms + 1 - k) / total, 12); // 0.4, not 0.39999999999999997
         return p;
     }
 
     /// <summary>The control label of a multiarm file: "none".</summary>
     public const string ControlLabel = "none";
 
-    /// <summary>The arm labels of a multiarm file: small, medium, large for K = 3; offer1..offerK otherwise.</summary>
+    /// <summary>The arm labels of a multiarm file: small, medium, large for K = 3; offer1..offerK otherwise (offer01..
+    /// from K = 10, so that the sorted labels, the arm order of <see cref="TreatmentLabels"/>, follow the offer size).</summary>
     public static string[] ArmLabels(int arms) => arms == 3
         ? ["small", "medium", "large"]
-        : Enumerable.Range(1, arms).Select(k => "offer" + k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        : Enumerable.Range(1, arms).Select(k => "offer" + k.ToString(arms >= 10 ? "00" : "0", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>The true (tau_v,k, tau_c,k) of one user's features <paramref name="row"/> for arm k of K (formulas above).</summary>
     public static (double TauV, double TauC) Effects(ReadOnlySpan<float> row, int arm, int arms)

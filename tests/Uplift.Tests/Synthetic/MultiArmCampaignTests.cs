@@ -26,6 +26,9 @@ public class MultiArmCampaignTests
         Assert.Equal(["small", "medium", "large"], d.ArmLabels);
         Assert.Equal("none", d.ControlLabel);
         Assert.Equal(["offer1", "offer2", "offer3", "offer4", "offer5"], Gen(rows: 100, arms: 5).ArmLabels);
+        var twelve = MultiArmCampaign.ArmLabels(12);
+        Assert.Equal("offer01", twelve[0]);
+        Assert.Equal(twelve, twelve.Order(StringComparer.OrdinalIgnoreCase)); // sorted labels follow the offer size
         var five = MultiArmCampaign.Shares(5);
         Assert.Equal(1.0, five.Sum(), 12);
         Assert.True(five.Skip(1).Zip(five.Skip(2)).All(p => p.First > p.Second)); // bigger offers are rarer
