@@ -89,7 +89,7 @@ public sealed partial class Preprocessor
         return s is null || s.Trim().Length == 0 ? null : NormalLabel(s);
     }
 
-    static string NormalLabel(string s)
+    internal static string NormalLabel(string s)
     {
         s = s.Trim();
         return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? Show(v) : s;

@@ -39,11 +39,12 @@ public sealed record TreatmentLabels
     /// <summary>The binary coding read by the known pairs (or by an older model file's control label alone).</summary>
     internal static TreatmentLabels Binary(string? control) => new(control ?? "0", ["1"], saved: false);
 
-    /// <summary>The index T of <paramref name="label"/> (control 0, arm k), or -1 when it is none of these labels.</summary>
+    /// <summary>The index T of <paramref name="label"/> (control 0, arm k; case-insensitive, numbers in any spelling),
+    /// or -1 when it is none of these labels.</summary>
     public int IndexOf(string label)
     {
         ArgumentNullException.ThrowIfNull(label);
-        string l = label.Trim();
+        string l = Preprocessor.NormalLabel(label);
         if (string.Equals(l, ControlLabel, StringComparison.OrdinalIgnoreCase)) return 0;
         for (int k = 0; k < ArmLabels.Count; k++)
             if (string.Equals(l, ArmLabels[k], StringComparison.OrdinalIgnoreCase)) return k + 1;

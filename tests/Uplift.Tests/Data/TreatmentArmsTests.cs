@@ -38,6 +38,7 @@ public class TreatmentArmsTests
         Assert.Equal(["LARGE", "medium", "Small"], pre.ArmLabels); // ordinal case-insensitive, first spelling kept
         Assert.Equal("NONE", pre.ControlLabel);
         Assert.Equal(3, pre.Arms);
+        Assert.Equal([0, 3, 2, 1, -1], new[] { "none", " small ", "Medium", "large", "huge" }.Select(pre.Labels.IndexOf));
         var d = pre.Transform(table);
         Assert.Equal(3, d.Arms);
         byte[] expected = [0, 3, 2, 1, 3, 0, 1];
