@@ -27,12 +27,12 @@ static class Common
 
     /// <summary>The treatment column's help text, shared by every command that reads one.</summary>
     public const string TreatmentHelp =
-        "Treatment column: 1/0, true/false, yes/no, t/f, treatment/control or treated/control (any case); other labels with --control.";
+        "Treatment column: 1/0, true/false, yes/no, t/f, treatment/control or treated/control (any case); 0/1/2.. for several arms; other labels with --control.";
 
     public static Option<string?> Control() => new("--control")
     {
-        Description = "Label of the control group in the treatment column, when its two labels are not a known pair " +
-                      "(e.g. --control holdout for 'offer'/'holdout'); the other label is the treated group.",
+        Description = "Label of the control group in the treatment column, when its labels are not a known pair " +
+                      "(e.g. --control holdout for 'offer'/'holdout'); the other label is the treated group, several other labels are the arms.",
     };
 
     public static Option<int?> Threads() => new("--threads")

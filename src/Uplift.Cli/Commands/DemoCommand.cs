@@ -20,7 +20,7 @@ static class DemoCommand
     {
         var scenario = new Option<string>("--scenario")
         {
-            Description = $"Synthetic scenario: {string.Join(", ", SyntheticScenarios.Names)}.",
+            Description = $"Synthetic scenario: {string.Join(", ", SyntheticScenarios.Names.Where(n => n != "multiarm"))}.",
             DefaultValueFactory = _ => "nonlinear",
         };
         var rows = new Option<int>("--rows") { Description = "Users in the simulated campaign (60 % train, 20 % validation, 20 % test).", DefaultValueFactory = _ => 50_000 };
@@ -37,6 +37,8 @@ static class DemoCommand
         {
             long s = r.GetValue(seed);
             var sc = Common.Scenario(r.GetValue(scenario)!);
+            UpliftOptionException.Check(sc != SyntheticScenario.MultiArm, "--scenario",
+                "multiarm is not a demo scenario (the demo compares binary learners); write it with 'uplift simulate --scenario multiarm'.");
             int n = r.GetValue(rows);
             UpliftOptionException.Check(n >= 1000, "--rows", "the demo needs at least 1000 users.");
             var sim = SyntheticCampaign.Generate(new SyntheticOptions { Scenario = sc, Rows = n, Seed = s });

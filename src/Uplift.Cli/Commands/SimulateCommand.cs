@@ -17,46 +17,72 @@ static class SimulateCommand
         };
         var rows = new Option<int>("--rows") { Description = "Number of users.", DefaultValueFactory = _ => 10_000 };
         var features = new Option<int>("--features") { Description = "Number of features (at least 5).", DefaultValueFactory = _ => 10 };
-        var treated = new Option<double>("--treated-share") { Description = "Share of treated users.", DefaultValueFactory = _ => 0.5 };
+        var treated = new Option<double>("--treated-share") { Description = "Share of treated users (not multiarm).", DefaultValueFactory = _ => 0.5 };
+        var arms = new Option<int?>("--arms")
+        {
+            Description = $"Number of offers K of --scenario multiarm (default 3, at most {TreatmentLabels.MaxArms}); shares: control 0.4, " +
+                          "the arms 0.6 split in the ratio K : K-1 : ... : 1.",
+        };
         var noise = new Option<double>("--noise") { Description = "Standard deviation of the outcome noise.", DefaultValueFactory = _ => 1.0 };
         var output = new Option<string>("--out") { Description = "Output file (.csv, .csv.gz or .parquet).", Required = true };
         var seed = Common.Seed();
         var json = Common.Json();
         var cmd = new Command("simulate",
             "Write a synthetic campaign with known effects: columns user_id, x0.., treatment, value, cost, " +
-            "and the truth tau_v, tau_c, propensity, oracle_score (ranking by the true tau_v/tau_c).")
+            "and the truth tau_v, tau_c, propensity, oracle_score (ranking by the true tau_v/tau_c). " +
+            "With --scenario multiarm the treatment holds the labels none (control) and small, medium, large (K = 3; " +
+            "offer1..offerK otherwise), and the truth is tau_v_<arm>, tau_c_<arm> per arm and the propensity of the user's arm.")
         {
-            scenario, rows, features, treated, noise, output, seed, json,
+            scenario, rows, features, treated, arms, noise, output, seed, json,
         };
         cmd.SetAction(r => Common.Run(() =>
         {
+            var sc = Common.Scenario(r.GetValue(scenario)!);
+            bool multi = sc == SyntheticScenario.MultiArm;
+            UpliftOptionException.Check(multi || r.GetValue(arms) is null, "--arms", "applies to --scenario multiarm only.");
+            UpliftOptionException.Check(!multi || r.GetResult(treated) is null or { Implicit: true }, "--treated-share",
+                "does not apply to --scenario multiarm, whose shares are fixed (see --arms).");
             var data = SyntheticCampaign.Generate(new SyntheticOptions
             {
-                Scenario = Common.Scenario(r.GetValue(scenario)!),
+                Scenario = sc,
                 Rows = r.GetValue(rows),
                 Features = r.GetValue(features),
                 TreatedShare = r.GetValue(treated),
+                Arms = r.GetValue(arms) ?? new SyntheticOptions().Arms,
                 NoiseScale = r.GetValue(noise),
                 Seed = r.GetValue(seed),
             });
             string path = r.GetValue(output)!;
             TableWriter.Write(path, ToTable(path, data));
             var d = data.Data;
+            var counts = d.ArmCounts();
             if (r.GetValue(json))
-                Common.WriteJson(new JsonObject
+            {
+                var o = new JsonObject
                 {
                     ["out"] = path, ["scenario"] = SyntheticScenarios.Name(data.Options.Scenario),
                     ["rows"] = d.Rows, ["features"] = d.Features, ["treated"] = d.TreatedCount, ["seed"] = data.Options.Seed,
-                });
+                };
+                if (multi)
+                {
+                    o["control"] = new JsonObject { ["label"] = data.ControlLabel, ["users"] = counts[0], ["share"] = data.ArmShares[0] };
+                    o["arms"] = new JsonArray(data.ArmLabels.Select((l, k) => (JsonNode?)new JsonObject
+                        { ["label"] = l, ["users"] = counts[k + 1], ["share"] = data.ArmShares[k + 1] }).ToArray());
+                }
+                Common.WriteJson(o);
+            }
             else
-                Console.WriteLine($"wrote {path}: {d.Rows} users ({d.TreatedCount} treated), {d.Features} features, " +
+            {
+                string perArm = !multi ? "" : " in " + string.Join(", ", data.ArmLabels.Select((l, k) => $"{l} {counts[k + 1]}"));
+                Console.WriteLine($"wrote {path}: {d.Rows} users ({d.TreatedCount} treated{perArm}), {d.Features} features, " +
                                   $"scenario {SyntheticScenarios.Name(data.Options.Scenario)}, seed {data.Options.Seed}");
+            }
             return Common.ExitOk;
         }));
         return cmd;
     }
 
-    /// <summary>The campaign as a table: id, features, T, V, C, then the truth columns.</summary>
+    /// <summary>The campaign as a table: id, features, T, V, C, then the truth columns (per arm for multiarm).</summary>
     internal static RawTable ToTable(string source, SyntheticData s)
     {
         var d = s.Data;
@@ -69,6 +95,24 @@ static class SimulateCommand
             var col = new double[d.Rows];
             for (int i = 0; i < d.Rows; i++) col[i] = d.X[(long)i * d.Features + j];
             cols.Add(RawColumn.Numeric(d.FeatureNames[j], col));
+        }
+        if (s.Options.Scenario == SyntheticScenario.MultiArm)
+        {
+            string[] labels = [s.ControlLabel, .. s.ArmLabels];
+            cols.Add(RawColumn.Text("treatment", d.T.Select(b => labels[b]).ToArray()));
+            cols.Add(RawColumn.Numeric("value", d.V));
+            cols.Add(RawColumn.Numeric("cost", d.C));
+            int k = s.Arms;
+            for (int a = 0; a < k; a++)
+            {
+                var tv = new double[d.Rows];
+                var tc = new double[d.Rows];
+                for (int i = 0; i < d.Rows; i++) { tv[i] = s.ArmTauV[(long)i * k + a]; tc[i] = s.ArmTauC[(long)i * k + a]; }
+                cols.Add(RawColumn.Numeric("tau_v_" + s.ArmLabels[a], tv));
+                cols.Add(RawColumn.Numeric("tau_c_" + s.ArmLabels[a], tc));
+            }
+            cols.Add(RawColumn.Numeric("propensity", s.Propensity));
+            return new RawTable(source, d.Rows, cols);
         }
         cols.Add(RawColumn.Numeric("treatment", d.T.Select(b => (double)b).ToArray()));
         cols.Add(RawColumn.Numeric("value", d.V));

@@ -86,25 +86,25 @@ public sealed class CampaignData
         var bound = ExcludeFeatures(table, roles, options.ExcludeFeatures).Bind(table);
         var all = new int[table.Rows];
         for (int i = 0; i < all.Length; i++) all[i] = i;
-        var t = Preprocessor.Treatment(table, bound.Treatment, all, bound.Control);
-        int treated = 0;
-        foreach (var b in t) treated += b;
-        Preprocessor.CheckArms(table.Source, t.Length, treated, 1, "file");
+        // The labels are found on the whole file, so an arm that the split leaves out of the training rows is named.
+        var (t, labels) = Preprocessor.ReadTreatment(table, bound.Treatment, all, bound.Control);
+        Preprocessor.CheckArms(table.Source, t, labels, 1, "file");
 
         var split = DataSplit.Create(t, options.Split);
-        var pre = Preprocessor.Fit(table, bound, split.Train, options.Preprocess);
-        CheckPart(table.Source, t, split.Valid, "validation rows");
-        CheckPart(table.Source, t, split.Test, "test rows");
+        var pre = Preprocessor.FitWithLabels(table, bound, split.Train, options.Preprocess, labels);
+        CheckPart(table.Source, t, labels, split.Valid, "validation rows");
+        CheckPart(table.Source, t, labels, split.Test, "test rows");
         return new CampaignData(table, pre, split,
             pre.Transform(table, split.Train), pre.Transform(table, split.Valid), pre.Transform(table, split.Test));
     }
 
-    static void CheckPart(string src, byte[] t, int[] rows, string what)
+    /// <summary>A non-empty validation or test part needs control and every arm (the split is stratified by arm by default).</summary>
+    static void CheckPart(string src, byte[] t, TreatmentLabels labels, int[] rows, string what)
     {
         if (rows.Length == 0) return;
-        int treated = 0;
-        foreach (int i in rows) treated += t[i];
-        Preprocessor.CheckArms(src, rows.Length, treated, 1, what);
+        var part = new byte[rows.Length];
+        for (int k = 0; k < rows.Length; k++) part[k] = t[rows[k]];
+        Preprocessor.CheckArms(src, part, labels, 1, what);
     }
 
     /// <summary>Every row of the table, preprocessed with the fitted <see cref="Preprocessor"/> (e.g. to score the whole file).</summary>

@@ -6,7 +6,7 @@ namespace Uplift.Data;
 /// <see cref="Features"/> lists the feature columns; null (default) = every column not used by a role.
 /// Names are case-sensitive and must match the header exactly.
 /// </summary>
-/// <param name="Treatment">Column of the treatment: 1 = treated, 0 = control, or labels (see <see cref="Control"/>).</param>
+/// <param name="Treatment">Column of the treatment: 1 = treated, 0 = control, or labels, several arms included (see <see cref="Control"/>).</param>
 /// <param name="Value">Column of the value V (e.g. revenue, conversion).</param>
 /// <param name="Cost">Column of the cost C (e.g. coupon cost).</param>
 public sealed record ColumnRoles(string Treatment, string Value, string Cost)
@@ -18,10 +18,10 @@ public sealed record ColumnRoles(string Treatment, string Value, string Cost)
     /// <summary>Optional column of user ids, carried through to scores as text.</summary>
     public string? Id { get; init; }
     /// <summary>
-    /// The label of the control group in the treatment column, for a column whose two labels are not one of the known
-    /// pairs (0/1, false/true, no/yes, f/t, control/treatment, control/treated, case-insensitive): every other label is
-    /// the treated group. Null (default): the known pairs only. Saved with the preprocessor, so a model reads the
-    /// treatment of new data the same way.
+    /// The label of the control group in the treatment column, for a column whose labels are not one of the known
+    /// pairs (0/1, false/true, no/yes, f/t, control/treatment, control/treated, case-insensitive): one other label is
+    /// the treated group, several are the treatment arms (see <see cref="TreatmentLabels"/>). Null (default): the known
+    /// pairs, or the numbers 0..K. Saved with the preprocessor, so a model reads the treatment of new data the same way.
     /// </summary>
     public string? Control { get; init; }
     /// <summary>Feature columns; null (default) = all columns not used by a role. Must not be empty.</summary>

@@ -7,7 +7,7 @@ public sealed record SplitOptions
     public double TrainFraction { get; init; } = 0.6;
     /// <summary>Share of rows for validation, in [0, 1 - TrainFraction] (default 0.2). The rest is the test set.</summary>
     public double ValidFraction { get; init; } = 0.2;
-    /// <summary>Split each arm separately so the treated share is the same in every part (default true).</summary>
+    /// <summary>Split each arm (control and every treatment arm) separately so each arm's share is the same in every part (default true).</summary>
     public bool Stratify { get; init; } = true;
     /// <summary>Seed of the shuffle (default 1).</summary>
     public long Seed { get; init; } = 1;
@@ -37,12 +37,15 @@ public sealed record DataSplit(int[] Train, int[] Valid, int[] Test)
         return new DataSplit(Sorted(train), Sorted(valid), Sorted(test));
     }
 
-    /// <summary>A random split done within each arm of <paramref name="treatment"/> (0/1 per row), so the treated share is kept.</summary>
+    /// <summary>A random split done within each arm of <paramref name="treatment"/> (0 = control, k = arm k, METHOD.md
+    /// section 10), so every arm's share is kept; arm k shuffles with its own stream (arms 0 and 1 as in a binary split).</summary>
     public static DataSplit Stratified(ReadOnlySpan<byte> treatment, double trainFraction = 0.6, double validFraction = 0.2, long seed = 1)
     {
         CheckFractions(trainFraction, validFraction);
         var parts = new List<int>[3] { new(), new(), new() };
-        for (int arm = 0; arm <= 1; arm++)
+        int maxArm = 1;
+        foreach (var b in treatment) if (b > maxArm) maxArm = b;
+        for (int arm = 0; arm <= maxArm; arm++)
         {
             var idx = new List<int>();
             for (int i = 0; i < treatment.Length; i++) if (treatment[i] == arm) idx.Add(i);

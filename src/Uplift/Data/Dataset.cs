@@ -2,7 +2,7 @@ namespace Uplift.Data;
 
 /// <summary>
 /// A campaign ready for learning: N users, D float32 features stored row-major (user i's features are
-/// <c>X[i*D .. i*D+D)</c>), and, for training and evaluation data, the treatment T (0/1), the value V and
+/// <c>X[i*D .. i*D+D)</c>), and, for training and evaluation data, the treatment T (0 = control, k = arm k of <see cref="Arms"/>), the value V and
 /// the cost C of each user (METHOD.md section 1). Scoring-only data has empty T, V, C
 /// (<see cref="HasOutcomes"/> is false). Features here are already preprocessed (one-hot, z-scored).
 /// Instances are never mutated after construction.
@@ -56,9 +56,20 @@ public sealed class Dataset
 
     public ReadOnlySpan<float> Row(int i) => new(X, i * Features, Features);
 
+    /// <summary>The users in any treatment arm (T &gt; 0); the treated count of a binary campaign.</summary>
     public int TreatedCount
     {
-        get { int n = 0; foreach (var b in T) n += b; return n; }
+        get { int n = 0; foreach (var b in T) if (b != 0) n++; return n; }
+    }
+
+    /// <summary>The users per arm: index 0 control, k arm k (length <see cref="Arms"/> + 1; zeros without outcomes).</summary>
+    public int[] ArmCounts() => CountArms(T, Arms);
+
+    internal static int[] CountArms(ReadOnlySpan<byte> t, int arms)
+    {
+        var counts = new int[arms + 1];
+        foreach (var b in t) counts[b]++;
+        return counts;
     }
 
     /// <summary>The rows at <paramref name="rows"/>, in that order, as a new dataset.</summary>

@@ -44,7 +44,7 @@ public sealed record PreprocessOptions
     /// </summary>
     public int MaxDistinctCategories { get; init; } = 1000;
 
-    /// <summary>Fewest training rows needed in each arm (treated, control) (default 10, at least 1).</summary>
+    /// <summary>Fewest training rows needed in each arm (control and every treatment arm) (default 10, at least 1).</summary>
     public int MinRowsPerArm { get; init; } = 10;
 
     /// <summary>Throws <see cref="UpliftOptionException"/> for an option out of range.</summary>

@@ -46,19 +46,33 @@ public sealed partial class Preprocessor
     public IReadOnlyList<string> FeatureNames { get; }
     /// <summary>The policy for missing numeric features.</summary>
     public MissingNumericPolicy MissingNumeric { get; }
+    /// <summary>The treatment labels: control and arms (METHOD.md section 10; see <see cref="TreatmentLabels"/>).</summary>
+    public TreatmentLabels Labels { get; }
+    /// <summary>The label of arm k at index k − 1 ("1" for a 0/1 or known-pair binary column).</summary>
+    public IReadOnlyList<string> ArmLabels => Labels.ArmLabels;
+    /// <summary>The label of the control group ("0" for a 0/1 or known-pair binary column).</summary>
+    public string ControlLabel => Labels.ControlLabel;
+    /// <summary>K, the number of treatment arms besides control (1 for a binary campaign); <see cref="Dataset.Arms"/> of every transform.</summary>
+    public int Arms => Labels.Arms;
 
-    Preprocessor(ColumnRoles roles, IReadOnlyList<FeatureSpec> specs, MissingNumericPolicy missing)
+    Preprocessor(ColumnRoles roles, IReadOnlyList<FeatureSpec> specs, MissingNumericPolicy missing, TreatmentLabels labels)
     {
-        Roles = roles; Specs = specs; MissingNumeric = missing;
+        Roles = roles; Specs = specs; MissingNumeric = missing; Labels = labels;
         FeatureNames = specs.SelectMany(s => s.OutputNames()).ToArray();
     }
 
     /// <summary>
     /// Fits the preprocessing on the rows <paramref name="trainRows"/> of <paramref name="table"/> only. Also checks the
-    /// outcome columns of those rows (T in {0,1}, V and C finite, ...) and that each arm has at least
-    /// <see cref="PreprocessOptions.MinRowsPerArm"/> rows.
+    /// outcome columns of those rows (the treatment labels, see <see cref="TreatmentLabels"/>; V and C finite, ...) and
+    /// that control and each arm have at least <see cref="PreprocessOptions.MinRowsPerArm"/> rows.
     /// </summary>
-    public static Preprocessor Fit(RawTable table, ColumnRoles roles, ReadOnlySpan<int> trainRows, PreprocessOptions? options = null)
+    public static Preprocessor Fit(RawTable table, ColumnRoles roles, ReadOnlySpan<int> trainRows, PreprocessOptions? options = null) =>
+        FitWithLabels(table, roles, trainRows, options, labels: null);
+
+    /// <summary>As the public <see cref="Fit(RawTable, ColumnRoles, ReadOnlySpan{int}, PreprocessOptions?)"/>, with the
+    /// treatment <paramref name="labels"/> already found on the whole file (null: found on the training rows), so that an
+    /// arm absent from the training rows is named.</summary>
+    internal static Preprocessor FitWithLabels(RawTable table, ColumnRoles roles, ReadOnlySpan<int> trainRows, PreprocessOptions? options, TreatmentLabels? labels)
     {
         options ??= new PreprocessOptions();
         options.Validate();
@@ -66,14 +80,13 @@ public sealed partial class Preprocessor
         string src = table.Source;
         if (trainRows.Length == 0) throw new UpliftDataException("no training rows", src);
 
-        var t = Treatment(table, bound.Treatment, trainRows, bound.Control);
+        labels ??= FindLabels(table, bound.Treatment, trainRows, bound.Control);
+        var t = Treatment(table, bound.Treatment, trainRows, bound.Control, labels);
         Values(table, bound.Value, "value", trainRows);
         Values(table, bound.Cost, "cost", trainRows);
         if (bound.Propensity is not null) Values(table, bound.Propensity, "propensity", trainRows);
         if (bound.Weight is not null) Values(table, bound.Weight, "weight", trainRows);
-        int treated = 0;
-        foreach (var b in t) treated += b;
-        CheckArms(src, trainRows.Length, treated, options.MinRowsPerArm, "training rows");
+        CheckArms(src, t, labels, options.MinRowsPerArm, "training rows");
 
         var specs = new FeatureSpec[bound.Features!.Count];
         for (int f = 0; f < specs.Length; f++)
@@ -81,7 +94,7 @@ public sealed partial class Preprocessor
             var col = table[bound.Features[f]];
             specs[f] = col.IsNumeric ? FitNumeric(src, col, trainRows, options) : FitCategorical(src, col, trainRows, options);
         }
-        return new Preprocessor(bound, specs, options.MissingNumeric);
+        return new Preprocessor(bound, specs, options.MissingNumeric, labels);
     }
 
     /// <summary>Largest magnitude of a numeric feature value in training rows (1e30, the model file's bound on means and sds).</summary>
@@ -195,15 +208,21 @@ public sealed partial class Preprocessor
         byte[]? t = null; double[]? v = null, c = null;
         if (requireOutcomes)
         {
-            t = Treatment(table, Roles.Treatment, rows, Roles.Control);
+            t = Treatment(table, Roles.Treatment, rows, Roles.Control, Labels);
             v = Values(table, Roles.Value, "value", rows);
             c = Values(table, Roles.Cost, "cost", rows);
             if (rows.Length > 0)
             {
+                // A subset may lack an arm (it keeps K); it needs the control group and some treated users.
                 int treated = 0;
-                foreach (var b in t) treated += b;
-                if (treated == 0) throw new UpliftDataException("no treated rows (treatment = 1); both arms are needed", src);
-                if (treated == rows.Length) throw new UpliftDataException("no control rows (treatment = 0); both arms are needed", src);
+                foreach (var b in t) if (b != 0) treated++;
+                bool binary = Arms == 1;
+                if (treated == 0)
+                    throw new UpliftDataException(binary ? "no treated rows (treatment = 1); both arms are needed"
+                        : $"no treated rows (none of the arms {string.Join(", ", ArmLabels.Select(a => $"'{Clip(a)}'"))}); at least one arm is needed", src);
+                if (treated == rows.Length)
+                    throw new UpliftDataException(binary ? "no control rows (treatment = 0); both arms are needed"
+                        : $"no control rows (label '{Clip(ControlLabel)}'); the control group is needed", src);
             }
         }
         double[]? p = Roles.Propensity is { } pc && table.Contains(pc) ? Values(table, pc, "propensity", rows) : null;
@@ -225,7 +244,7 @@ public sealed partial class Preprocessor
                 offset += spec.Width;
             }
         }
-        return new Dataset(x, rows.Length, d, FeatureNames, t, v, c, p, w, ids);
+        return new Dataset(x, rows.Length, d, FeatureNames, t, v, c, p, w, ids, Arms);
     }
 
     /// <summary>The source of one feature: numbers (numeric spec) or (text, vocabulary index) for a categorical one.</summary>

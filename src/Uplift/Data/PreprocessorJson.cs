@@ -17,6 +17,8 @@ public sealed partial class Preprocessor
             ["propensity"] = Roles.Propensity, ["weight"] = Roles.Weight, ["id"] = Roles.Id,
         };
         if (Roles.Control is not null) roles["control"] = Roles.Control; // absent for 0/1 treatments (files unchanged)
+        if (Labels.Saved) // with --control or several arms only: 0/1 and known-pair files are unchanged
+            roles["arms"] = new JsonArray(ArmLabels.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray());
         var features = new JsonArray();
         foreach (var s in Specs)
         {
@@ -64,6 +66,7 @@ public sealed partial class Preprocessor
             Propensity = r.OptionalString("propensity"), Weight = r.OptionalString("weight"), Id = r.OptionalString("id"),
             Control = r.OptionalString("control"),
         };
+        var labels = ReadLabels(r, roles.Control);
         var missing = json.Choice("missingNumeric", "impute-mean", "error") == "impute-mean"
             ? MissingNumericPolicy.ImputeMean : MissingNumericPolicy.Error;
         var featureArray = json.Array("features");
@@ -89,11 +92,38 @@ public sealed partial class Preprocessor
         roles = roles with { Features = specs.Select(s => s.Column).ToArray() };
         try { roles.CheckNames(null); }
         catch (UpliftDataException e) { throw json.Error("roles", $"and features do not name the columns consistently: {e.Message}"); }
-        var pre = new Preprocessor(roles, specs, missing);
+        var pre = new Preprocessor(roles, specs, missing, labels);
         var names = json.Strings("featureNames", pre.FeatureNames.Count, "one per output feature of the specs");
         for (int k = 0; k < names.Length; k++)
             if (names[k] != pre.FeatureNames[k])
                 throw json.Error($"featureNames[{k}]", $"is '{Uplift.IO.ModelJson.Clip(names[k], 60)}' but the feature specs make '{Uplift.IO.ModelJson.Clip(pre.FeatureNames[k], 60)}'");
         return pre;
+    }
+
+    /// <summary>
+    /// The treatment labels of the roles: "arms" (absent: binary, read as before) lists 1 to
+    /// <see cref="TreatmentLabels.MaxArms"/> distinct labels (case-insensitive), none the control label; one arm only with a
+    /// control label; without one, the arms are "1".."K" (K &gt;= 2) and the control label is "0".
+    /// </summary>
+    static TreatmentLabels ReadLabels(Uplift.IO.ModelJson roles, string? control)
+    {
+        string? ctl = control is null ? null : NormalLabel(control);
+        if (!roles.Has("arms")) return TreatmentLabels.Binary(ctl);
+        var arms = roles.Strings("arms");
+        if (arms.Length is 0 or > TreatmentLabels.MaxArms)
+            throw roles.Error("arms", $"lists {arms.Length} labels; 1 to {TreatmentLabels.MaxArms} are supported");
+        for (int k = 0; k < arms.Length; k++)
+        {
+            string a = arms[k];
+            string at = $"arms[{k}]";
+            if (a.Trim().Length == 0 || a != NormalLabel(a)) throw roles.Error(at, "must be a label without surrounding spaces, numbers written as 1 not 1.0");
+            if (ctl is not null && SameLabel(a, ctl)) throw roles.Error(at, "is the control label");
+            for (int j = 0; j < k; j++)
+                if (SameLabel(a, arms[j])) throw roles.Error(at, $"repeats the label '{Uplift.IO.ModelJson.Clip(a, 60)}'");
+            if (ctl is null && a != (k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                throw roles.Error(at, $"must be {k + 1}: without a control label the arms are the numbers 1..K");
+        }
+        if (ctl is null && arms.Length == 1) throw roles.Error("arms", "lists one arm without a control label (a 0/1 treatment records no arms)");
+        return new TreatmentLabels(ctl ?? "0", arms, saved: true);
     }
 }

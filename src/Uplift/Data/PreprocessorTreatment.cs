@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace Uplift.Data;
 
-// The treatment column: 0/1 numbers, the known label pairs, or two labels with --control naming the control one.
+// The binary treatment column: 0/1 numbers, the known label pairs, or two labels with --control naming the control one.
+// Several arms: PreprocessorArms.cs, which sends every binary case here.
 public sealed partial class Preprocessor
 {
     /// <summary>The labels read as treated and as control (case-insensitive; numbers 1 and 0 in any spelling, e.g. 1.0).</summary>
@@ -61,13 +62,15 @@ public sealed partial class Preprocessor
             else if (TreatedLabels.Any(x => SameLabel(x, label))) t[k] = 1;
             else if (!ControlLabels.Any(x => SameLabel(x, label)))
             {
-                var labels = DistinctLabels(col, rows, 3);
+                var labels = DistinctLabels(col, rows, 6);
                 if (labels.Count == 2)
                     throw new UpliftDataException(
                         $"the treatment column has the labels '{Clip(labels[0])}' and '{Clip(labels[1])}', not one of the known pairs ({KnownPairs}); " +
                         $"say which is the control group with --control (e.g. --control {Clip(labels[0])})", src, column: col.Name);
+                string several = labels.Count < 3 ? "" :
+                    $"; for several treatment arms, say which label is the control group with --control (labels: {string.Join(", ", labels.Select(l => $"'{Clip(l)}'"))})";
                 throw new UpliftDataException(
-                    $"treatment must be {KnownPairs} (or two labels with --control naming the control one), got '{Clip(label)}'", src, i + 1, col.Name);
+                    $"treatment must be {KnownPairs} (or two labels with --control naming the control one), got '{Clip(label)}'{several}", src, i + 1, col.Name);
             }
         }
         if (ctl is not null && !sawControl && rows.Length > 0) throw ControlNotFound(src, col, rows, ctl);
@@ -86,7 +89,7 @@ public sealed partial class Preprocessor
         return s is null || s.Trim().Length == 0 ? null : NormalLabel(s);
     }
 
-    static string NormalLabel(string s)
+    internal static string NormalLabel(string s)
     {
         s = s.Trim();
         return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? Show(v) : s;

@@ -40,6 +40,11 @@ public enum SyntheticScenario
     /// (x2 enters mu_v and tau_v, x3 enters mu_c): the naive cost curve of section 6 is biased here.
     /// </summary>
     ObservationalPropensity,
+    /// <summary>
+    /// <c>multiarm</c>: K offers of growing size (<see cref="SyntheticOptions.Arms"/>, METHOD.md section 10) with
+    /// diminishing returns; the formulas are at <see cref="MultiArmCampaign"/>.
+    /// </summary>
+    MultiArm,
 }
 
 /// <summary>Options of <see cref="SyntheticCampaign.Generate"/>.</summary>
@@ -51,10 +56,14 @@ public sealed record SyntheticOptions
     public int Rows { get; init; } = 10_000;
     /// <summary>Number of features d. Default 10, range 5 to 10,000 (the formulas use x0..x4).</summary>
     public int Features { get; init; } = 10;
-    /// <summary>Share of treated users (the constant propensity; the centre of the observational one). Default 0.5, range (0, 1).</summary>
+    /// <summary>Share of treated users (the constant propensity; the centre of the observational one). Default 0.5, range (0, 1).
+    /// Not used by <see cref="SyntheticScenario.MultiArm"/>, whose arm shares are fixed (<see cref="MultiArmCampaign.Shares"/>).</summary>
     public double TreatedShare { get; init; } = 0.5;
     /// <summary>Standard deviation of the outcome noise. Default 1, range [0, 1000].</summary>
     public double NoiseScale { get; init; } = 1.0;
+    /// <summary>Number of treatment arms K of <see cref="SyntheticScenario.MultiArm"/> (the other scenarios have one).
+    /// Default 3, range 1 to <see cref="TreatmentLabels.MaxArms"/>.</summary>
+    public int Arms { get; init; } = 3;
     /// <summary>Seed. Default 1.</summary>
     public long Seed { get; init; } = 1;
     /// <summary>Cap on worker threads (null = all cores). The data never depend on it.</summary>
@@ -69,25 +78,41 @@ public sealed record SyntheticOptions
         UpliftOptionException.Check(TreatedShare > 0 && TreatedShare < 1, "treated-share", $"must be in (0, 1), got {TreatedShare}.");
         UpliftOptionException.Check(NoiseScale is >= 0 and <= 1000, "noise", $"must be between 0 and 1000, got {NoiseScale}.");
         UpliftOptionException.Check(MaxThreads is null or >= 1, "threads", $"must be at least 1, got {MaxThreads}.");
+        UpliftOptionException.Check(Arms is >= 1 and <= TreatmentLabels.MaxArms, "arms", $"must be between 1 and {TreatmentLabels.MaxArms}, got {Arms}.");
     }
 }
 
 /// <summary>A generated campaign with its truth: the true effects, the true propensity and the oracle score.</summary>
 /// <param name="Data">Features, T, V, C; <see cref="Dataset.Propensity"/> is set only for a non-constant propensity.</param>
-/// <param name="TauV">True tau_v(x) per user.</param>
-/// <param name="TauC">True tau_c(x) per user.</param>
-/// <param name="Propensity">True e(x) per user (the constant share unless observational).</param>
-/// <param name="OracleScore">Guarded ratio of the true effects (<see cref="EffectRatio.Guarded(double, double, double)"/>).</param>
+/// <param name="TauV">True tau_v(x) per user (multiarm: of the user's own arm, 0 for control; see <see cref="ArmTauV"/>).</param>
+/// <param name="TauC">True tau_c(x) per user (multiarm: of the user's own arm, 0 for control; see <see cref="ArmTauC"/>).</param>
+/// <param name="Propensity">True e(x) per user (the constant share unless observational; multiarm: the share of the user's own arm).</param>
+/// <param name="OracleScore">Guarded ratio of the true effects (<see cref="EffectRatio.Guarded(double, double, double)"/>) of TauV, TauC.</param>
 /// <param name="Options">The options that generated it.</param>
-public sealed record SyntheticData(Dataset Data, double[] TauV, double[] TauC, double[] Propensity, double[] OracleScore, SyntheticOptions Options);
+public sealed record SyntheticData(Dataset Data, double[] TauV, double[] TauC, double[] Propensity, double[] OracleScore, SyntheticOptions Options)
+{
+    /// <summary>K, the number of treatment arms (<see cref="Dataset.Arms"/>).</summary>
+    public int Arms => Data.Arms;
+    /// <summary>True tau_v,k(x), row-major n x K (user i, arm k at i*K + k − 1); the binary scenarios: <see cref="TauV"/>.</summary>
+    public double[] ArmTauV { get; init; } = TauV;
+    /// <summary>True tau_c,k(x), row-major n x K; the binary scenarios: <see cref="TauC"/>.</summary>
+    public double[] ArmTauC { get; init; } = TauC;
+    /// <summary>The assignment shares: index 0 control, k arm k (the centre share for the observational scenario).</summary>
+    public IReadOnlyList<double> ArmShares { get; init; } = [1 - Options.TreatedShare, Options.TreatedShare];
+    /// <summary>The arm labels a file of this campaign uses ("1" for the binary scenarios; see <see cref="MultiArmCampaign.ArmLabels"/>).</summary>
+    public IReadOnlyList<string> ArmLabels { get; init; } = ["1"];
+    /// <summary>The control label a file of this campaign uses ("0"; "none" for multiarm).</summary>
+    public string ControlLabel { get; init; } = "0";
+}
 
-/// <summary>Names of the scenarios on the command line: linear, nonlinear, varying-cost, observational.</summary>
+/// <summary>Names of the scenarios on the command line: linear, nonlinear, varying-cost, observational, multiarm.</summary>
 public static class SyntheticScenarios
 {
     /// <summary>The one spelling of each scenario.</summary>
     public static NameTable<SyntheticScenario> Table { get; } = new(
         (SyntheticScenario.Linear, "linear"), (SyntheticScenario.Nonlinear, "nonlinear"),
-        (SyntheticScenario.VaryingCost, "varying-cost"), (SyntheticScenario.ObservationalPropensity, "observational"));
+        (SyntheticScenario.VaryingCost, "varying-cost"), (SyntheticScenario.ObservationalPropensity, "observational"),
+        (SyntheticScenario.MultiArm, "multiarm"));
 
     public static IReadOnlyList<string> Names => Table.Names;
 
@@ -101,12 +126,13 @@ public static class SyntheticScenarios
 /// <summary>Generates synthetic campaigns (see <see cref="SyntheticScenario"/> for the formulas).</summary>
 public static class SyntheticCampaign
 {
-    const int ChunkRows = 8192;
+    internal const int ChunkRows = 8192;
 
     public static SyntheticData Generate(SyntheticOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (options.Scenario == SyntheticScenario.MultiArm) return MultiArmCampaign.Generate(options);
         int n = options.Rows, d = options.Features;
         var x = new float[(long)n * d];
         var t = new byte[n];
@@ -138,18 +164,10 @@ public static class SyntheticCampaign
                 for (int i = first; i < end; i++)
                 {
                     var row = x.AsSpan(i * d, d);
-                    double rest = 0;
-                    for (int j = 0; j < d; j++)
-                    {
-                        double g = normals[q++];
-                        float xj = j == 4 ? (g < 0 ? 0f : 1f) : (float)g; // x4 = 1{g >= 0}: binary with probability 1/2
-                        row[j] = xj;
-                        if (j >= 5) rest += xj;
-                    }
+                    double rest = Features(row, normals, ref q);
                     double x0 = row[0], x1 = row[1], x2 = row[2], x3 = row[3], x4 = row[4];
                     double z = 0.6 * x0 + 0.8 * x2;
-                    double muV = 3 + 2 * x0 + 1.5 * x1 - x2 + x4 + restScale * rest;
-                    double muC = 2 + x1 + 0.8 * x3 + 0.5 * x4;
+                    var (muV, muC) = Baselines(row, restScale * rest);
                     double tv, tc, ei = share;
                     switch (scenario)
                     {
@@ -184,10 +202,31 @@ public static class SyntheticCampaign
         return new SyntheticData(data, tauV, tauC, e, Oracle.OracleScore(tauV, tauC), options);
     }
 
-    static double Softplus(double a) => a > 30 ? a : Math.Log(1 + Math.Exp(a));
+    /// <summary>One user's features from d normals at <paramref name="q"/> (x4 = 1{g &gt;= 0}); returns sum_{j&gt;=5} x_j.</summary>
+    internal static double Features(Span<float> row, double[] normals, ref int q)
+    {
+        double rest = 0;
+        for (int j = 0; j < row.Length; j++)
+        {
+            double g = normals[q++];
+            float xj = j == 4 ? (g < 0 ? 0f : 1f) : (float)g; // x4 = 1{g >= 0}: binary with probability 1/2
+            row[j] = xj;
+            if (j >= 5) rest += xj;
+        }
+        return rest;
+    }
+
+    /// <summary>The shared baselines mu_v, mu_c of <see cref="SyntheticScenario"/>; <paramref name="rest"/> = the scaled sum_{j&gt;=5} x_j.</summary>
+    internal static (double MuV, double MuC) Baselines(ReadOnlySpan<float> row, double rest)
+    {
+        double x0 = row[0], x1 = row[1], x2 = row[2], x3 = row[3], x4 = row[4];
+        return (3 + 2 * x0 + 1.5 * x1 - x2 + x4 + rest, 2 + x1 + 0.8 * x3 + 0.5 * x4);
+    }
+
+    internal static double Softplus(double a) => a > 30 ? a : Math.Log(1 + Math.Exp(a));
 
     /// <summary>Fills <paramref name="dest"/> with standard normals: Box-Muller on pairs of uniforms, vectorized.</summary>
-    static void FillNormals(ref Rng rng, Span<double> dest, double[] scratch)
+    internal static void FillNormals(ref Rng rng, Span<double> dest, double[] scratch)
     {
         int pairs = (dest.Length + 1) / 2;
         var r = scratch.AsSpan(0, pairs);
