@@ -79,4 +79,6 @@ internal enum RngStream
     BenchForestData,
     /// <summary>The bench's stand-in Covertype and Census files (bench/ only).</summary>
     BenchStandInFiles,
+    /// <summary>Synthetic per-arm effects of the bench's budget-path timings (bench/ only); index = chunk of users.</summary>
+    BenchAllocationData,
 }

@@ -5,7 +5,11 @@ namespace Uplift.Allocation;
 /// (0 = control), adding <see cref="Dv"/> estimated value at <see cref="Dc"/> estimated cost (real costs, may be negative
 /// for a first upgrade); <see cref="Slope"/> is the sort key (<see cref="Hull"/>'s geometry: the guarded ratio for a first upgrade).
 /// </summary>
-public readonly record struct Upgrade(int User, int From, int To, double Dv, double Dc, double Slope);
+public readonly record struct Upgrade(double Dv, double Dc, double Slope, int User, byte From, byte To)
+{
+    /// <summary>An upgrade of <paramref name="user"/> from arm <paramref name="from"/> to arm <paramref name="to"/>.</summary>
+    public Upgrade(int user, int from, int to, double dv, double dc, double slope) : this(dv, dc, slope, user, (byte)from, (byte)to) { }
+}
 
 /// <summary>An assignment read off the path: arm per user (0 = control), its estimated spend and value, and how many upgrades it took.</summary>
 public sealed record BudgetAssignment(int[] Arm, double Cost, double Value, int Upgrades);
@@ -29,16 +33,14 @@ public sealed record BudgetPathOptions
 /// The budget path across K arms (METHOD.md section 10): the LP relaxation of the multiple-choice knapsack solved greedily,
 /// as maq does, but on estimated effects. Each user's arms make an upper convex hull (<see cref="Hull"/>); its segments are
 /// upgrades with decreasing slopes; all users' upgrades are sorted once by slope, descending, ties by user index (then hull
-/// position, which never ties within a user), so the order is a total order (single-threaded: measured fast enough, see bench allocation). Walking the order
+/// position, which never ties within a user), a total order (<see cref="SlopeSort"/>, a stable radix sort). Walking the order
 /// spends the budget. With K = 1 each user has at most one upgrade and the order is the ranking by the guarded ratio
 /// relu(tau_v) / (relu(tau_c) + ε) of METHOD.md sections 1 and 5; users with tau_v ≤ 0 never appear.
-/// Memory: 30 bytes per upgrade once built; while building, 14 bytes per user and arm plus 34 per upgrade.
+/// Memory: one 32-byte <see cref="Upgrade"/> per upgrade once built (at most K per user); while building, 32 bytes per\n/// user and arm of capacity (only the upgrades' pages touched) plus 56 per upgrade.
 /// </summary>
 public sealed class BudgetPath
 {
-    readonly int[] _user;
-    readonly byte[] _from, _to;
-    readonly double[] _dv, _dc, _slope;
+    readonly Upgrade[] _up;
     readonly byte[] _leastBad;
 
     /// <summary>Number of users n.</summary>
@@ -46,27 +48,25 @@ public sealed class BudgetPath
     /// <summary>Number of arms K (control excluded).</summary>
     public int Arms { get; }
     /// <summary>Number of upgrades on the path.</summary>
-    public int Count => _user.Length;
+    public int Count => _up.Length;
     /// <summary>Estimated cost of the whole path: every user at the top of their hull ("everyone with their best arm").</summary>
     public double FullCost { get; }
     /// <summary>Estimated value of the whole path.</summary>
     public double FullValue { get; }
 
-    BudgetPath(int users, int arms, int[] user, byte[] from, byte[] to, double[] dv, double[] dc, double[] slope, byte[] leastBad)
+    BudgetPath(int users, int arms, Upgrade[] up, byte[] leastBad)
     {
-        Users = users; Arms = arms; _user = user; _from = from; _to = to; _dv = dv; _dc = dc; _slope = slope; _leastBad = leastBad;
+        Users = users; Arms = arms; _up = up; _leastBad = leastBad;
         double cost = 0, value = 0;
-        for (int j = 0; j < dv.Length; j++) { cost += dc[j]; value += dv[j]; }
+        foreach (ref readonly var u in up.AsSpan()) { cost += u.Dc; value += u.Dv; }
         FullCost = cost; FullValue = value;
     }
 
     /// <summary>Upgrade <paramref name="j"/> of the path (0 = first taken).</summary>
-    public Upgrade this[int j] => new(_user[j], _from[j], _to[j], _dv[j], _dc[j], _slope[j]);
+    public Upgrade this[int j] => _up[j];
 
-    internal ReadOnlySpan<int> UserOf => _user;
-    internal ReadOnlySpan<byte> FromOf => _from;
-    internal ReadOnlySpan<byte> ToOf => _to;
-    internal ReadOnlySpan<double> SlopeOf => _slope;
+    /// <summary>The upgrades in path order.</summary>
+    internal ReadOnlySpan<Upgrade> Upgrades => _up;
     /// <summary><see cref="Hull.LeastBadArm"/> of each user (used only by evaluation paths that end with everyone treated).</summary>
     internal ReadOnlySpan<byte> LeastBadOf => _leastBad;
 
@@ -89,8 +89,8 @@ public sealed class BudgetPath
             if (!double.IsFinite(tauC[i])) throw new UpliftDataException($"tau_c is {tauC[i]}; the budget path needs finite effects.", row: i / arms + 1, column: $"tau_c,{i % arms + 1}");
         }
 
-        // Pass 1: the hull of every user, in user order (user-major; capacity n·K, at most K upgrades per user).
-        var negSlope = new double[n * arms]; var userUm = new int[n * arms]; var fromUm = new byte[n * arms]; var toUm = new byte[n * arms];
+        // Pass 1: the hull of every user, in user order (user-major).
+        var up = new Upgrade[n * arms]; // capacity: at most K upgrades per user (pages past the last upgrade are never touched)
         var leastBad = new byte[n];
         Span<int> ha = stackalloc int[arms];
         Span<double> hs = stackalloc double[arms], hc = stackalloc double[arms], hv = stackalloc double[arms];
@@ -99,47 +99,20 @@ public sealed class BudgetPath
         {
             var uv = tauV.Slice(u * arms, arms); var uc = tauC.Slice(u * arms, arms);
             int h = Hull.Build(uv, uc, options.Epsilon, ha, hs, hc, hv);
-            if (h == 0) leastBad[u] = (byte)Hull.LeastBadArm(uv, uc);
-            for (int j = 0; j < h; j++, total++)
+            if (h == 0) { leastBad[u] = (byte)Hull.LeastBadArm(uv, uc); continue; }
+            for (int j = 0; j < h; j++)
             {
-                negSlope[total] = -hs[j]; userUm[total] = u;
-                fromUm[total] = (byte)(j == 0 ? 0 : ha[j - 1]); toUm[total] = (byte)ha[j];
+                int a = j == 0 ? 0 : ha[j - 1], b = ha[j];
+                up[total++] = new Upgrade(u, a, b, uv[b - 1] - (a == 0 ? 0.0 : uv[a - 1]), uc[b - 1] - (a == 0 ? 0.0 : uc[a - 1]), hs[j]);
             }
         }
 
-        // Pass 2: one sort by slope descending; ties by user-major index (user, then hull position).
-        var order = new int[total];
-        for (int j = 0; j < total; j++) order[j] = j;
-        SortBySlope(negSlope.AsSpan(0, total), order);
-
-        var user = new int[total]; var from = new byte[total]; var to = new byte[total];
-        var dv = new double[total]; var dc = new double[total]; var slope = new double[total];
-        for (int j = 0; j < total; j++)
-        {
-            int e = order[j], u = userUm[e], a = fromUm[e], b = toUm[e];
-            user[j] = u; from[j] = (byte)a; to[j] = (byte)b;
-            dv[j] = tauV[u * arms + b - 1] - (a == 0 ? 0.0 : tauV[u * arms + a - 1]);
-            dc[j] = tauC[u * arms + b - 1] - (a == 0 ? 0.0 : tauC[u * arms + a - 1]);
-            slope[j] = -negSlope[j];
-        }
-        return new BudgetPath(n, arms, user, from, to, dv, dc, slope, leastBad);
-    }
-
-    /// <summary>
-    /// Sorts keys ascending (the negated slopes, so slopes descending) with their user-major indices, then each run of
-    /// equal keys by index: a total order, the same whatever the sort does with equal keys.
-    /// </summary>
-    internal static void SortBySlope(Span<double> negSlope, Span<int> order)
-    {
-        negSlope.Sort(order);
-        int start = 0, n = negSlope.Length;
-        while (start < n)
-        {
-            int end = start + 1;
-            while (end < n && negSlope[end] == negSlope[start]) end++;
-            if (end - start > 1) order.Slice(start, end - start).Sort();
-            start = end;
-        }
+        // Pass 2: one sort by slope descending, ties by user-major index (user, then hull position); then the upgrades
+        // are gathered in that order (independent loads: much faster than permuting in place along the cycles).
+        var order = SlopeSort.Order(up.AsSpan(0, total));
+        var path = new Upgrade[total];
+        for (int j = 0; j < total; j++) path[j] = up[order[j]];
+        return new BudgetPath(n, arms, path, leastBad);
     }
 
     /// <summary>
@@ -153,9 +126,9 @@ public sealed class BudgetPath
         UpliftOptionException.Check(!double.IsNaN(budget), "budget", "must be a number, got NaN.");
         double cost = 0;
         int j = 0;
-        for (; j < _dc.Length; j++)
+        for (; j < _up.Length; j++)
         {
-            double next = cost + _dc[j];
+            double next = cost + _up[j].Dc;
             if (next > budget) { if (takeCrossing) j++; break; }
             cost = next;
         }
@@ -168,7 +141,7 @@ public sealed class BudgetPath
         UpliftOptionException.Check(upgrades >= 0 && upgrades <= Count, "upgrades", $"must be between 0 and {Count}, got {upgrades}.");
         var arm = new int[Users];
         double cost = 0, value = 0;
-        for (int j = 0; j < upgrades; j++) { arm[_user[j]] = _to[j]; cost += _dc[j]; value += _dv[j]; }
+        for (int j = 0; j < upgrades; j++) { ref readonly var u = ref _up[j]; arm[u.User] = u.To; cost += u.Dc; value += u.Dv; }
         return new BudgetAssignment(arm, cost, value, upgrades);
     }
 
@@ -177,7 +150,7 @@ public sealed class BudgetPath
     {
         var pc = new double[Count]; var pv = new double[Count];
         double cost = 0, value = 0;
-        for (int j = 0; j < Count; j++) { cost += _dc[j]; value += _dv[j]; pc[j] = cost; pv[j] = value; }
+        for (int j = 0; j < Count; j++) { cost += _up[j].Dc; value += _up[j].Dv; pc[j] = cost; pv[j] = value; }
         return (pc, pv);
     }
 }

@@ -168,19 +168,18 @@ public static class MultiArmCostCurve
         public static EvalList Of(BudgetPath path)
         {
             int n = path.Users;
-            var user = path.UserOf;
+            var up = path.Upgrades;
             var offsets = new int[n + 1];
-            for (int j = 0; j < user.Length; j++) offsets[user[j] + 1]++;
+            foreach (ref readonly var x in up) offsets[x.User + 1]++;
             for (int u = 0; u < n; u++) offsets[u + 1] += offsets[u + 1] == 0 ? 1 : 0; // the tail upgrade
             for (int u = 0; u < n; u++) offsets[u + 1] += offsets[u];
             int m = offsets[n];
             var negSlope = new double[m]; var from = new byte[m]; var to = new byte[m];
             var fill = offsets.AsSpan(0, n).ToArray();
-            var slope = path.SlopeOf; var f = path.FromOf; var tt = path.ToOf;
-            for (int j = 0; j < user.Length; j++) // path order = hull order within a user
+            foreach (ref readonly var x in up) // path order = hull order within a user
             {
-                int p = fill[user[j]]++;
-                negSlope[p] = -slope[j]; from[p] = f[j]; to[p] = tt[j];
+                int p = fill[x.User]++;
+                negSlope[p] = -x.Slope; from[p] = x.From; to[p] = x.To;
             }
             var least = path.LeastBadOf;
             for (int u = 0; u < n; u++)
