@@ -201,6 +201,27 @@ public class MultiArmCostCurveTests
     }
 
     [Fact]
+    public void PolicyValueBootstrapIsThreadIndependentAndPaired()
+    {
+        int n = 2000, k = 3;
+        var (t, v, c, ev, ec, _) = MultiArm(n, k, 13);
+        var path = BudgetPath.Build(ev, ec, n, k);
+        var plan = path.Assign(0.4 * path.FullCost).Arm;
+        var single = Enumerable.Range(0, n).Select(i => plan[i] == 0 ? 0 : 1).ToArray(); // the same users, all on arm 1
+        var o1 = new BootstrapOptions { Replicates = 25, Seed = 3, MaxThreads = 1 };
+        var one = MultiArmBootstrap.PolicyValue(plan, single, k, t, v, c, options: o1);
+        var two = MultiArmBootstrap.PolicyValue(plan, single, k, t, v, c, options: o1 with { MaxThreads = 2 });
+        Assert.Equal(one.Cost.Values, two.Cost.Values);
+        Assert.Equal(one.ValueDifference!.Values, two.ValueDifference!.Values);
+        var est = MultiArmCostCurve.Estimate(plan, k, t, v, c);
+        Assert.Equal(est.Value, one.Value.Estimate);
+        Assert.True(one.Cost.Lower <= est.Cost && est.Cost <= one.Cost.Upper);
+        var alone = MultiArmBootstrap.PolicyValue(plan, default, k, t, v, c, options: o1);
+        Assert.Null(alone.ValueDifference);
+        Assert.Equal(one.Value.Values, alone.Value.Values);
+    }
+
+    [Fact]
     public void BadInputsAreRefused()
     {
         int n = 200, k = 2;
