@@ -160,6 +160,12 @@ public class BudgetPathTests
             Assert.True(a.Cost <= share * path.FullCost);
         }
         Assert.Equal(new PolicyTotals(0, 0), Policy.TruePolicyValue(new int[n], v, c));
+        var half = path.Assign(0.5 * path.FullCost);
+        var split = Policy.PerArm(half.Arm, v, c);
+        Assert.Equal(n, split.Sum(s => s.Users));
+        Assert.Equal(half.Value, split.Sum(s => s.Value), 9);
+        Assert.Equal(half.Cost, split.Sum(s => s.Cost), 9);
+        Assert.Equal((0, 0.0, 0.0), (split[0].Arm, split[0].Value, split[0].Cost));
     }
 
     [Fact]
