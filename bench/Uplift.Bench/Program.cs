@@ -71,6 +71,7 @@ switch (what)
         Console.WriteLine($"wrote {cov} and {cen}");
         break;
     }
+    case "allocation": AllocationBench.Run(Machine.Ints(rest, "--rows")?[0] ?? 10_000_000, Machine.Ints(rest, "--arms")?[0] ?? 3, Console.WriteLine); break;
     case "determinism":
         DeterminismBench.Run(Console.WriteLine);
         break;

@@ -81,4 +81,6 @@ internal enum RngStream
     BenchStandInFiles,
     /// <summary>Sub-seed of one arm's binary head in a multi-arm fit (<c>Models/MultiArm/PerArmLearner</c>); index = arm (1..K).</summary>
     ArmHead,
+    /// <summary>Synthetic per-arm effects of the bench's budget-path timings (bench/ only); index = chunk of users.</summary>
+    BenchAllocationData,
 }

@@ -112,7 +112,7 @@ public static class Bootstrap
         public readonly CostCurve.Workspace Work = new(n);
     }
 
-    static BootstrapSummary Summarise(double estimate, double[] values, int reps)
+    internal static BootstrapSummary Summarise(double estimate, double[] values, int reps)
     {
         var ok = values.Where(x => !double.IsNaN(x)).ToArray();
         int failed = reps - ok.Length;

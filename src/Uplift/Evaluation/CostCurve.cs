@@ -206,9 +206,20 @@ public static class CostCurve
             start = end;
         }
 
+        return Finish(kept, percs, vpus, cpus, v0, c0, n, segments, o.Grid, skipped);
+    }
+
+    /// <summary>
+    /// Steps 4-6 of METHOD.md section 6 on the kept grid points (prefix sizes, perc, vpu, cpu): increments clipped,
+    /// iv forced non-decreasing, normalised by the last point, trapezoid area. Shared with the multi-arm cost curve
+    /// (METHOD.md section 10), where a point is a prefix of the budget path's upgrades.
+    /// </summary>
+    internal static CostCurveResult Finish(List<int> kept, List<double> percs, List<double> vpus, List<double> cpus,
+        double v0, double c0, int n, int segments, CostCurveGrid gridKind, int skipped)
+    {
         int m = kept.Count;
         if (m == 0)
-            throw new UpliftException($"the cost curve has no usable point: every prefix of the {o.Grid} grid with {n} users lacks treated users in the top or control users in the rest.");
+            throw new UpliftException($"the cost curve has no usable point: every prefix of the {gridKind} grid with {n} users lacks treated users in the top or control users in the rest.");
 
         // Step 4: increments, clipped; iv forced non-decreasing.
         var iv = new double[m];
@@ -244,12 +255,12 @@ public static class CostCurve
         return new CostCurveResult
         {
             X = x, Y = y, K = [.. kept], Perc = [.. percs], Vpu = [.. vpus], Cpu = [.. cpus], Iv = iv, Ic = ic,
-            Aucc = area, N = n, Segments = segments, Grid = o.Grid, SkippedPoints = skipped, V0 = v0, C0 = c0,
+            Aucc = area, N = n, Segments = segments, Grid = gridKind, SkippedPoints = skipped, V0 = v0, C0 = c0,
         };
     }
 
     /// <summary>Orders each run of equal scores by row index or by a seeded hash of the row index.</summary>
-    static void BreakTies(Span<double> keys, Span<int> order, CostCurveOptions o, Workspace ws)
+    internal static void BreakTies(Span<double> keys, Span<int> order, CostCurveOptions o, Workspace ws)
     {
         int n = keys.Length;
         ulong salt = Rng.Key(o.TieSeed, RngStream.TieBreak);
