@@ -36,7 +36,9 @@ public sealed record BudgetPathOptions
 /// position, which never ties within a user), a total order (<see cref="SlopeSort"/>, a stable radix sort). Walking the order
 /// spends the budget. With K = 1 each user has at most one upgrade and the order is the ranking by the guarded ratio
 /// relu(tau_v) / (relu(tau_c) + ε) of METHOD.md sections 1 and 5; users with tau_v ≤ 0 never appear.
-/// Memory: one 32-byte <see cref="Upgrade"/> per upgrade once built (at most K per user); while building, 32 bytes per\n/// user and arm of capacity (only the upgrades' pages touched) plus 56 per upgrade.
+/// The oracle policy is this path built on the true effects (<see cref="Policy.TruePolicyValue"/> values any assignment).
+/// Memory: one 32-byte <see cref="Upgrade"/> per upgrade once built (at most K per user); while building, 32 bytes per
+/// user and arm of capacity (only the upgrades' pages touched) plus 56 per upgrade.
 /// </summary>
 public sealed class BudgetPath
 {
