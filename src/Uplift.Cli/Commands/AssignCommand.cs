@@ -19,6 +19,37 @@ namespace Uplift.Cli.Commands;
 /// </summary>
 static class AssignCommand
 {
+    /// <summary>Multi-arm models: the plan is made on the fly (--eval when given, else the model's effects) and its budget-path
+    /// prefix assigns the non-explore candidates; the explore group is split equally across control and the arms
+    /// (<see cref="MultiArmCampaign.Assign"/>). The file adds the columns <c>arm</c> and <c>policy_arm</c>.</summary>
+    static int AssignMultiArm(ParseResult r, PlanCommand.PlanOptionSet set, ModelFile file, IMultiArmModel m, RawTable candidates,
+        string[] ids, double[] scores, string idName, string path, MultiArmPlanOptions options, bool json, bool binaryOnlyFlags)
+    {
+        if (binaryOnlyFlags) throw new UpliftOptionException("--plan", "--plan and --cost-per-user apply to binary models; a multi-arm assignment plans on the fly (give --eval for held-out pricing).");
+        var effects = PlanCommand.MultiArm.Effects(file, m, candidates, options.MaxThreads);
+        var p = PlanCommand.MultiArm.Build(r, set, file, m, candidates, effects, options);
+        var bp = Allocation.BudgetPath.Build(effects.V, effects.C, ids.Length, m.Arms);
+        var users = MultiArmCampaign.Assign(ids, scores, bp, p.Upgrades, file.Preprocessor.ArmLabels, file.Preprocessor.ControlLabel, options.Explore, options.Seed);
+        TableWriter.Write(path, CampaignFiles.AssignmentTable(path, users, idName));
+        foreach (var w in p.Warnings) Console.Error.WriteLine("warning: " + w);
+        var counts = users.GroupBy(u => (u.Group, u.Arm)).OrderBy(g => g.Key.Group).ThenBy(g => g.Key.Arm, StringComparer.Ordinal)
+            .Select(g => (Name: $"{CampaignFiles.GroupName(g.Key.Group)} {g.Key.Arm}", Count: g.Count())).ToList();
+        if (json)
+        {
+            var groups = new JsonObject();
+            foreach (var (name, count) in counts) groups[name] = count;
+            Common.WriteJson(new JsonObject { ["out"] = path, ["id_column"] = idName, ["candidates"] = users.Count, ["seed"] = options.Seed, ["groups"] = groups, ["plan"] = p.ToJson() });
+        }
+        else
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"candidates: {users.Count:N0}, {m.Arms} arms, path prefix {p.Upgrades:N0} upgrades"));
+            foreach (var (name, count) in counts) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {count:N0}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"budget {p.Budget:G6}, expected cost {p.Cost:G6}, expected value {p.Value:G6}"));
+            Console.WriteLine($"campaign: {path}");
+        }
+        return Common.ExitOk;
+    }
+
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Model file written by 'uplift train'.", Required = true };
@@ -33,13 +64,14 @@ static class AssignCommand
         var seed = Common.Seed();
         var threads = Common.Threads();
         var json = Common.Json();
+        var spend = PlanCommand.SpendConfidence();
         var set = new PlanCommand.PlanOptionSet();
         var cmd = new Command("assign",
             "Write the campaign file: every candidate's group (explore-treatment, explore-control, exploit-treated, untreated) and score. " +
             "Expected costs come from --plan, --cost-per-user, --eval (a plan made on the fly), the model's validation cost curve " +
             "(a plan made on the fly) or the model's own tau_c, in that order.")
         {
-            model, data, id, budget, explore, exploreTreated, plan, costPerUser, output, seed, threads, json,
+            model, data, id, budget, explore, exploreTreated, plan, costPerUser, output, seed, threads, json, spend,
         };
         set.AddTo(cmd);
         cmd.SetAction(r => Common.Run(() =>
@@ -53,6 +85,12 @@ static class AssignCommand
             var ids = new string[candidates.Rows];
             for (int i = 0; i < ids.Length; i++) ids[i] = idCol.TextAt(i) ?? "";
             var scores = file.Score(candidates, r.GetValue(threads));
+            if (PlanCommand.MultiArm.Of(file) is { } m)
+                return AssignMultiArm(r, set, file, m, candidates, ids, scores, idName, r.GetValue(output)!, new MultiArmPlanOptions
+                {
+                    Budget = r.GetValue(budget), Explore = r.GetValue(explore), BootstrapReplicates = r.GetValue(set.Bootstrap),
+                    Seed = r.GetValue(seed), MaxThreads = r.GetValue(threads), SpendConfidence = r.GetValue(spend),
+                }, r.GetValue(json), r.GetValue(plan) is not null || r.GetValue(costPerUser) is not null);
             var options = new AssignmentOptions
             {
                 Budget = r.GetValue(budget), Explore = r.GetValue(explore), ExploreTreated = r.GetValue(exploreTreated), Seed = r.GetValue(seed),

@@ -79,10 +79,48 @@ static class PlanCommand
         }
     }
 
+    /// <summary>Multi-arm campaigns (the model has K &gt; 1 arms; chosen by the data, never by a flag).</summary>
+    internal static class MultiArm
+    {
+        public static IMultiArmModel? Of(ModelFile file) => file.Model is IMultiArmModel { Arms: > 1 } m ? m : null;
+
+        /// <summary>The model's effects on a table's rows, row-major n x K.</summary>
+        public static (double[] V, double[] C) Effects(ModelFile file, IMultiArmModel m, RawTable table, int? threads)
+        {
+            var ds = file.Pipeline.Transform(table);
+            var v = new double[ds.Rows * m.Arms]; var c = new double[ds.Rows * m.Arms];
+            m.PredictArmEffects(ds, v, c, threads);
+            return (v, c);
+        }
+
+        /// <summary>The multi-arm plan for the candidates (priced on --eval when given).</summary>
+        public static MultiArmPlanResult Build(ParseResult r, PlanOptionSet set, ModelFile file, IMultiArmModel m, RawTable candidates,
+            (double[] V, double[] C) effects, MultiArmPlanOptions options)
+        {
+            MultiArmEvalData? eval = null;
+            if (r.GetValue(set.Eval) is { } path)
+            {
+                var table = TableReader.Read(path);
+                var o = OutcomeColumns.Read(table, set.Roles(r, file));
+                if (!o.Labels.ArmLabels.SequenceEqual(file.Preprocessor.ArmLabels, StringComparer.OrdinalIgnoreCase))
+                    throw new UpliftDataException($"the arms of --eval ({string.Join(", ", o.Labels.ArmLabels)}) differ from the model's ({string.Join(", ", file.Preprocessor.ArmLabels)}).", path);
+                var (ev, ec) = Effects(file, m, table, options.MaxThreads);
+                eval = new MultiArmEvalData(ev, ec, o.T, o.V, o.C);
+            }
+            return MultiArmPlan.Build(effects.V, effects.C, candidates.Rows, file.Preprocessor.ArmLabels, file.Preprocessor.ControlLabel, eval, options);
+        }
+    }
+
     public static Option<double> Explore() => new("--explore")
     {
         Description = "Share of candidates drawn into the random explore group (half treated by default), whose data train the next model.",
         DefaultValueFactory = _ => 0.1,
+    };
+
+    public static Option<double?> SpendConfidence() => new("--spend-confidence")
+    {
+        Description = "Multi-arm models: hold budget back so that the spend stays within the budget at this confidence (e.g. 0.9): the plan " +
+                      "shrinks until the upper quantile of the bootstrap spend over --eval users is within the budget.",
     };
 
     public static Option<double> ExploreTreated() => new("--explore-treated")
@@ -102,18 +140,34 @@ static class PlanCommand
         var seed = Common.Seed();
         var threads = Common.Threads();
         var json = Common.Json();
+        var spend = SpendConfidence();
         var set = new PlanOptionSet();
         var cmd = new Command("plan",
             "Choose the score cut-off whose expected incremental cost spends the budget; print the expected incremental value and cost " +
             "with bootstrap intervals and the ratio against random targeting.")
         {
-            model, data, budget, explore, exploreTreated, output, seed, threads, json,
+            model, data, budget, explore, exploreTreated, output, seed, threads, json, spend,
         };
         set.AddTo(cmd);
         cmd.SetAction(r => Common.Run(() =>
         {
             var file = ModelFile.Load(r.GetValue(model)!);
             var candidates = TableReader.Read(r.GetValue(data)!);
+            if (MultiArm.Of(file) is { } m)
+            {
+                var mp = MultiArm.Build(r, set, file, m, candidates, MultiArm.Effects(file, m, candidates, r.GetValue(threads)), new MultiArmPlanOptions
+                {
+                    Budget = r.GetValue(budget), Explore = r.GetValue(explore), BootstrapReplicates = r.GetValue(set.Bootstrap),
+                    Seed = r.GetValue(seed), MaxThreads = r.GetValue(threads), SpendConfidence = r.GetValue(spend),
+                });
+                if (r.GetValue(output) is { } mpath) AtomicFile.WriteAllText(mpath, mp.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+                foreach (var w in mp.Warnings) Console.Error.WriteLine("warning: " + w);
+                if (r.GetValue(json)) Common.WriteJson(mp.ToJson());
+                else foreach (var line in mp.ToLines()) Console.WriteLine(line);
+                return Common.ExitOk;
+            }
+            if (r.GetValue(spend) is not null)
+                throw new UpliftOptionException("--spend-confidence", "applies to multi-arm models only (a binary plan's interval is in its output).");
             var scores = file.Score(candidates, r.GetValue(threads));
             var options = new PlanOptions
             {

@@ -38,7 +38,9 @@ static class ReadoutCommand
         };
         cmd.SetAction(r => Common.Run(() =>
         {
-            var p = r.GetValue(plan) is { } path ? PlanCommand.Load(path) : null;
+            var (users0, _) = CampaignFiles.ReadAssignmentFile(r.GetValue(assignments)!);
+            bool multi = users0.Count > 0 && users0[0].Arm is not null;
+            var p = !multi && r.GetValue(plan) is { } path ? PlanCommand.Load(path) : null;
             var roles = r.GetValue(model) is { } m ? ModelFile.Load(m).Preprocessor.Roles : null;
             var (users, assignedId) = CampaignFiles.ReadAssignmentFile(r.GetValue(assignments)!);
             string idName = r.GetValue(id) ?? assignedId;
@@ -46,6 +48,12 @@ static class ReadoutCommand
             string costName = r.GetValue(cost) ?? p?.Columns?.Cost ?? roles?.Cost ?? "cost";
             var observed = CampaignFiles.ReadOutcomes(TableReader.Read(r.GetValue(outcomes)!, CampaignFiles.TextIds(idName)),
                 idName, valueName, costName);
+            if (users.Count > 0 && users[0].Arm is not null)
+                return MultiArm(users, observed, r.GetValue(plan), new ReadoutOptions
+                {
+                    BootstrapReplicates = r.GetValue(bootstrap), Seed = r.GetValue(seed), MaxThreads = r.GetValue(threads),
+                    DropMissingOutcomes = r.GetValue(allowMissing), AllowMissingHint = "pass --allow-missing to leave them out (with a warning)",
+                }, r.GetValue(json));
             var result = Readout.Compute(users, observed, new ReadoutOptions
             {
                 BootstrapReplicates = r.GetValue(bootstrap), Seed = r.GetValue(seed), MaxThreads = r.GetValue(threads),
@@ -69,6 +77,60 @@ static class ReadoutCommand
             return Common.ExitOk;
         }));
         return cmd;
+    }
+
+    /// <summary>Multi-arm read-out (<see cref="MultiArmReadout"/>); with --plan (a multi-arm plan's JSON) the planned spend
+    /// per arm and in total against the realised one. The last line, "check: ...", is for scripts.</summary>
+    static int MultiArm(List<AssignedUser> users, List<UserOutcome> observed, string? planPath, ReadoutOptions options, bool json)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var t = MultiArmReadout.Compute(users, observed, options);
+        JsonObject? plan = null;
+        if (planPath is not null)
+        {
+            try { plan = JsonNode.Parse(File.ReadAllText(planPath)) as JsonObject; }
+            catch (System.Text.Json.JsonException e) { throw new UpliftDataException($"not a JSON plan file: {e.Message}", planPath); }
+            if (plan?["arms"] is not JsonArray || plan["incremental_cost"] is null) throw new UpliftDataException("not a multi-arm plan file (from 'uplift plan --out' on a multi-arm model).", planPath);
+        }
+        bool beats = t.ExploitSlope > t.ExploreSlope;
+        var lines = new List<string>();
+        bool? within = null;
+        if (plan is not null)
+        {
+            double pc = (double)plan["incremental_cost"]!;
+            within = t.CostCi is { } rci && rci.Contains(pc);
+            foreach (var a in plan["arms"]!.AsArray())
+            {
+                var real = t.Arms.FirstOrDefault(x => string.Equals(x.Label, (string?)a!["label"], StringComparison.OrdinalIgnoreCase));
+                lines.Add(string.Create(ci, $"plan arm {(string?)a!["label"]}: planned cost {(double?)a["cost"]:G6}, realised {real?.Cost:G6}; planned value {(double?)a["value"]:G6}, realised {real?.Value:G6}"));
+            }
+            lines.Add(string.Create(ci, $"planned spend {pc:G6} vs realised {t.Cost:G6} [{t.CostCi?.Low:G6}, {t.CostCi?.High:G6}]: {(within.Value ? "within" : "OUTSIDE")} the realised interval"));
+        }
+        string check = $"check: exploit_beats_explore={(beats ? "yes" : "no")} planned_cost_in_realised_ci={(within is null ? "n/a" : within.Value ? "yes" : "no")}";
+        if (json)
+        {
+            static JsonNode? I(Interval? i) => i is { } x && double.IsFinite(x.Low) && double.IsFinite(x.High) ? new JsonArray(x.Low, x.High) : null;
+            static double? F(double x) => double.IsFinite(x) ? x : null;
+            Common.WriteJson(new JsonObject
+            {
+                ["arms"] = new JsonArray([.. t.Arms.Select(a => (JsonNode)new JsonObject
+                {
+                    ["label"] = a.Label, ["explore_users"] = a.ExploreUsers, ["exploit_users"] = a.ExploitUsers,
+                    ["explore_ate_value"] = a.ExploreAteV, ["explore_ate_cost"] = a.ExploreAteC, ["exploit_ate_value"] = a.ExploitAteV, ["exploit_ate_cost"] = a.ExploitAteC,
+                    ["realised_value"] = F(a.Value), ["realised_value_ci"] = I(a.ValueCi), ["realised_cost"] = F(a.Cost), ["realised_cost_ci"] = I(a.CostCi),
+                })]),
+                ["realised_value"] = F(t.Value), ["realised_value_ci"] = I(t.ValueCi), ["realised_cost"] = F(t.Cost), ["realised_cost_ci"] = I(t.CostCi),
+                ["explore_slope"] = F(t.ExploreSlope), ["exploit_slope"] = F(t.ExploitSlope),
+                ["plan"] = plan?.DeepClone(),
+                ["check"] = new JsonObject { ["exploit_beats_explore"] = beats, ["planned_cost_in_realised_ci"] = within },
+                ["warnings"] = new JsonArray([.. t.Warnings.Select(w => (JsonNode)JsonValue.Create(w)!)]),
+            });
+            return Common.ExitOk;
+        }
+        foreach (var line in t.ToLines("realised")) Console.WriteLine(line);
+        foreach (var line in lines) Console.WriteLine(line);
+        Console.WriteLine(check);
+        return Common.ExitOk;
     }
 
     /// <summary>The comparisons a script wants to know: exploit more efficient than explore, planned spend against realised.</summary>

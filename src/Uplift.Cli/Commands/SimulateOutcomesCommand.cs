@@ -38,6 +38,9 @@ static class SimulateOutcomesCommand
             var table = TableReader.Read(r.GetValue(truth)!, CampaignFiles.TextIds(idName));
             var idCol = table.Find(idName)
                 ?? throw new UpliftDataException($"missing id column '{idName}'. Columns: {table.DescribeColumns()}", table.Source, column: idName);
+            if (users.Count > 0 && users[0].Arm is not null)
+                return MultiArm(users, assignedId, table, idCol, r.GetValue(treatment)!, r.GetValue(value)!, r.GetValue(cost)!,
+                    r.GetValue(control) ?? users.FirstOrDefault(u => u.Group == CampaignGroup.ExploreControl).Arm, r.GetValue(output)!, r.GetValue(json));
             var o = OutcomeColumns.Read(table, new ColumnRoles(r.GetValue(treatment)!, r.GetValue(value)!, r.GetValue(cost)!) { Control = r.GetValue(control) });
             var t = new CampaignTruth(Enumerable.Range(0, table.Rows).Select(i => idCol.TextAt(i) ?? "").ToArray(), o.T, o.V, o.C,
                 OutcomeColumns.Numbers(table, r.GetValue(tauV)!, "tau_v"), OutcomeColumns.Numbers(table, r.GetValue(tauC)!, "tau_c"));
@@ -65,6 +68,46 @@ static class SimulateOutcomesCommand
             return Common.ExitOk;
         }));
         return cmd;
+    }
+
+    /// <summary>A multi-arm campaign file (with an arm column): the truth per arm is in <c>tau_v_&lt;label&gt;</c>, <c>tau_c_&lt;label&gt;</c>.</summary>
+    static int MultiArm(List<AssignedUser> users, string assignedId, RawTable table, RawColumn idCol, string treatment, string value, string cost,
+        string? control, string path, bool json)
+    {
+        var o = OutcomeColumns.Read(table, new ColumnRoles(treatment, value, cost) { Control = control });
+        var labels = o.Labels.ArmLabels;
+        int n = table.Rows, k = labels.Count;
+        var tv = new double[n * k]; var tc = new double[n * k];
+        for (int a = 0; a < k; a++)
+        {
+            var cv = OutcomeColumns.Numbers(table, $"tau_v_{labels[a]}", "tau_v"); var cc = OutcomeColumns.Numbers(table, $"tau_c_{labels[a]}", "tau_c");
+            for (int i = 0; i < n; i++) { tv[i * k + a] = cv[i]; tc[i * k + a] = cc[i]; }
+        }
+        var ids = Enumerable.Range(0, n).Select(i => idCol.TextAt(i) ?? "").ToArray();
+        var (outcomes, truth) = MultiArmCampaign.Simulate(users, ids, o.T, o.V, o.C, tv, tc, labels, o.Labels.ControlLabel);
+        TableWriter.Write(path, new RawTable(path, outcomes.Length,
+        [
+            RawColumn.Text(assignedId, outcomes.Select(x => (string?)x.Id).ToArray()),
+            RawColumn.Numeric(value, outcomes.Select(x => x.Value).ToArray()),
+            RawColumn.Numeric(cost, outcomes.Select(x => x.Cost).ToArray()),
+        ]));
+        if (json)
+            Common.WriteJson(new JsonObject
+            {
+                ["out"] = path, ["users"] = outcomes.Length, ["true_incremental_value"] = truth.Value, ["true_incremental_cost"] = truth.Cost,
+                ["true_explore_slope"] = Finite(truth.ExploreSlope), ["true_exploit_slope"] = Finite(truth.ExploitSlope),
+                ["arms"] = new JsonArray([.. truth.Arms.Select(a => (JsonNode)new JsonObject
+                {
+                    ["label"] = a.Label, ["explore_users"] = a.ExploreUsers, ["exploit_users"] = a.ExploitUsers, ["true_value"] = a.Value, ["true_cost"] = a.Cost,
+                })]),
+            });
+        else
+        {
+            Console.WriteLine($"simulated outcomes of {outcomes.Length:N0} users from the known truth ({k} arms)");
+            foreach (var line in truth.ToLines("true")) Console.WriteLine(line);
+            Console.WriteLine($"outcomes: {path}");
+        }
+        return Common.ExitOk;
     }
 
     static double? Finite(double x) => double.IsFinite(x) ? x : null;

@@ -17,8 +17,10 @@ public enum CampaignGroup
     Untreated,
 }
 
-/// <summary>One candidate and its group: the row of an assignment file.</summary>
-public readonly record struct AssignedUser(string Id, double Score, CampaignGroup Group);
+/// <summary>One candidate and its group: the row of an assignment file. With several arms, <paramref name="Arm"/> is the
+/// label the user gets (the control label when untreated) and <paramref name="PolicyArm"/> the label the budget path gives
+/// it, explore or not (the read-out's exploit region per arm); both null in a binary campaign.</summary>
+public readonly record struct AssignedUser(string Id, double Score, CampaignGroup Group, string? Arm = null, string? PolicyArm = null);
 
 /// <summary>Options of <see cref="Assignment.Assign(IReadOnlyList{string}, ReadOnlySpan{double}, ReadOnlySpan{double}, AssignmentOptions)"/>.</summary>
 public sealed record AssignmentOptions

@@ -13,6 +13,8 @@ public static class CampaignFiles
 {
     /// <summary>Column names of the assignment file (<see cref="IdColumn"/> is the id column's name when none is given).</summary>
     public const string IdColumn = "id", GroupColumn = "group", ScoreColumn = "score";
+    /// <summary>Columns of a multi-arm assignment file: the arm given and the arm of the budget path (<see cref="AssignedUser"/>).</summary>
+    public const string ArmColumn = "arm", PolicyArmColumn = "policy_arm";
 
     /// <summary>The group's name in the assignment file: explore-treatment, explore-control, exploit-treated, untreated.</summary>
     public static string GroupName(CampaignGroup g) => g switch
@@ -44,12 +46,20 @@ public static class CampaignFiles
         ArgumentException.ThrowIfNullOrEmpty(idColumn);
         if (idColumn is GroupColumn or ScoreColumn)
             throw new UpliftOptionException("id", $"the id column cannot be called '{idColumn}' (another column of the assignment file).");
-        return new RawTable(source, users.Count,
-        [
+        var columns = new List<RawColumn>
+        {
             RawColumn.Text(idColumn, users.Select(u => (string?)u.Id).ToArray()),
             RawColumn.Text(GroupColumn, users.Select(u => (string?)GroupName(u.Group)).ToArray()),
-            RawColumn.Numeric(ScoreColumn, users.Select(u => u.Score).ToArray()),
-        ]);
+        };
+        if (users.Count > 0 && users[0].Arm is not null)
+        {
+            if (idColumn is ArmColumn or PolicyArmColumn)
+                throw new UpliftOptionException("id", $"the id column cannot be called '{idColumn}' (another column of the assignment file).");
+            columns.Add(RawColumn.Text(ArmColumn, users.Select(u => u.Arm).ToArray()));
+        }
+        columns.Add(RawColumn.Numeric(ScoreColumn, users.Select(u => u.Score).ToArray()));
+        if (users.Count > 0 && users[0].Arm is not null) columns.Add(RawColumn.Text(PolicyArmColumn, users.Select(u => u.PolicyArm).ToArray()));
+        return new RawTable(source, users.Count, columns);
     }
 
     /// <summary>Read options that keep an id column as text (so "007" stays "007").</summary>
@@ -61,7 +71,8 @@ public static class CampaignFiles
     {
         ArgumentNullException.ThrowIfNull(columns);
         if (idColumn is not null) return idColumn;
-        var others = columns.Where(c => c is not GroupColumn and not ScoreColumn).ToList();
+        bool multi = columns.Contains(ArmColumn) && columns.Contains(PolicyArmColumn);
+        var others = columns.Where(c => c is not GroupColumn and not ScoreColumn && !(multi && c is ArmColumn or PolicyArmColumn)).ToList();
         if (others.Count == 1) return others[0];
         if (others.Contains(IdColumn)) return IdColumn;
         throw new UpliftDataException(
@@ -76,7 +87,9 @@ public static class CampaignFiles
         IReadOnlyList<string> columns;
         using (var header = TableChunkReader.Open(path, [])) columns = header.FileColumns;
         string id = AssignmentIdColumn(columns, path, idColumn);
-        return (ReadAssignments(TableReader.Read(path, TextIds(id)), id), id);
+        var text = new List<string> { id };
+        foreach (var c in new[] { ArmColumn, PolicyArmColumn }) if (columns.Contains(c) && c != id) text.Add(c);
+        return (ReadAssignments(TableReader.Read(path, new TableReadOptions { TextColumns = [.. text] }), id), id);
     }
 
     /// <summary>Reads an assignment table (columns ID, group, score; the id column found by <see cref="AssignmentIdColumn"/>).</summary>
@@ -87,6 +100,9 @@ public static class CampaignFiles
         var id = Require(table, idName, "id");
         var group = Require(table, GroupColumn, "group");
         var score = OutcomeColumns.Numbers(table, ScoreColumn);
+        RawColumn? arm = idName is ArmColumn ? null : table.Find(ArmColumn), policy = idName is PolicyArmColumn ? null : table.Find(PolicyArmColumn);
+        if (arm is null != policy is null)
+            throw new UpliftDataException($"a multi-arm assignment file needs both '{ArmColumn}' and '{PolicyArmColumn}' columns.", table.Source);
         var users = new List<AssignedUser>(table.Rows);
         for (int i = 0; i < table.Rows; i++)
         {
@@ -95,7 +111,10 @@ public static class CampaignFiles
             var g = ParseGroup(group.TextAt(i))
                 ?? throw new UpliftDataException($"unknown group '{group.TextAt(i)}'; expected explore-treatment, explore-control, exploit-treated or untreated.",
                     table.Source, row: i + 1, column: GroupColumn);
-            users.Add(new AssignedUser(text, score[i], g));
+            string? a = arm?.TextAt(i), pa = policy?.TextAt(i);
+            if (arm is not null && (string.IsNullOrEmpty(a) || string.IsNullOrEmpty(pa)))
+                throw new UpliftDataException("empty arm label.", table.Source, row: i + 1, column: string.IsNullOrEmpty(a) ? ArmColumn : PolicyArmColumn);
+            users.Add(new AssignedUser(text, score[i], g, a, pa));
         }
         return users;
     }

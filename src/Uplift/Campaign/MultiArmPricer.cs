@@ -1,0 +1,144 @@
+using Uplift.Allocation;
+
+namespace Uplift.Campaign;
+
+/// <summary>A priced prefix of a budget path: expected users, value and cost per arm (index 0 = control) and in total,
+/// and the evaluation users' groups it was priced on (empty without evaluation data).</summary>
+sealed record Priced(int Upgrades, double[] Users, double[] ArmValue, double[] ArmCost, double Value, double Cost, int[] EvalGroups);
+
+/// <summary>Bootstrap replicates of a priced prefix (NaN where a replicate left a group without users in its arm).</summary>
+sealed record PlanReplicates(double[] Value, double[] Cost, double[][] ArmValue, double[][] ArmCost);
+
+/// <summary>Prices prefixes of a budget path for <see cref="MultiArmPlan"/> (the rules are in its summary).</summary>
+sealed class Pricer(double[] tauV, double[] tauC, int n, int k, MultiArmEvalData? eval, BudgetPath? evalPath, MultiArmPlanOptions options)
+{
+    /// <summary>Per-user effects of a random user on each arm (index 0 unused).</summary>
+    public sealed record All(double[] Value, double[] Cost);
+
+    public Pricer WithEvalPath(BudgetPath path) => new(tauV, tauC, n, k, eval, path, options);
+
+    public All AllEffects()
+    {
+        var v = new double[k + 1]; var c = new double[k + 1];
+        if (eval is null)
+        {
+            for (int i = 0; i < n; i++)
+                for (int a = 1; a <= k; a++) { v[a] += tauV[i * k + a - 1]; c[a] += tauC[i * k + a - 1]; }
+            for (int a = 1; a <= k; a++) { v[a] /= n; c[a] /= n; }
+            return new All(v, c);
+        }
+        var s = new Sums(k);
+        for (int i = 0; i < eval.T.Length; i++) s.AddArm(eval.T[i], eval.V[i], eval.C[i]);
+        for (int a = 1; a <= k; a++) { v[a] = s.ArmMeanV(a) - s.ArmMeanV(0); c[a] = s.ArmMeanC(a) - s.ArmMeanC(0); }
+        return new All(v, c);
+    }
+
+    /// <summary>Prices the first <paramref name="j"/> upgrades of <paramref name="path"/> (its arms mapped by
+    /// <paramref name="armMap"/>, null = identity); null when a group has too few evaluation users in its arm.</summary>
+    public Priced? Price(BudgetPath path, int j, int[]? armMap, double exploreUsers, All all)
+    {
+        var asg = path.AssignPrefix(j).Arm;
+        double keep = 1 - options.Explore;
+        var count = new double[k + 1]; var xv = new double[k + 1]; var xc = new double[k + 1];
+        for (int i = 0; i < n; i++)
+        {
+            int a = armMap is null ? asg[i] : armMap[asg[i]];
+            count[a]++;
+            if (a > 0 && eval is null) { xv[a] += tauV[i * k + a - 1]; xc[a] += tauC[i * k + a - 1]; }
+        }
+        int[] groups = [];
+        if (eval is not null)
+        {
+            int m = 0;
+            if (j > 0)
+            {
+                double s = path[j - 1].Slope;
+                while (m < evalPath!.Count && evalPath[m].Slope >= s) m++;
+            }
+            var ea = evalPath!.AssignPrefix(m).Arm;
+            groups = armMap is null ? ea : [.. ea.Select(a => armMap[a])];
+            var sums = GroupSums(groups);
+            for (int a = 1; a <= k; a++)
+            {
+                if (count[a] == 0) continue;
+                if (sums.GroupN(a) < options.MinArmUsers) return null;
+                xv[a] = count[a] * (sums.GroupMeanV(a) - sums.ArmMeanV(0));
+                xc[a] = count[a] * (sums.GroupMeanC(a) - sums.ArmMeanC(0));
+            }
+        }
+        return Assemble(j, count, xv, xc, keep, exploreUsers, all, groups);
+    }
+
+    Priced Assemble(int j, double[] count, double[] xv, double[] xc, double keep, double exploreUsers, All all, int[] groups)
+    {
+        var users = new double[k + 1]; var av = new double[k + 1]; var ac = new double[k + 1];
+        double value = 0, cost = 0, treated = 0;
+        for (int a = 1; a <= k; a++)
+        {
+            users[a] = keep * count[a] + exploreUsers;
+            av[a] = keep * xv[a] + exploreUsers * all.Value[a];
+            ac[a] = keep * xc[a] + exploreUsers * all.Cost[a];
+            value += av[a]; cost += ac[a]; treated += users[a];
+        }
+        users[0] = n - treated;
+        return new Priced(j, users, av, ac, value, cost, groups);
+    }
+
+    /// <summary>Replicates of <paramref name="p"/>: evaluation users resampled within each observed arm, the groups fixed.</summary>
+    public PlanReplicates Bootstrap(Priced p, double exploreUsers)
+    {
+        var e = eval!;
+        int reps = options.BootstrapReplicates, ne = e.T.Length;
+        var strata = Enumerable.Range(0, k + 1).Select(a => Enumerable.Range(0, ne).Where(i => e.T[i] == a).ToArray()).ToArray();
+        var count = new double[k + 1];
+        for (int a = 1; a <= k; a++) count[a] = (p.Users[a] - exploreUsers) / (1 - options.Explore);
+        var rv = new double[reps]; var rc = new double[reps];
+        var rav = new double[k + 1][]; var rac = new double[k + 1][];
+        for (int a = 0; a <= k; a++) { rav[a] = new double[reps]; rac[a] = new double[reps]; }
+        var po = new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads ?? Environment.ProcessorCount };
+        Parallel.For(0, reps, po, b =>
+        {
+            var rng = Rng.Derive(options.Seed, RngStream.PlanBootstrap, b);
+            var s = new Sums(k);
+            foreach (var st in strata)
+                for (int q = 0; q < st.Length; q++) { int i = st[rng.NextInt(st.Length)]; s.Add(p.EvalGroups[i], e.T[i], e.V[i], e.C[i]); }
+            var xv = new double[k + 1]; var xc = new double[k + 1];
+            var all = new All(new double[k + 1], new double[k + 1]);
+            for (int a = 1; a <= k; a++)
+            {
+                all.Value[a] = s.ArmMeanV(a) - s.ArmMeanV(0); all.Cost[a] = s.ArmMeanC(a) - s.ArmMeanC(0);
+                if (count[a] == 0) continue;
+                xv[a] = count[a] * (s.GroupMeanV(a) - s.ArmMeanV(0)); xc[a] = count[a] * (s.GroupMeanC(a) - s.ArmMeanC(0));
+            }
+            var r = Assemble(p.Upgrades, count, xv, xc, 1 - options.Explore, exploreUsers, all, []);
+            rv[b] = r.Value; rc[b] = r.Cost;
+            for (int a = 1; a <= k; a++) { rav[a][b] = r.ArmValue[a]; rac[a][b] = r.ArmCost[a]; }
+        });
+        return new PlanReplicates(rv, rc, rav, rac);
+    }
+
+    Sums GroupSums(int[] groups)
+    {
+        var s = new Sums(k);
+        for (int i = 0; i < eval!.T.Length; i++) s.Add(groups[i], eval.T[i], eval.V[i], eval.C[i]);
+        return s;
+    }
+
+    /// <summary>Sums per observed arm, and per group over its users observed in the group's arm.</summary>
+    sealed class Sums(int k)
+    {
+        readonly double[] _an = new double[k + 1], _av = new double[k + 1], _ac = new double[k + 1];
+        readonly double[] _gn = new double[k + 1], _gv = new double[k + 1], _gc = new double[k + 1];
+        public void AddArm(int t, double v, double c) { _an[t]++; _av[t] += v; _ac[t] += c; }
+        public void Add(int group, int t, double v, double c)
+        {
+            AddArm(t, v, c);
+            if (group == t) { _gn[t]++; _gv[t] += v; _gc[t] += c; }
+        }
+        public double GroupN(int a) => _gn[a];
+        public double GroupMeanV(int a) => _gn[a] == 0 ? double.NaN : _gv[a] / _gn[a];
+        public double GroupMeanC(int a) => _gn[a] == 0 ? double.NaN : _gc[a] / _gn[a];
+        public double ArmMeanV(int a) => _an[a] == 0 ? double.NaN : _av[a] / _an[a];
+        public double ArmMeanC(int a) => _an[a] == 0 ? double.NaN : _ac[a] / _an[a];
+    }
+}
