@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Uplift.Data;
 using Uplift.Evaluation;
 using Uplift.Experiments;
 
@@ -75,4 +76,31 @@ sealed record ScoreRow(string Name, CostCurveResult Curve, IReadOnlyList<ValueAt
         if (written.Count == 0) throw new UpliftOptionException("--plot", $"'{path}': use a .svg or .png file name (or none, for both).");
         return written;
     }
+}
+
+/// <summary>How the commands show a multi-arm evaluation (METHOD.md section 10): arms by their labels, value at budgets.</summary>
+static class ArmsJson
+{
+    /// <summary>The arm labels, comma-separated, in T order (arm k = label k).</summary>
+    public static string Labels(Preprocessor p) => string.Join(", ", p.ArmLabels);
+
+    /// <summary>The label of arm <paramref name="a"/> (0 = control).</summary>
+    public static string Label(IReadOnlyList<string> arms, string control, int a) => a == 0 ? control : arms[a - 1];
+
+    /// <summary>The value at fixed budgets as JSON: per budget share, the budget, the path's planned value and cost, the
+    /// held-out estimate and the users per arm (by label).</summary>
+    public static JsonArray Budgets(MultiArmEvaluation e, Preprocessor p) => Budgets(e, p.ArmLabels, p.ControlLabel);
+
+    public static JsonArray Budgets(MultiArmEvaluation e, IReadOnlyList<string> arms, string control) =>
+        new([.. e.ValueAtBudgets.Select(b => (JsonNode)new JsonObject
+        {
+            ["share"] = b.Share, ["budget"] = b.Budget, ["planned_value"] = b.PlannedValue, ["planned_cost"] = b.PlannedCost,
+            ["value"] = b.Value, ["cost"] = b.Cost,
+            ["users"] = new JsonObject(b.ArmCounts.Select((n, a) => KeyValuePair.Create(Label(arms, control, a), (JsonNode?)n))),
+        })]);
+
+    /// <summary>One line per budget share: "value at 50 % of the full budget: 123 (cost 45); users small 10, ...".</summary>
+    public static IEnumerable<string> BudgetLines(MultiArmEvaluation e, IReadOnlyList<string> arms, string control) =>
+        e.ValueAtBudgets.Select(b => $"  {b.Share * 100:0}% of the full budget ({Common.F3(b.Budget)}): held-out value {Common.F3(b.Value)}, cost {Common.F3(b.Cost)}; users " +
+            string.Join(", ", b.ArmCounts.Select((n, a) => $"{Label(arms, control, a)} {n}")));
 }
