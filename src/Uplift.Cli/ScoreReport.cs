@@ -8,17 +8,21 @@ namespace Uplift.Cli;
 /// <summary>One evaluated ranking: its cost curve, AUCC and value captured at 10/20/30 % of the incremental cost.</summary>
 sealed record ScoreRow(string Name, CostCurveResult Curve, IReadOnlyList<ValueAtCost> ValueAt, BootstrapSummary? Ci)
 {
+    /// <summary>With several arms: the budget path's value at budgets and per-arm split (the curve is then the multi-arm one).</summary>
+    public MultiArmEvaluation? Arms { get; init; }
+
     public double Aucc => Curve.Aucc;
     public double ValueAt20 => ValueAt.First(v => Math.Abs(v.Share - 0.2) < 1e-9).Value;
 
     /// <summary>The row of an evaluation by the experiment (at the standard cost shares).</summary>
-    public static ScoreRow From(string name, RankingEvaluation e) => new(name, e.Curve, e.ValueAt, e.Ci);
+    public static ScoreRow From(string name, RankingEvaluation e) => new(name, e.Curve, e.ValueAt, e.Ci) { Arms = e.Arms };
 
     public static ScoreRow Evaluate(string name, ReadOnlySpan<double> score, ReadOnlySpan<byte> t, ReadOnlySpan<double> v,
         ReadOnlySpan<double> c, CostCurveOptions curveOptions, int bootstrap, long seed) =>
         From(name, Experiment.Evaluate(score, t, v, c, new EvaluationOptions { Curve = curveOptions, BootstrapReplicates = bootstrap }, seed));
 
-    public JsonObject ToJson()
+    /// <summary>The row as JSON; with several arms also the value at budgets, users per arm by <paramref name="labels"/> (arms, control).</summary>
+    public JsonObject ToJson((IReadOnlyList<string> Arms, string Control)? labels = null)
     {
         var o = new JsonObject
         {
@@ -33,6 +37,11 @@ sealed record ScoreRow(string Name, CostCurveResult Curve, IReadOnlyList<ValueAt
             o["aucc_ci_low"] = Ci.Lower;
             o["aucc_ci_high"] = Ci.Upper;
             o["aucc_bootstrap_sd"] = Ci.StdDev;
+        }
+        if (Arms is { } a && labels is { } l)
+        {
+            o["multiarm"] = true;
+            o["value_at_budgets"] = ArmsJson.Budgets(a, l.Arms, l.Control);
         }
         return o;
     }
