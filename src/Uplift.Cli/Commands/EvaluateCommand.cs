@@ -13,7 +13,7 @@ static class EvaluateCommand
 {
     /// <summary>The budget path of effect columns <c>PREFIX_v_LABEL</c> and <c>PREFIX_c_LABEL</c> (tau_v and tau_c of each arm
     /// by its label, e.g. the truth <c>tau_v_small</c> of a simulated campaign for prefix <c>tau</c>).</summary>
-    static BudgetPath ArmPath(RawTable table, string prefix, IReadOnlyList<string> arms)
+    internal static BudgetPath ArmPath(RawTable table, string prefix, IReadOnlyList<string> arms)
     {
         int n = table.Rows, k = arms.Count;
         var tv = new double[n * k]; var tc = new double[n * k];
