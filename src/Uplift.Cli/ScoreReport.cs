@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Uplift.Data;
 using Uplift.Evaluation;
 using Uplift.Experiments;
 
@@ -7,17 +8,21 @@ namespace Uplift.Cli;
 /// <summary>One evaluated ranking: its cost curve, AUCC and value captured at 10/20/30 % of the incremental cost.</summary>
 sealed record ScoreRow(string Name, CostCurveResult Curve, IReadOnlyList<ValueAtCost> ValueAt, BootstrapSummary? Ci)
 {
+    /// <summary>With several arms: the budget path's value at budgets and per-arm split (the curve is then the multi-arm one).</summary>
+    public MultiArmEvaluation? Arms { get; init; }
+
     public double Aucc => Curve.Aucc;
     public double ValueAt20 => ValueAt.First(v => Math.Abs(v.Share - 0.2) < 1e-9).Value;
 
     /// <summary>The row of an evaluation by the experiment (at the standard cost shares).</summary>
-    public static ScoreRow From(string name, RankingEvaluation e) => new(name, e.Curve, e.ValueAt, e.Ci);
+    public static ScoreRow From(string name, RankingEvaluation e) => new(name, e.Curve, e.ValueAt, e.Ci) { Arms = e.Arms };
 
     public static ScoreRow Evaluate(string name, ReadOnlySpan<double> score, ReadOnlySpan<byte> t, ReadOnlySpan<double> v,
         ReadOnlySpan<double> c, CostCurveOptions curveOptions, int bootstrap, long seed) =>
         From(name, Experiment.Evaluate(score, t, v, c, new EvaluationOptions { Curve = curveOptions, BootstrapReplicates = bootstrap }, seed));
 
-    public JsonObject ToJson()
+    /// <summary>The row as JSON; with several arms also the value at budgets, users per arm by <paramref name="labels"/> (arms, control).</summary>
+    public JsonObject ToJson((IReadOnlyList<string> Arms, string Control)? labels = null)
     {
         var o = new JsonObject
         {
@@ -32,6 +37,11 @@ sealed record ScoreRow(string Name, CostCurveResult Curve, IReadOnlyList<ValueAt
             o["aucc_ci_low"] = Ci.Lower;
             o["aucc_ci_high"] = Ci.Upper;
             o["aucc_bootstrap_sd"] = Ci.StdDev;
+        }
+        if (Arms is { } a && labels is { } l)
+        {
+            o["multiarm"] = true;
+            o["value_at_budgets"] = ArmsJson.Budgets(a, l.Arms, l.Control);
         }
         return o;
     }
@@ -75,4 +85,31 @@ sealed record ScoreRow(string Name, CostCurveResult Curve, IReadOnlyList<ValueAt
         if (written.Count == 0) throw new UpliftOptionException("--plot", $"'{path}': use a .svg or .png file name (or none, for both).");
         return written;
     }
+}
+
+/// <summary>How the commands show a multi-arm evaluation (METHOD.md section 10): arms by their labels, value at budgets.</summary>
+static class ArmsJson
+{
+    /// <summary>The arm labels, comma-separated, in T order (arm k = label k).</summary>
+    public static string Labels(Preprocessor p) => string.Join(", ", p.ArmLabels);
+
+    /// <summary>The label of arm <paramref name="a"/> (0 = control).</summary>
+    public static string Label(IReadOnlyList<string> arms, string control, int a) => a == 0 ? control : arms[a - 1];
+
+    /// <summary>The value at fixed budgets as JSON: per budget share, the budget, the path's planned value and cost, the
+    /// held-out estimate and the users per arm (by label).</summary>
+    public static JsonArray Budgets(MultiArmEvaluation e, Preprocessor p) => Budgets(e, p.ArmLabels, p.ControlLabel);
+
+    public static JsonArray Budgets(MultiArmEvaluation e, IReadOnlyList<string> arms, string control) =>
+        new([.. e.ValueAtBudgets.Select(b => (JsonNode)new JsonObject
+        {
+            ["share"] = b.Share, ["budget"] = b.Budget, ["planned_value"] = b.PlannedValue, ["planned_cost"] = b.PlannedCost,
+            ["value"] = b.Value, ["cost"] = b.Cost,
+            ["users"] = new JsonObject(b.ArmCounts.Select((n, a) => KeyValuePair.Create(Label(arms, control, a), (JsonNode?)n))),
+        })]);
+
+    /// <summary>One line per budget share: "value at 50 % of the full budget: 123 (cost 45); users small 10, ...".</summary>
+    public static IEnumerable<string> BudgetLines(MultiArmEvaluation e, IReadOnlyList<string> arms, string control) =>
+        e.ValueAtBudgets.Select(b => $"  {b.Share * 100:0}% of the full budget ({Common.F3(b.Budget)}): held-out value {Common.F3(b.Value)}, cost {Common.F3(b.Cost)}; users " +
+            string.Join(", ", b.ArmCounts.Select((n, a) => $"{Label(arms, control, a)} {n}")));
 }

@@ -9,7 +9,9 @@ namespace Uplift.Cli.Commands;
 /// <summary>
 /// <c>uplift compare</c>: trains a list of models on one split per repeat (one seed per repeat), evaluates
 /// all of them on that repeat's test split, and prints the AUCC table (mean and spread over repeats, value
-/// at 20 % of the cost) plus one plot with every cost curve of the first repeat.
+/// at 20 % of the cost) plus one plot with every cost curve of the first repeat. With several arms in the data every
+/// AUCC and curve is the multi-arm one of the model's budget path (METHOD.md section 10), with the value at 25/50/100 %
+/// of the full budget.
 /// </summary>
 static class CompareCommand
 {
@@ -56,33 +58,71 @@ static class CompareCommand
                 ? ScoreRow.WritePlot(p, firstCurves, "Cost curves (test split, first repeat)", $"{table.Rows} users, seed {seed0}")
                 : [];
 
+            // Several arms (from the data): every AUCC is the multi-arm AUCC of the model's budget path (METHOD.md section 10).
+            var pre = result.Repeats[0].Split.Campaign!.Preprocessor;
+            bool arms = pre.Arms > 1;
             if (r.GetValue(json))
             {
-                Common.WriteJson(new JsonObject
+                var o = new JsonObject
                 {
                     ["data"] = table.Source, ["rows"] = table.Rows, ["repeats"] = n, ["seed"] = seed0,
-                    ["results"] = new JsonArray([.. result.Learners.Select(x => (JsonNode)new JsonObject
+                    ["results"] = new JsonArray([.. result.Learners.Select(x =>
                     {
-                        ["model"] = x.Learner,
-                        ["test_aucc_mean"] = x.TestAuccMean,
-                        ["test_aucc_sd"] = x.TestAuccSd,
-                        ["test_aucc"] = new JsonArray([.. x.TestAucc.Select(a => (JsonNode)a)]),
-                        ["value_at_20pct_cost"] = Value20(x),
-                        ["fit_seconds"] = x.FitSecondsMean,
+                        var row = new JsonObject
+                        {
+                            ["model"] = x.Learner,
+                            ["test_aucc_mean"] = x.TestAuccMean,
+                            ["test_aucc_sd"] = x.TestAuccSd,
+                            ["test_aucc"] = new JsonArray([.. x.TestAucc.Select(a => (JsonNode)a)]),
+                            ["value_at_20pct_cost"] = Value20(x),
+                            ["fit_seconds"] = x.FitSecondsMean,
+                        };
+                        if (arms) row["value_at_budgets"] = BudgetMeans(result, x.Learner);
+                        return (JsonNode)row;
                     })]),
                     ["plots"] = new JsonArray([.. written.Select(w => (JsonNode)JsonValue.Create(w)!)]),
-                });
+                };
+                if (arms)
+                {
+                    o["arms"] = pre.Arms;
+                    o["multiarm"] = true;
+                    o["arm_labels"] = new JsonArray([.. pre.ArmLabels.Select(a => (JsonNode)JsonValue.Create(a)!)]);
+                    o["control_label"] = pre.ControlLabel;
+                }
+                Common.WriteJson(o);
                 return Common.ExitOk;
             }
-            Console.WriteLine($"{table.Source}: {table.Rows} users; {n} repeat(s) of a 60/20/20 split, seeds {seed0}..{seed0 + n - 1}; test split AUCC:");
-            var text = new TextTable("model", "test AUCC", "sd", "value@20% cost", "fit s");
+            string aucc = arms ? "multi-arm AUCC" : "AUCC";
+            Console.WriteLine($"{table.Source}: {table.Rows} users; {n} repeat(s) of a 60/20/20 split, seeds {seed0}..{seed0 + n - 1}; test split {aucc}:");
+            if (arms) Console.WriteLine($"arms: {ArmsJson.Labels(pre)} against control '{pre.ControlLabel}'");
+            var text = arms
+                ? new TextTable("model", "test multi-arm AUCC", "sd", "value@20% cost", "value@50% budget", "fit s")
+                : new TextTable("model", "test AUCC", "sd", "value@20% cost", "fit s");
             foreach (var x in result.Learners.OrderByDescending(x => x.TestAuccMean))
-                text.Add(x.Learner, Common.F3(x.TestAuccMean), Common.F3(x.TestAuccSd), Common.F3(Value20(x)), Common.F1(x.FitSecondsMean));
+                if (arms)
+                    text.Add(x.Learner, Common.F3(x.TestAuccMean), Common.F3(x.TestAuccSd), Common.F3(Value20(x)),
+                        Common.F3((double)BudgetMeans(result, x.Learner)[1]!["value"]!), Common.F1(x.FitSecondsMean));
+                else
+                    text.Add(x.Learner, Common.F3(x.TestAuccMean), Common.F3(x.TestAuccSd), Common.F3(Value20(x)), Common.F1(x.FitSecondsMean));
             Console.Write(text);
             foreach (var w in written) Console.WriteLine($"plot: {w}");
             return Common.ExitOk;
         }));
         return cmd;
+    }
+
+    /// <summary>The held-out value and cost at 25/50/100 % of the full budget (<see cref="MultiArmEvaluation.ValueAtBudgets"/>), mean over the repeats.</summary>
+    static JsonArray BudgetMeans(ExperimentResult result, string learner)
+    {
+        var evals = result.Runs(learner).Select(x => x.Test?.Arms).OfType<MultiArmEvaluation>().ToArray();
+        if (evals.Length == 0) return [];
+        return new JsonArray([.. evals[0].ValueAtBudgets.Select((b, i) => (JsonNode)new JsonObject
+        {
+            ["share"] = b.Share,
+            ["value"] = evals.Average(e => e.ValueAtBudgets[i].Value),
+            ["cost"] = evals.Average(e => e.ValueAtBudgets[i].Cost),
+            ["budget"] = evals.Average(e => e.ValueAtBudgets[i].Budget),
+        })]);
     }
 
     static double Value20(LearnerSummary x) => x.ValueAtMean[1].Value; // the standard shares are 10, 20 and 30 %

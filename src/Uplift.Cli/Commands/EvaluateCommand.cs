@@ -1,13 +1,31 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Uplift.Allocation;
 using Uplift.Data;
 using Uplift.Evaluation;
+using Uplift.Experiments;
 
 namespace Uplift.Cli.Commands;
 
-/// <summary><c>uplift evaluate</c>: AUCC table and cost-curve plot for one or more score columns.</summary>
+/// <summary><c>uplift evaluate</c>: AUCC table and cost-curve plot for one or more score columns; with several arms, the
+/// multi-arm AUCC and value at budgets of per-arm effect columns (METHOD.md section 10).</summary>
 static class EvaluateCommand
 {
+    /// <summary>The budget path of effect columns <c>PREFIX_v_LABEL</c> and <c>PREFIX_c_LABEL</c> (tau_v and tau_c of each arm
+    /// by its label, e.g. the truth <c>tau_v_small</c> of a simulated campaign for prefix <c>tau</c>).</summary>
+    internal static BudgetPath ArmPath(RawTable table, string prefix, IReadOnlyList<string> arms)
+    {
+        int n = table.Rows, k = arms.Count;
+        var tv = new double[n * k]; var tc = new double[n * k];
+        for (int a = 0; a < k; a++)
+        {
+            var v = OutcomeColumns.Numbers(table, $"{prefix}_v_{arms[a]}", "effect");
+            var c = OutcomeColumns.Numbers(table, $"{prefix}_c_{arms[a]}", "effect");
+            for (int i = 0; i < n; i++) { tv[i * k + a] = v[i]; tc[i * k + a] = c[i]; }
+        }
+        return BudgetPath.Build(tv, tc, n, k);
+    }
+
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Evaluation data with treatment, value, cost and score columns.", Required = true };
@@ -15,7 +33,12 @@ static class EvaluateCommand
         var control = Common.Control();
         var value = new Option<string>("--value") { Description = "Value outcome column.", Required = true };
         var cost = new Option<string>("--cost") { Description = "Cost outcome column.", Required = true };
-        var scores = new Option<string>("--score") { Description = "Score column(s), comma-separated; higher = treat first.", Required = true };
+        var scores = new Option<string>("--score")
+        {
+            Description = "Score column(s), comma-separated; higher = treat first. With several arms in --treatment, each name is a prefix P of " +
+                "effect columns P_v_LABEL and P_c_LABEL per arm (tau_v and tau_c, e.g. tau for a simulated campaign's truth), evaluated by their budget path.",
+            Required = true,
+        };
         var segments = new Option<int>("--segments") { Description = "Points on the cost curve (the paper: 10).", DefaultValueFactory = _ => 10 };
         var authorsGrid = new Option<bool>("--authors-grid") { Description = "Use the authors' prefix grid (k < N) to reproduce the paper's numbers exactly." };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap replicates for AUCC confidence intervals (0 = none).", DefaultValueFactory = _ => 200 };
@@ -40,11 +63,19 @@ static class EvaluateCommand
                 Grid = r.GetValue(authorsGrid) ? CostCurveGrid.Authors : CostCurveGrid.EndsAtN,
             };
             var rows = new List<ScoreRow>();
+            var arms = outcomes.Labels.ArmLabels;
             foreach (var name in names)
             {
+                if (outcomes.Arms > 1)
+                {
+                    rows.Add(ScoreRow.From(name, Experiment.EvaluateArms(ArmPath(table, name, arms), outcomes.T, outcomes.V, outcomes.C,
+                        new EvaluationOptions { Curve = options, BootstrapReplicates = r.GetValue(bootstrap) }, r.GetValue(seed))));
+                    continue;
+                }
                 var s = OutcomeColumns.Numbers(table, name);
                 rows.Add(ScoreRow.Evaluate(name, s, outcomes.T, outcomes.V, outcomes.C, options, r.GetValue(bootstrap), r.GetValue(seed)));
             }
+            var labels = outcomes.Arms > 1 ? (arms, outcomes.Labels.ControlLabel) : ((IReadOnlyList<string>, string)?)null;
             var written = r.GetValue(plot) is { } p
                 ? ScoreRow.WritePlot(p, rows, "Cost curves", $"{table.Rows} users, {Path.GetFileName(table.Source)}")
                 : [];
@@ -53,13 +84,19 @@ static class EvaluateCommand
                 {
                     ["data"] = table.Source,
                     ["rows"] = table.Rows,
-                    ["results"] = new JsonArray([.. rows.Select(x => (JsonNode)x.ToJson())]),
+                    ["results"] = new JsonArray([.. rows.Select(x => (JsonNode)x.ToJson(labels))]),
                     ["plots"] = new JsonArray([.. written.Select(w => (JsonNode)JsonValue.Create(w)!)]),
                 });
             else
             {
-                Console.WriteLine($"{table.Source}: {table.Rows} users");
+                Console.WriteLine($"{table.Source}: {table.Rows} users" + (labels is { } l
+                    ? $"; arms {string.Join(", ", l.Item1)} against control '{l.Item2}'; multi-arm AUCC of each budget path (METHOD.md section 10)" : ""));
                 Console.Write(ScoreRow.Table(rows));
+                foreach (var x in rows.Where(x => x.Arms is not null))
+                {
+                    Console.WriteLine($"{x.Name}: value at fixed budgets");
+                    foreach (var line in ArmsJson.BudgetLines(x.Arms!, arms, outcomes.Labels.ControlLabel)) Console.WriteLine(line);
+                }
                 foreach (var w in written) Console.WriteLine($"plot: {w}");
             }
             return Common.ExitOk;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Uplift.Campaign;
 using Uplift.Data;
 using Uplift.Evaluation;
+using Uplift.Experiments;
 using Uplift.Models;
 using Uplift.Persistence;
 using Uplift.Reporting;
@@ -13,7 +14,8 @@ namespace Uplift.Cli.Commands;
 /// <summary>
 /// <c>uplift report</c>: one self-contained HTML page (no network access needed) comparing one or more model files on
 /// evaluation data: cost curves, AUCC with bootstrap intervals, paired differences, value at fixed cost shares, an
-/// optional budget plan and permutation feature importance, and the data summary.
+/// optional budget plan and permutation feature importance, and the data summary. With several arms in the data each model
+/// is shown by its budget path (multi-arm cost curve and AUCC, value at fixed budgets, how the budget splits across arms).
 /// </summary>
 static class ReportCommand
 {
@@ -31,7 +33,11 @@ static class ReportCommand
         control.Description += " Default: the first model file's (when it was trained with --control).";
         var value = new Option<string?>("--value") { Description = "Value column of --data (default: the first model file's)." };
         var cost = new Option<string?>("--cost") { Description = "Cost column of --data (default: the first model file's)." };
-        var oracle = new Option<string?>("--oracle") { Description = "Column of oracle scores (true tau_v / tau_c, synthetic data only, e.g. oracle_score)." };
+        var oracle = new Option<string?>("--oracle")
+        {
+            Description = "Column of oracle scores (true tau_v / tau_c, synthetic data only, e.g. oracle_score); with several arms, the prefix P of the " +
+                "true effect columns P_v_LABEL and P_c_LABEL (e.g. tau).",
+        };
         var importance = new Option<string?>("--importance") { Description = "Add the permutation feature importance of this model (a name from --names or a file name)." };
         var repeats = new Option<int>("--importance-repeats") { Description = "Shuffles per feature for --importance.", DefaultValueFactory = _ => 3 };
         var planBudget = new Option<double?>("--plan-budget") { Description = "Add a budget plan for the first model with this budget on the incremental cost." };
@@ -74,9 +80,26 @@ static class ReportCommand
             var datasets = files.Select(f =>
             {
                 var d = f.Pipeline.Transform(table);
-                return new Dataset(d.X, d.Rows, d.Features, d.FeatureNames, outcomes.T, outcomes.V, outcomes.C);
+                return new Dataset(d.X, d.Rows, d.Features, d.FeatureNames, outcomes.T, outcomes.V, outcomes.C, arms: outcomes.Arms);
             }).ToArray();
             var scores = files.Select((f, k) => f.Model.Score(datasets[k], th)).ToArray();
+            // Several arms (from the data): each model is shown by its budget path (METHOD.md section 10).
+            bool multi = outcomes.Arms > 1;
+            var armLabels = outcomes.Labels.ArmLabels;
+            var armPaths = new Uplift.Allocation.BudgetPath?[files.Length];
+            if (multi)
+            {
+                UpliftOptionException.Check(r.GetValue(planBudget) is null, "--plan-budget", "a campaign with several arms is planned by 'uplift plan'; the report's plan is for one arm.");
+                UpliftOptionException.Check(r.GetValue(importance) is null, "--importance", "the permutation importance is for one arm; it is not available with several arms yet.");
+                for (int k = 0; k < files.Length; k++)
+                {
+                    var known = files[k].Preprocessor.ArmLabels;
+                    if (known.Count != armLabels.Count || !known.Zip(armLabels).All(x => string.Equals(x.First, x.Second, StringComparison.OrdinalIgnoreCase)))
+                        throw new UpliftDataException($"model '{shown[k]}' knows the arms {string.Join(", ", known)}, the data has {string.Join(", ", armLabels)}.", table.Source, column: roles.Treatment);
+                    int m = k;
+                    armPaths[k] = Experiment.Named(shown[k], () => Experiment.ArmPath(files[m].Model, datasets[m], th));
+                }
+            }
 
             ReportFeatureImportance? fi = null;
             if (r.GetValue(importance) is { } imp)
@@ -111,8 +134,11 @@ static class ReportCommand
                 Title = r.GetValue(title)!,
                 Evaluation = datasets[0],
                 Source = table.Source,
-                Models = shown.Select((n, k) => new ReportModel(n, scores[k])).ToArray(),
-                OracleScores = r.GetValue(oracle) is { } oc ? OutcomeColumns.Numbers(table, oc, "oracle") : null,
+                Models = shown.Select((n, k) => new ReportModel(n, scores[k]) { ArmPath = armPaths[k] }).ToArray(),
+                OracleScores = !multi && r.GetValue(oracle) is { } oc ? OutcomeColumns.Numbers(table, oc, "oracle") : null,
+                OraclePath = multi && r.GetValue(oracle) is { } prefix ? EvaluateCommand.ArmPath(table, prefix, armLabels) : null,
+                ArmLabels = multi ? armLabels : null,
+                ControlLabel = multi ? outcomes.Labels.ControlLabel : "control",
                 Options = new ReportOptions { BootstrapReplicates = reps, Seed = s, MaxThreads = th },
                 FeatureImportance = fi,
                 Plan = planSummary,

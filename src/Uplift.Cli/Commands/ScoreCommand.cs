@@ -7,7 +7,8 @@ using Uplift.Scoring;
 
 namespace Uplift.Cli.Commands;
 
-/// <summary><c>uplift score</c>: one score per input row (higher = treat first), in input order, with the id column;
+/// <summary><c>uplift score</c>: one score per input row (higher = treat first), in input order, with the id column
+/// (and, for a model of several arms, the <c>arm</c> of each user's first upgrade, <see cref="StreamingScorer.ArmColumn"/>);
 /// streamed chunk by chunk (<see cref="StreamingScorer"/>), so inputs of any size run in bounded memory.</summary>
 static class ScoreCommand
 {
@@ -15,7 +16,7 @@ static class ScoreCommand
     {
         var model = new Option<string>("--model") { Description = "Model file written by 'uplift train'.", Required = true };
         var data = new Option<string>("--data") { Description = "Users to score (.csv, .csv.gz or .parquet); needs the model's feature columns.", Required = true };
-        var output = new Option<string>("--out") { Description = "Output file (.csv or .parquet): the id column (when the model has one) and 'score'.", Required = true };
+        var output = new Option<string>("--out") { Description = "Output file (.csv or .parquet): the id column (when the model has one), 'score' and, for a model of several arms, 'arm' (the label of the user's best first offer: the arm of its first upgrade on the budget path, or the control label when no arm adds value).", Required = true };
         var chunkRows = new Option<int>("--chunk-rows")
         {
             Description = "Rows per chunk: the input is read, scored and written chunk by chunk in bounded memory (a Parquet chunk is one row group).",
@@ -42,9 +43,12 @@ static class ScoreCommand
                 {
                     ["out"] = path, ["rows"] = result.Rows, ["kind"] = file.Model.Kind, ["seconds"] = seconds,
                     ["rows_per_second"] = rate, ["chunks"] = result.Chunks,
+                    ["arms"] = file.Preprocessor.Arms, ["arm_column"] = StreamingScorer.WritesArm(file.Pipeline),
                 });
             else
-                Console.WriteLine($"scored {result.Rows} rows with a {file.Model.Kind} model in {seconds:0.00} s ({rate:N0} rows/s) -> {path}");
+                Console.WriteLine($"scored {result.Rows} rows with a {file.Model.Kind} model" +
+                    (StreamingScorer.WritesArm(file.Pipeline) ? $" of {file.Preprocessor.Arms} arms (column '{StreamingScorer.ArmColumn}': each user's first upgrade)" : "") +
+                    $" in {seconds:0.00} s ({rate:N0} rows/s) -> {path}");
             return Common.ExitOk;
         }));
         return cmd;

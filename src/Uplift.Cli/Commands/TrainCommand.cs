@@ -11,7 +11,8 @@ namespace Uplift.Cli.Commands;
 /// <summary>
 /// <c>uplift train</c>: data + column names + model options -> model file. Splits the rows (seeded,
 /// stratified by arm) into train / validation / test, fits the preprocessing on train only, trains, and
-/// reports validation and test AUCC.
+/// reports validation and test AUCC (with several arms, the multi-arm AUCC of the model's budget path, METHOD.md
+/// section 10, and the test value at 25/50/100 % of the full budget).
 /// </summary>
 static class TrainCommand
 {
@@ -69,6 +70,14 @@ static class TrainCommand
                 ["valid_aucc"] = run.ValidAucc,
             };
             if (run.Test is { } test) metrics["test_aucc"] = test.Aucc;
+            // Several arms: the AUCCs are the multi-arm AUCC of the model's budget path (METHOD.md section 10).
+            int arms = campaign.Preprocessor.Arms;
+            if (arms > 1)
+            {
+                metrics["arms"] = arms;
+                metrics["multiarm"] = true;
+                if (run.Test?.Arms is { } ma) metrics["test_value_at_budgets"] = ArmsJson.Budgets(ma, campaign.Preprocessor);
+            }
             var options = new JsonObject
             {
                 ["model"] = kind,
@@ -78,7 +87,8 @@ static class TrainCommand
             };
             string path = r.GetValue(output)!;
             // The validation cost curve prices 'plan'/'assign --budget' without --eval (null when undefined on these users).
-            var curve = ValidationCurve.TryCompute(run.ValidScores, campaign.Valid.T, campaign.Valid.V, campaign.Valid.C);
+            // A multi-arm model stores none: its plan reads the model's own per-arm effects (or --eval).
+            var curve = arms > 1 ? null : ValidationCurve.TryCompute(run.ValidScores, campaign.Valid.T, campaign.Valid.V, campaign.Valid.C);
             new ModelFile(fitted, campaign.Preprocessor, s, options, metrics) { ValidationCurve = curve }.Save(path);
 
             if (r.GetValue(json))
@@ -95,8 +105,12 @@ static class TrainCommand
             else
             {
                 Console.WriteLine($"{kind}: trained on {campaign.Train.Rows} users ({campaign.Preprocessor.FeatureNames.Count} features) in {fitSeconds:0.0} s");
-                Console.WriteLine($"validation AUCC {Common.F3((double)metrics["valid_aucc"]!)} ({campaign.Valid.Rows} users)" +
-                    (metrics["test_aucc"] is { } t ? $", test AUCC {Common.F3((double)t)} ({campaign.Test.Rows} users)" : ""));
+                string aucc = arms > 1 ? "multi-arm AUCC" : "AUCC";
+                if (arms > 1) Console.WriteLine($"arms: {ArmsJson.Labels(campaign.Preprocessor)} against control '{campaign.Preprocessor.ControlLabel}'");
+                Console.WriteLine($"validation {aucc} {Common.F3((double)metrics["valid_aucc"]!)} ({campaign.Valid.Rows} users)" +
+                    (metrics["test_aucc"] is { } t ? $", test {aucc} {Common.F3((double)t)} ({campaign.Test.Rows} users)" : ""));
+                if (run.Test?.Arms is { } ma)
+                    foreach (var line in ArmsJson.BudgetLines(ma, campaign.Preprocessor.ArmLabels, campaign.Preprocessor.ControlLabel)) Console.WriteLine(line);
                 if (imputed.Count > 0)
                     Console.WriteLine("imputed missing feature values: " + string.Join(", ", imputed.Select(x =>
                         $"{x.Column} {x.Count} of {table.Rows} ({(x.Kind == FeatureKind.Numeric ? "training mean" : "no category")})")));

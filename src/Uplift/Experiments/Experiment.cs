@@ -8,7 +8,8 @@ namespace Uplift.Experiments;
 /// <summary>
 /// The one evaluation loop: for each repeat, split the users (seeded), fit every learner on the training users
 /// (validation users for restarts and hyper-parameters), score the held-out users and evaluate them (AUCC, value at
-/// cost shares, bootstrap interval, METHOD.md section 6), with paired comparisons against a reference learner on the
+/// cost shares, bootstrap interval, METHOD.md section 6; with K &gt; 1 arms in the data, by each model's budget path,
+/// section 10: <see cref="EvaluateArms"/>), with paired comparisons against a reference learner on the
 /// same users and resamples; then summarise over the repeats. The commands, the report and the paper benchmark call
 /// it. The library never prints: learners report through <see cref="FitContext.Progress"/>.
 /// </summary>
@@ -77,6 +78,8 @@ public static partial class Experiment
         // Held-out parts are evaluated when they have users or the fractions give them a share (an empty part then
         // fails as the cost curve does: there is no test AUCC of no users).
         bool evaluateTest = split.Test.Rows > 0 || options.TrainFraction + options.ValidFraction < 1 - 1e-9;
+        // Several arms (K > 1, from the data): each model is evaluated by its budget path (METHOD.md section 10).
+        bool arms = split.Train.Arms > 1;
         var runs = new List<FittedRun>();
         foreach (var l in learners)
         {
@@ -88,10 +91,16 @@ public static partial class Experiment
             if (options.ScoreValidation && (split.Valid.Rows > 0 || options.ValidFraction > 0))
             {
                 sv = model.Score(split.Valid, ctx.MaxThreads);
-                validAucc = Named(l.Name, () => CostCurve.Compute(sv, split.Valid.T, split.Valid.V, split.Valid.C, ev.Curve).Aucc);
+                var valid = split.Valid;
+                validAucc = arms
+                    ? Named(l.Name, () => MultiArmCostCurve.Aucc(ArmPath(model, valid, ctx.MaxThreads), valid.T, valid.V, valid.C, options: ev.Curve))
+                    : Named(l.Name, () => CostCurve.Compute(sv, valid.T, valid.V, valid.C, ev.Curve).Aucc);
             }
             double[] st = evaluateTest ? model.Score(split.Test, ctx.MaxThreads) : [];
-            var test = evaluateTest ? Named(l.Name, () => Evaluate(st, split.Test.T, split.Test.V, split.Test.C, alone, seed)) : null;
+            var tst = split.Test;
+            var test = !evaluateTest ? null
+                : arms ? Named(l.Name, () => EvaluateArms(ArmPath(model, tst, ctx.MaxThreads), tst.T, tst.V, tst.C, alone, seed))
+                : Named(l.Name, () => Evaluate(st, tst.T, tst.V, tst.C, alone, seed));
             var run = new FittedRun(l.Name, index, seed, model, seconds, sv, validAucc, st, test);
             runs.Add(run);
             fitted?.Invoke(run);
@@ -101,7 +110,9 @@ public static partial class Experiment
         if (options.Reference is { } reference && ev.BootstrapReplicates > 0 && split.Test.Rows > 0)
         {
             int r = runs.FindIndex(x => x.Learner == reference);
-            var compared = Paired([.. runs.Select(x => (x.Learner, x.TestScores))], r, split.Test.T, split.Test.V, split.Test.C, ev.Bootstrap(seed));
+            var compared = arms
+                ? PairedArms([.. runs.Select(x => (x.Learner, x.Test!.Arms!.Path))], r, split.Test.T, split.Test.V, split.Test.C, ev.Bootstrap(seed))
+                : Paired([.. runs.Select(x => (x.Learner, x.TestScores))], r, split.Test.T, split.Test.V, split.Test.C, ev.Bootstrap(seed));
             for (int k = 0; k < runs.Count; k++)
             {
                 var own = compared.Bootstrap[k];

@@ -48,9 +48,7 @@ public static partial class Experiment
             var p = Named(name, () => Bootstrap.AuccDifference(scores, refScores, ta, va, ca, boot));
             boots[k] = p.A;
             boots[reference] ??= p.B;
-            var ok = p.Difference.Values.Where(x => !double.IsNaN(x)).ToArray();
-            diffs[k] = new PairedComparison(name, refName, p.A, p.B, p.Difference,
-                ok.Length == 0 ? double.NaN : ok.Count(x => x > 0) / (double)ok.Length);
+            diffs[k] = Comparison(name, refName, p);
         }
         boots[reference] ??= Named(refName, () => Bootstrap.Aucc(refScores, ta, va, ca, boot));
         return (boots, diffs);

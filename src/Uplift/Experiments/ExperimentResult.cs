@@ -25,11 +25,15 @@ public sealed record ExperimentSplit(Dataset Train, Dataset Valid, Dataset Test)
 }
 
 /// <summary>One ranking evaluated on held-out users: its cost curve, the value at each cost share and, with bootstrap
-/// replicates, the AUCC interval.</summary>
+/// replicates, the AUCC interval. With K &gt; 1 arms the ranking is a budget path across arms (<see cref="Arms"/>).</summary>
 public sealed record RankingEvaluation(CostCurveResult Curve, IReadOnlyList<ValueAtCost> ValueAt, BootstrapSummary? Ci)
 {
-    /// <summary>The AUCC (METHOD.md section 6).</summary>
+    /// <summary>The AUCC (METHOD.md section 6; with K &gt; 1 arms the multi-arm AUCC of section 10).</summary>
     public double Aucc => Curve.Aucc;
+
+    /// <summary>With K &gt; 1 arms (<see cref="Experiment.EvaluateArms"/>): the budget path, value at fixed budgets and
+    /// per-arm split; then <see cref="Curve"/> is the multi-arm cost curve. Null for a binary campaign.</summary>
+    public MultiArmEvaluation? Arms { get; init; }
 
     /// <summary>The value at cost share <paramref name="share"/> (one of <see cref="EvaluationOptions.CostShares"/>).</summary>
     public ValueAtCost At(double share) =>

@@ -38,6 +38,7 @@ public static partial class HtmlReport
         WriteAucc(sb, m);
         WriteDifferences(sb, m);
         WriteValueAtCost(sb, m);
+        if (m.Arms > 1) WriteBudgets(sb, input, m);
         if (input.Plan is not null) WritePlan(sb, input.Plan);
         if (input.FeatureImportance is not null) WriteImportance(sb, input.FeatureImportance);
         WriteHowToRead(sb);
@@ -104,6 +105,7 @@ public static partial class HtmlReport
         Kv(sb, "Incremental cost per user", $"{Num(m.IncCost)} <span class=\"ci\">mean C over treated − mean C over control</span>");
         if (m.IncCost > 0 && double.IsFinite(m.IncValue))
             Kv(sb, "Value per unit of cost (treat everyone)", Num(m.IncValue / m.IncCost));
+        if (m.Arms > 1) WriteArmCounts(sb, input, m);
         Kv(sb, "Features", Count(input.Evaluation.Features));
         sb.Append("</tbody>\n</table>\n</section>\n");
     }
@@ -115,9 +117,13 @@ public static partial class HtmlReport
     {
         var curves = m.Models.Select(r => (r.Name, r.Curve)).ToList();
         var plot = new CostCurvePlotOptions { Oracle = m.Oracle?.Curve, Subtitle = $"{Count(m.N)} users · {m.Models[0].Curve.Segments} segments" };
-        string svg = CostCurvePlot.RenderSvg(curves, "Cost curves", plot);
-        sb.Append("<section id=\"curves\">\n<h2>Cost curves</h2>\n<figure class=\"plot\">\n").Append(svg)
-          .Append("<figcaption>Users are targeted in order of decreasing score. Each point is a prefix of that order: the share of the whole set's ")
+        bool arms = m.Arms > 1;
+        string title = arms ? "Multi-arm cost curves" : "Cost curves";
+        string svg = CostCurvePlot.RenderSvg(curves, title, plot);
+        sb.Append("<section id=\"curves\">\n<h2>").Append(title).Append("</h2>\n<figure class=\"plot\">\n").Append(svg)
+          .Append(arms
+              ? "<figcaption>Each model's budget path (METHOD.md section 10): users' upgrades between arms, steepest estimated value per cost first. Each point is a prefix of the path: the share of the "
+              : "<figcaption>Users are targeted in order of decreasing score. Each point is a prefix of that order: the share of the whole set's ")
           .Append("incremental cost it spends (x) against the share of incremental value it captures (y). Higher and further left is better.</figcaption>\n")
           .Append("</figure>\n</section>\n");
     }
@@ -131,7 +137,7 @@ public static partial class HtmlReport
         lo -= pad; hi += pad;
         bool anyFit = m.Models.Any(r => r.FitSeconds is not null);
 
-        sb.Append("<section id=\"aucc\">\n<h2>Area under the cost curve (AUCC)</h2>\n<div class=\"table-wrap\">\n<table>\n<thead><tr>")
+        sb.Append("<section id=\"aucc\">\n<h2>").Append(m.Arms > 1 ? "Area under the multi-arm cost curve (multi-arm AUCC)" : "Area under the cost curve (AUCC)").Append("</h2>\n<div class=\"table-wrap\">\n<table>\n<thead><tr>")
           .Append("<th>Model</th><th class=\"num\">AUCC</th><th class=\"num\">95% CI</th><th class=\"num\">Bootstrap SD</th>")
           .Append("<th class=\"chart\">Interval <span class=\"ci\">(dashed: random, 0.5)</span></th>");
         if (anyFit) sb.Append("<th class=\"num\">Fit time</th>");

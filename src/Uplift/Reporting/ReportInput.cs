@@ -1,3 +1,4 @@
+using Uplift.Allocation;
 using Uplift.Campaign;
 using Uplift.Data;
 using Uplift.Evaluation;
@@ -8,7 +9,13 @@ namespace Uplift.Reporting;
 /// <param name="Name">Shown in the tables and the plot legend; must be unique within the report.</param>
 /// <param name="Scores">One score per row of <see cref="ReportInput.Evaluation"/>.</param>
 /// <param name="FitSeconds">Optional training time, shown in the AUCC table.</param>
-public sealed record ReportModel(string Name, double[] Scores, double? FitSeconds = null);
+public sealed record ReportModel(string Name, double[] Scores, double? FitSeconds = null)
+{
+    /// <summary>With K &gt; 1 arms (<see cref="Dataset.Arms"/> of the evaluation set): the model's budget path on the
+    /// evaluation users (<see cref="Experiments.Experiment.ArmPath"/>), which the report evaluates instead of the scores
+    /// (METHOD.md section 10). Required then; ignored for a binary campaign.</summary>
+    public BudgetPath? ArmPath { get; init; }
+}
 
 /// <summary>Permutation feature importance of one model (from <see cref="FeatureImportance.Permutation"/>).</summary>
 public sealed record ReportFeatureImportance(string ModelName, FeatureImportanceResult Result);
@@ -87,6 +94,14 @@ public sealed record ReportInput
     public required IReadOnlyList<ReportModel> Models { get; init; }
     /// <summary>Oracle scores (true tau_v / tau_c, synthetic data only), one per row. Default none.</summary>
     public double[]? OracleScores { get; init; }
+    /// <summary>With K &gt; 1 arms: the oracle budget path (from the true per-arm effects), used instead of
+    /// <see cref="OracleScores"/>. Default none.</summary>
+    public BudgetPath? OraclePath { get; init; }
+    /// <summary>With K &gt; 1 arms: the label of each arm (arm k = label k − 1) and of control, shown in the per-arm split.
+    /// Default none (arms shown as "arm 1", "arm 2", ...).</summary>
+    public IReadOnlyList<string>? ArmLabels { get; init; }
+    /// <summary>The control label shown in the per-arm split. Default "control".</summary>
+    public string ControlLabel { get; init; } = "control";
     public ReportOptions Options { get; init; } = ReportOptions.Default;
     /// <summary>Permutation feature importance of one model. Default none (section left out).</summary>
     public ReportFeatureImportance? FeatureImportance { get; init; }

@@ -1,3 +1,4 @@
+using Uplift.Data;
 using Uplift.Evaluation;
 using Uplift.Experiments;
 
@@ -12,7 +13,14 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
     ReportNumbers.Row? Oracle, ReportNumbers.Row Reference, List<ReportNumbers.Diff> Diffs, BootstrapOptions Boot, ReportNumbers.Row Best)
 {
     /// <summary>One ranking of the report (a model or the oracle).</summary>
-    internal sealed record Row(string Name, string Color, CostCurveResult Curve, BootstrapSummary Boot, IReadOnlyList<ValueAtCost> AtCost, double? FitSeconds, bool IsOracle);
+    internal sealed record Row(string Name, string Color, CostCurveResult Curve, BootstrapSummary Boot, IReadOnlyList<ValueAtCost> AtCost, double? FitSeconds, bool IsOracle)
+    {
+        /// <summary>With K &gt; 1 arms: the value at budgets and the per-arm split of the model's budget path.</summary>
+        public MultiArmEvaluation? Arms { get; init; }
+    }
+
+    /// <summary>K, the number of arms of the evaluation set (1 = binary).</summary>
+    public int Arms { get; init; } = 1;
     /// <summary>A model minus the reference: the bootstrap of the AUCC difference and the share of resamples where the model is better.</summary>
     internal sealed record Diff(Row Model, BootstrapSummary D, double ShareBetter);
 
@@ -42,6 +50,7 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         }
         if (input.OracleScores is { } os && os.Length != data.Rows)
             throw new UpliftDataException($"the oracle has {os.Length} scores for {data.Rows} users.");
+        if (data.Arms > 1) return ComputeArms(input, data, o);
 
         var t = data.T; var v = data.V; var c = data.C;
         int n = data.Rows, n1 = 0;
@@ -56,18 +65,7 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         for (int k = 0; k < evals.Length; k++)
             evals[k] = Experiment.Named(input.Models[k].Name, () => Experiment.Evaluate(input.Models[k].Scores, t, v, c, curveOnly));
 
-        int refIndex;
-        if (o.ReferenceModel is { } refName)
-        {
-            refIndex = input.Models.ToList().FindIndex(x => x.Name == refName);
-            UpliftOptionException.Check(refIndex >= 0, "reference", $"no model is named '{refName}' (models: {string.Join(", ", input.Models.Select(x => x.Name))}).");
-        }
-        else if (o.Reference == ReportReference.BestAucc)
-        {
-            refIndex = 0;
-            for (int k = 1; k < evals.Length; k++) if (evals[k].Aucc > evals[refIndex].Aucc) refIndex = k;
-        }
-        else refIndex = 0;
+        int refIndex = ReferenceIndex(input, o, evals);
         var (boots, diffs) = Experiment.Paired([.. input.Models.Select(x => (x.Name, x.Scores))], refIndex, t, v, c, boot);
 
         var rows = new List<Row>();
@@ -89,5 +87,67 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         var best = rows[0];
         foreach (var r in rows) if (r.Curve.Aucc > best.Curve.Aucc) best = r;
         return new ReportNumbers(n, n1, incValue, incCost, rows, oracle, rows[refIndex], list, boot, best);
+    }
+
+    /// <summary>With K &gt; 1 arms (METHOD.md section 10): each model's budget path evaluated (multi-arm cost curve and AUCC,
+    /// value at budgets, per-arm split), paired bootstraps of the paths, the oracle path when given.</summary>
+    static ReportNumbers ComputeArms(ReportInput input, Dataset data, ReportOptions o)
+    {
+        var t = data.T; var v = data.V; var c = data.C;
+        int n = data.Rows, k = data.Arms;
+        foreach (var model in input.Models)
+            if (model.ArmPath is not { } p || p.Users != n || p.Arms != k)
+                throw new UpliftOptionException("models", $"model '{model.Name}' needs its budget path over the {n} users and {k} arms (ReportModel.ArmPath).");
+        if (input.OraclePath is { } op && (op.Users != n || op.Arms != k))
+            throw new UpliftDataException($"the oracle path has {op.Users} users and {op.Arms} arms for {n} users and {k} arms.");
+        if (input.ArmLabels is { } labels && labels.Count != k)
+            throw new UpliftOptionException("arm-labels", $"give one label per arm ({k}), got {labels.Count}.");
+        int n1 = 0; double sv1 = 0, sc1 = 0, sv0 = 0, sc0 = 0;
+        for (int i = 0; i < n; i++)
+            if (t[i] > 0) { n1++; sv1 += v[i]; sc1 += c[i]; } else { sv0 += v[i]; sc0 += c[i]; }
+        // Treated users of any arm against control: what treating everyone at the observed arm shares buys per user.
+        double incValue = sv1 / n1 - sv0 / (n - n1), incCost = sc1 / n1 - sc0 / (n - n1);
+
+        var boot = new BootstrapOptions { Replicates = o.BootstrapReplicates, Seed = o.Seed, MaxThreads = o.MaxThreads, Curve = o.Curve };
+        var curveOnly = new EvaluationOptions { Curve = o.Curve };
+        var evals = new RankingEvaluation[input.Models.Count];
+        for (int m = 0; m < evals.Length; m++)
+            evals[m] = Experiment.Named(input.Models[m].Name, () => Experiment.EvaluateArms(input.Models[m].ArmPath!, t, v, c, curveOnly));
+        int refIndex = ReferenceIndex(input, o, evals);
+        var (boots, diffs) = Experiment.PairedArms([.. input.Models.Select(x => (x.Name, x.ArmPath!))], refIndex, t, v, c, boot);
+        var rows = new List<Row>();
+        for (int m = 0; m < evals.Length; m++)
+            rows.Add(new Row(input.Models[m].Name, CostCurvePlot.Palette[m % CostCurvePlot.Palette.Count], evals[m].Curve, boots[m],
+                evals[m].ValueAt, input.Models[m].FitSeconds, false) { Arms = evals[m].Arms });
+        Row? oracle = null;
+        if (input.OraclePath is { } path)
+        {
+            var oe = Experiment.Named("oracle", () => Experiment.EvaluateArms(path, t, v, c, curveOnly with
+            {
+                BootstrapReplicates = o.BootstrapReplicates, BootstrapSeed = o.Seed, MaxThreads = o.MaxThreads,
+            }));
+            oracle = new Row("oracle", HtmlReport.OracleColor, oe.Curve, oe.Ci!, oe.ValueAt, null, true) { Arms = oe.Arms };
+        }
+        var list = new List<Diff>();
+        for (int m = 0; m < evals.Length; m++)
+            if (diffs[m] is { } d) list.Add(new Diff(rows[m], d.Difference, d.ShareBetter));
+        var best = rows[0];
+        foreach (var r in rows) if (r.Curve.Aucc > best.Curve.Aucc) best = r;
+        return new ReportNumbers(n, n1, incValue, incCost, rows, oracle, rows[refIndex], list, boot, best) { Arms = k };
+    }
+
+    /// <summary>The index of the reference model of the paired differences (<see cref="ReportOptions.ReferenceModel"/>, else <see cref="ReportOptions.Reference"/>).</summary>
+    static int ReferenceIndex(ReportInput input, ReportOptions o, RankingEvaluation[] evals)
+    {
+        if (o.ReferenceModel is { } refName)
+        {
+            int r = input.Models.ToList().FindIndex(x => x.Name == refName);
+            UpliftOptionException.Check(r >= 0, "reference", $"no model is named '{refName}' (models: {string.Join(", ", input.Models.Select(x => x.Name))}).");
+            return r;
+        }
+        int best = 0;
+        if (o.Reference == ReportReference.BestAucc)
+            for (int k = 1; k < evals.Length; k++) if (evals[k].Aucc > evals[best].Aucc) best = k;
+        return best;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Uplift.Allocation;
 using Uplift.Data;
 using Uplift.Models;
 
@@ -50,7 +51,7 @@ public sealed record StreamScoreResult(long Rows, int Chunks, int PeakChunksInFl
 /// (<see cref="TableChunkReader"/>), each chunk is transformed by the model file's <see cref="Preprocessor"/> and
 /// scored by its model on worker threads (the workers are the parallelism: each chunk is scored single-threaded,
 /// <c>Score(data, scores, maxThreads: 1)</c>, so <see cref="StreamScoreOptions.MaxThreads"/> caps the whole run), and the id column (when the model has one) and <c>score</c> are written
-/// chunk by chunk in input order (<see cref="ChunkWriter"/>). At most <see cref="StreamScoreOptions.MaxChunksInFlight"/>
+/// chunk by chunk in input order (<see cref="ChunkWriter"/>), with a model of several arms also <see cref="ArmColumn"/>. At most <see cref="StreamScoreOptions.MaxChunksInFlight"/>
 /// chunks are alive at once; the whole file is never held. The scores equal those of
 /// <see cref="FittedPipeline.Score(RawTable, int?)"/> on the whole table (every model scores each row on its own).
 /// Errors name the file's row. The output is atomic: it appears only when every row was written.
@@ -59,6 +60,14 @@ public static class StreamingScorer
 {
     /// <summary>The name of the output's score column.</summary>
     public const string ScoreColumn = "score";
+
+    /// <summary>The name of the output's arm column, written for a model of K &gt; 1 arms: the label of the arm of the
+    /// user's first upgrade on the budget path (the steepest segment of its hull, METHOD.md section 10: the arm whose
+    /// guarded ratio is <c>score</c>), or the control label when no arm has a positive estimated value.</summary>
+    public const string ArmColumn = "arm";
+
+    /// <summary>Whether <paramref name="model"/>'s output has the <see cref="ArmColumn"/> (a model of several arms).</summary>
+    public static bool WritesArm(FittedPipeline model) => model.Model is IMultiArmModel { Arms: > 1 };
 
     /// <summary>Scores <paramref name="dataPath"/> into <paramref name="outPath"/> (format from the extension, as <see cref="TableWriter.Write"/>).</summary>
     public static StreamScoreResult Score(FittedPipeline model, string dataPath, string outPath, StreamScoreOptions? options = null,
@@ -73,6 +82,11 @@ public static class StreamingScorer
         var outCols = new List<ChunkColumn>();
         if (id is not null) outCols.Add(new ChunkColumn(id, Numeric: false));
         outCols.Add(new ChunkColumn(ScoreColumn, Numeric: true));
+        if (WritesArm(model))
+        {
+            if (id == ArmColumn) throw new UpliftOptionException("id", $"the id column may not be named '{ArmColumn}': a multi-arm model writes an '{ArmColumn}' column.");
+            outCols.Add(new ChunkColumn(ArmColumn, Numeric: false));
+        }
         using var writer = ChunkWriter.Create(outPath, outCols);
         var (rows, chunks, peak) = Run(model, reader, writer.Write, options, cancellation);
         writer.Commit();
@@ -81,7 +95,8 @@ public static class StreamingScorer
 
     /// <summary>
     /// Scores every chunk of <paramref name="reader"/> and hands each result to <paramref name="sink"/> in input order
-    /// (on the calling thread): a table with the id column (when the model has one, as text) and <c>score</c>.
+    /// (on the calling thread): a table with the id column (when the model has one, as text), <c>score</c> and, for a
+    /// model of several arms, <see cref="ArmColumn"/>.
     /// Returns (rows, chunks, peak chunks in flight).
     /// </summary>
     public static (long Rows, int Chunks, int PeakChunksInFlight) Run(FittedPipeline model, TableChunkReader reader, Action<RawTable> sink,
@@ -221,6 +236,8 @@ public static class StreamingScorer
         RawColumn? idCol = id is null ? null : table[id];
         var features = new RawTable(table.Source, n, table.Columns.Where(c => c.Name != id || pre.Specs.Any(s => s.Column == id)));
         var scores = new double[n];
+        var multi = model.Model as IMultiArmModel is { Arms: > 1 } m ? m : null;
+        var arm = multi is null ? null : new string?[n];
         var all = new int[Math.Min(n, sliceRows)];
         for (int start = 0; start < n; start += sliceRows)
         {
@@ -228,6 +245,7 @@ public static class StreamingScorer
             for (int k = 0; k < len; k++) all[k] = start + k;
             var data = pre.Transform(features, all.AsSpan(0, len), requireOutcomes: false, chunk.FirstRow);
             model.Model.Score(data, scores.AsSpan(start, len), maxThreads: 1); // the workers are the parallelism
+            if (multi is not null) FirstArms(multi, data, pre, arm.AsSpan(start, len));
         }
         var cols = new List<RawColumn>(2);
         if (idCol is not null)
@@ -237,7 +255,24 @@ public static class StreamingScorer
             cols.Add(idCol);
         }
         cols.Add(RawColumn.Numeric(ScoreColumn, scores));
+        if (arm is not null) cols.Add(RawColumn.Text(ArmColumn, arm));
         return new RawTable(table.Source, n, cols);
+    }
+
+    /// <summary>The label of each user's first upgrade (<see cref="ArmColumn"/>), from the model's per-arm effects.</summary>
+    static void FirstArms(IMultiArmModel model, Dataset data, Preprocessor pre, Span<string?> labels)
+    {
+        int n = data.Rows, k = model.Arms;
+        var tv = new double[n * k]; var tc = new double[n * k];
+        model.PredictArmEffects(data, tv, tc, maxThreads: 1);
+        var eps = BudgetPathOptions.Default.Epsilon;
+        Span<int> ha = stackalloc int[k];
+        Span<double> hs = stackalloc double[k], hc = stackalloc double[k], hv = stackalloc double[k];
+        for (int i = 0; i < n; i++)
+        {
+            int h = Hull.Build(tv.AsSpan(i * k, k), tc.AsSpan(i * k, k), eps, ha, hs, hc, hv);
+            labels[i] = h == 0 ? pre.ControlLabel : pre.ArmLabels[ha[0] - 1];
+        }
     }
 
     static long _lastCollectBytes;
