@@ -11,9 +11,9 @@ U simulate --scenario multiarm --rows 40000 --seed 1 --out history.csv
 U simulate --scenario multiarm --rows 20000 --seed 2 --out eval.csv
 U simulate --scenario multiarm --rows 20000 --seed 3 --out candidates.csv
 U train --model "${LEARNER:-tlearner}" --data history.csv --treatment treatment --control none --value value --cost cost --id user_id --out m.json
-U plan --model m.json --data candidates.csv --eval eval.csv --budget 1500 --out plan.json --json > plan-out.json
-U assign --model m.json --data candidates.csv --id user_id --eval eval.csv --budget 1500 --seed 7 --out a1.csv
-U assign --model m.json --data candidates.csv --id user_id --eval eval.csv --budget 1500 --seed 7 --out a2.csv
+U plan --model m.json --data candidates.csv --eval eval.csv --budget 3000 --out plan.json --json > plan-out.json
+U assign --model m.json --data candidates.csv --id user_id --eval eval.csv --budget 3000 --seed 7 --out a1.csv
+U assign --model m.json --data candidates.csv --id user_id --eval eval.csv --budget 3000 --seed 7 --out a2.csv
 cmp a1.csv a2.csv || { echo "FAIL: same seed, different campaign file"; exit 1; }
 U simulate-outcomes --assignments a1.csv --truth candidates.csv --out outcomes.csv --json > sim.json
 U readout --assignments a1.csv --outcomes outcomes.csv --plan plan.json

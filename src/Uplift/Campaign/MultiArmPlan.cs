@@ -48,10 +48,11 @@ public sealed record MultiArmEvalData(double[] TauV, double[] TauC, byte[] T, do
 /// tau_v,k, tau_c,k over the candidates assigned k; the explore arm k users cost the candidates' mean tau_c,k. With
 /// evaluation data: the evaluation users' own path (from the model's effects on them) is cut at the same slope as the
 /// candidates' (upgrades with slope &gt;= the j-th candidate upgrade's slope), giving groups G_a; arm a's per-user effect is
-/// m_a − m̄_0: the mean outcome of G_a's users observed in arm a minus the mean over all control users (the difference of
-/// arm means of <see cref="Uplift.Evaluation.MultiArmCostCurve.Estimate"/>, per arm); the explore arm k users take
-/// mean(· | T = k) − mean(· | T = 0). A prefix is priced only when every assigned group has
-/// <see cref="MultiArmPlanOptions.MinArmUsers"/> users observed in its arm.</para>
+/// m_a − m_0,a: the mean outcome of G_a's users observed in arm a minus the mean of G_a's users observed in control (the
+/// group's own comparison: the path selects G_a on x, so the mean over all control users would add G_a's baseline
+/// difference to the effect; that version underestimated the true spend by a third in tests/campaign/run-multiarm.sh);
+/// the explore arm k users take mean(· | T = k) − mean(· | T = 0). A prefix is priced only when every assigned group has
+/// <see cref="MultiArmPlanOptions.MinArmUsers"/> users observed in its arm and as many observed in control.</para>
 /// <para>Search: the largest prefix whose expected cost (explore + exploit) fits the budget, scanned over a grid of at
 /// most 200 prefixes from the top, then refined by bisection between the largest fitting grid point and the next.</para>
 /// <para>Intervals (evaluation data only): percentile bootstrap over evaluation users, stratified by observed arm, the

@@ -61,9 +61,11 @@ sealed class Pricer(double[] tauV, double[] tauC, int n, int k, MultiArmEvalData
             for (int a = 1; a <= k; a++)
             {
                 if (count[a] == 0) continue;
-                if (sums.GroupN(a) < options.MinArmUsers) return null;
-                xv[a] = count[a] * (sums.GroupMeanV(a) - sums.ArmMeanV(0));
-                xc[a] = count[a] * (sums.GroupMeanC(a) - sums.ArmMeanC(0));
+                if (sums.GroupN(a) < options.MinArmUsers || sums.GroupControlN(a) < options.MinArmUsers) return null;
+                // The group's arm-a users against the group's own control users (the path selects the group on x, so
+                // the mean of all control users would carry the group's baseline difference into the effect).
+                xv[a] = count[a] * (sums.GroupMeanV(a) - sums.GroupControlMeanV(a));
+                xc[a] = count[a] * (sums.GroupMeanC(a) - sums.GroupControlMeanC(a));
             }
         }
         return Assemble(j, count, xv, xc, keep, exploreUsers, all, groups);
@@ -108,7 +110,7 @@ sealed class Pricer(double[] tauV, double[] tauC, int n, int k, MultiArmEvalData
             {
                 all.Value[a] = s.ArmMeanV(a) - s.ArmMeanV(0); all.Cost[a] = s.ArmMeanC(a) - s.ArmMeanC(0);
                 if (count[a] == 0) continue;
-                xv[a] = count[a] * (s.GroupMeanV(a) - s.ArmMeanV(0)); xc[a] = count[a] * (s.GroupMeanC(a) - s.ArmMeanC(0));
+                xv[a] = count[a] * (s.GroupMeanV(a) - s.GroupControlMeanV(a)); xc[a] = count[a] * (s.GroupMeanC(a) - s.GroupControlMeanC(a));
             }
             var r = Assemble(p.Upgrades, count, xv, xc, 1 - options.Explore, exploreUsers, all, []);
             rv[b] = r.Value; rc[b] = r.Cost;
@@ -129,12 +131,18 @@ sealed class Pricer(double[] tauV, double[] tauC, int n, int k, MultiArmEvalData
     {
         readonly double[] _an = new double[k + 1], _av = new double[k + 1], _ac = new double[k + 1];
         readonly double[] _gn = new double[k + 1], _gv = new double[k + 1], _gc = new double[k + 1];
+        readonly double[] _hn = new double[k + 1], _hv = new double[k + 1], _hc = new double[k + 1];
         public void AddArm(int t, double v, double c) { _an[t]++; _av[t] += v; _ac[t] += c; }
         public void Add(int group, int t, double v, double c)
         {
             AddArm(t, v, c);
             if (group == t) { _gn[t]++; _gv[t] += v; _gc[t] += c; }
+            else if (t == 0 && group > 0) { _hn[group]++; _hv[group] += v; _hc[group] += c; }
         }
+        /// <summary>Users of group a (the path gives them arm a) observed in control: the group's own comparison.</summary>
+        public double GroupControlN(int a) => _hn[a];
+        public double GroupControlMeanV(int a) => _hn[a] == 0 ? double.NaN : _hv[a] / _hn[a];
+        public double GroupControlMeanC(int a) => _hn[a] == 0 ? double.NaN : _hc[a] / _hn[a];
         public double GroupN(int a) => _gn[a];
         public double GroupMeanV(int a) => _gn[a] == 0 ? double.NaN : _gv[a] / _gn[a];
         public double GroupMeanC(int a) => _gn[a] == 0 ? double.NaN : _gc[a] / _gn[a];
