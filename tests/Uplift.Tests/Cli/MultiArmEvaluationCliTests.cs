@@ -35,6 +35,8 @@ public class MultiArmEvaluationCliTests
         var j = CliRunner.Json(["train", .. Columns(data), "--model", "drm", "--steps", "30", "--restarts", "1", "--out", drm]);
         Assert.True((bool)j["multiarm"]!);
         Assert.Equal(3, (int)j["arms"]!);
+        Assert.Equal(["large", "medium", "small"], j["arm_labels"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal("none", (string)j["control_label"]!);
         Assert.InRange((double)j["test_aucc"]!, 0.0, 1.0);
         Assert.InRange((double)j["valid_aucc"]!, 0.0, 1.0);
         var budgets = j["test_value_at_budgets"]!.AsArray();
