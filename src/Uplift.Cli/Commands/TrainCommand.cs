@@ -95,6 +95,11 @@ static class TrainCommand
             {
                 var o = new JsonObject { ["model"] = kind, ["out"] = path, ["seed"] = s, ["features"] = campaign.Preprocessor.FeatureNames.Count };
                 foreach (var (k, v) in metrics) o[k] = v?.DeepClone();
+                if (arms > 1)
+                {
+                    o["arm_labels"] = new JsonArray([.. campaign.Preprocessor.ArmLabels.Select(a => (JsonNode)JsonValue.Create(a)!)]);
+                    o["control_label"] = campaign.Preprocessor.ControlLabel;
+                }
                 o["imputed"] = new JsonArray([.. imputed.Select(x => (JsonNode)new JsonObject
                 {
                     ["column"] = x.Column, ["count"] = x.Count, ["rows"] = table.Rows,

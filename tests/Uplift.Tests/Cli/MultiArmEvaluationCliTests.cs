@@ -7,6 +7,7 @@ using Xunit;
 namespace Uplift.Tests.Cli;
 
 /// <summary>train, evaluate, compare, score and report on a small simulated campaign with three arms (METHOD.md section 10).</summary>
+[Collection("cli")]
 public class MultiArmEvaluationCliTests
 {
     readonly string _dir = CliRunner.TempDir();
@@ -31,9 +32,11 @@ public class MultiArmEvaluationCliTests
         Assert.Contains("test multi-arm AUCC", text);
         Assert.Contains("arms: large, medium, small against control 'none'", text);
         Assert.Contains("50% of the full budget", text);
-        var j = CliRunner.Json(["train", .. Columns(data), "--model", "drm", "--steps", "30", "--restarts", "1", "--out", drm, "--json"]);
+        var j = CliRunner.Json(["train", .. Columns(data), "--model", "drm", "--steps", "30", "--restarts", "1", "--out", drm]);
         Assert.True((bool)j["multiarm"]!);
         Assert.Equal(3, (int)j["arms"]!);
+        Assert.Equal(["large", "medium", "small"], j["arm_labels"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal("none", (string)j["control_label"]!);
         Assert.InRange((double)j["test_aucc"]!, 0.0, 1.0);
         Assert.InRange((double)j["valid_aucc"]!, 0.0, 1.0);
         var budgets = j["test_value_at_budgets"]!.AsArray();
@@ -43,7 +46,7 @@ public class MultiArmEvaluationCliTests
         Assert.Null(file.ValidationCurve); // a multi-arm plan reads the model's own effects
 
         var ev = CliRunner.Json("evaluate", "--data", data, "--treatment", "treatment", "--control", "none", "--value", "value",
-            "--cost", "cost", "--score", "tau", "--bootstrap", "20", "--json");
+            "--cost", "cost", "--score", "tau", "--bootstrap", "20");
         var r0 = ev["results"]!.AsArray()[0]!;
         Assert.True((bool)r0["multiarm"]!);
         Assert.InRange((double)r0["aucc"]!, 0.5, 1.0);
@@ -55,7 +58,7 @@ public class MultiArmEvaluationCliTests
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("oracle_score_v_large", missing.Err);
 
-        var cmp = CliRunner.Json(["compare", .. Columns(data), "--models", "tlearner,drm", "--steps", "30", "--restarts", "1", "--repeats", "1", "--json"]);
+        var cmp = CliRunner.Json(["compare", .. Columns(data), "--models", "tlearner,drm", "--steps", "30", "--restarts", "1", "--repeats", "1"]);
         Assert.True((bool)cmp["multiarm"]!);
         Assert.Equal(["large", "medium", "small"], cmp["arm_labels"]!.AsArray().Select(a => (string)a!));
         foreach (var row in cmp["results"]!.AsArray())
@@ -67,7 +70,7 @@ public class MultiArmEvaluationCliTests
 
         // score: 'score' as for one arm, and the label of each user's first upgrade, whose guarded ratio is the score.
         string scored = Path.Combine(_dir, "scores.csv");
-        var sj = CliRunner.Json("score", "--model", drm, "--data", data, "--out", scored, "--json");
+        var sj = CliRunner.Json("score", "--model", drm, "--data", data, "--out", scored);
         Assert.True((bool)sj["arm_column"]!);
         var out_ = TableReader.Read(scored);
         Assert.Equal(["user_id", "score", "arm"], out_.ColumnNames);
