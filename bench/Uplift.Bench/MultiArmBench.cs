@@ -16,11 +16,12 @@ namespace Uplift.Bench;
 /// (<see cref="AtTrueSpend"/>: the ranking's quality without its cost error), the best single arm picked by true value (<see cref="BestArm"/>) and by estimated value on
 /// the validation users (<see cref="ValidArm"/>, with the arm chosen per seed in <see cref="ValidArms"/>), the best single
 /// arm's path walked until its true cost would pass the budget (<see cref="BestArmAtTrueSpend"/>) and random
-/// allocation (<see cref="Random"/>).
+/// allocation (<see cref="Random"/>); <see cref="OracleSingleArm"/> is the best single arm ranked by the TRUE effects
+/// (what one arm alone can reach at best; the same for every learner).
 /// </summary>
 public sealed record MultiArmRow(string Learner, string Budget, int Rows, int Seeds, List<double> Plan, List<double> CostShare,
     List<double> AtTrueSpend, List<double> BestArm, List<int> BestArms, List<double> ValidArm, List<int> ValidArms,
-    List<double> BestArmAtTrueSpend, List<int> BestArmsAtTrueSpend, List<double> Random);
+    List<double> BestArmAtTrueSpend, List<int> BestArmsAtTrueSpend, List<double> Random, List<double> OracleSingleArm);
 
 /// <summary>A learner's mean fit seconds on the K-arm campaign and on the binary <c>linear</c> campaign of the same size.</summary>
 public sealed record MultiArmSpeedRow(string Learner, int Arms, double MultiSeconds, double BinarySeconds);
@@ -29,10 +30,11 @@ public sealed record MultiArmSpeedRow(string Learner, int Arms, double MultiSeco
 /// Quality of the budget path across arms (METHOD.md section 10, issue 11) on the <c>multiarm</c> synthetic campaign:
 /// for seeds 1..S, the campaign (K = 3, 10 features) is split 60/20/20 by <see cref="DataSplit.Stratified"/> (same seed),
 /// each learner is fitted on the training users with the validation users, and on the test users the path built from its
-/// per-arm effects is assigned at two budgets and valued with the true effects (<see cref="Policy.TruePolicyValue"/>).
+/// per-arm effects is assigned at three budgets and valued with the true effects (<see cref="Policy.TruePolicyValue"/>).
 /// <para>Budgets: the oracle path is <see cref="BudgetPath.Build"/> on the test users' true effects; budget "1/3"
 /// is its (true) cost after the shortest prefix of upgrades at which at least a third of the test users are treated,
-/// "2/3" the same with two thirds. The oracle's value is that prefix's value.</para>
+/// "2/3" the same with two thirds; "full/2" is the oracle's spend at half its full cost (METHOD.md section 10: by then
+/// most of its upgrades are to bigger arms). The oracle's value is that prefix's value.</para>
 /// <para>References, at the same budget: the best single arm (for each arm k the binary path on the learner's
 /// (tau_v,k, tau_c,k) alone, everyone treated getting arm k), kept by true test value (hindsight) or by the estimated
 /// value (<see cref="MultiArmCostCurve.Estimate"/>) of the same rule on the validation users at the budget scaled to
@@ -43,8 +45,10 @@ public sealed record MultiArmSpeedRow(string Learner, int Arms, double MultiSeco
 /// </summary>
 public static class MultiArmBench
 {
-    /// <summary>The two budgets: the share of test users the oracle path has treated when its cost is the budget.</summary>
-    public static IReadOnlyList<(string Name, double TreatedShare)> Budgets { get; } = [("1/3", 1.0 / 3), ("2/3", 2.0 / 3)];
+    /// <summary>The budgets: "1/3" and "2/3" are the oracle path's cost when it has treated that share of the test users;
+    /// "full/2" is half of the oracle path's full cost (everyone at the top of their true hull), where the bigger arms pay.</summary>
+    public static IReadOnlyList<(string Name, double TreatedShare, double FullCostShare)> Budgets { get; } =
+        [("1/3", 1.0 / 3, 0), ("2/3", 2.0 / 3, 0), ("full/2", 0, 0.5)];
 
     /// <param name="rows">Users per campaign.</param>
     /// <param name="seeds">Seeds 1..seeds (campaign, split and learner seed).</param>
@@ -57,7 +61,7 @@ public static class MultiArmBench
         learners ??= QualityBench.AllLearners;
         foreach (var l in learners)
             if (!QualityBench.AllLearners.Contains(l)) throw new ArgumentException($"unknown learner '{l}'; known: {string.Join(", ", QualityBench.AllLearners)}");
-        var result = learners.SelectMany(l => Budgets.Select(b => new MultiArmRow(l, b.Name, rows, seeds, [], [], [], [], [], [], [], [], [], []))).ToList();
+        var result = learners.SelectMany(l => Budgets.Select(b => new MultiArmRow(l, b.Name, rows, seeds, [], [], [], [], [], [], [], [], [], [], []))).ToList();
         var multiSecs = learners.ToDictionary(l => l, _ => new List<double>());
         var binarySecs = learners.ToDictionary(l => l, _ => new List<double>());
         for (long seed = 1; seed <= seeds; seed++)
@@ -69,10 +73,12 @@ public static class MultiArmBench
             var trueC = PickRows(sim.ArmTauC, split.Test, arms);
             int n = test.Rows;
             var oracle = BudgetPath.Build(trueV, trueC, n, arms);
-            var budgets = Budgets.Select(b => OracleBudget(oracle, n, b.TreatedShare)).ToArray();
+            var budgets = Budgets.Select(b => b.TreatedShare > 0 ? OracleBudget(oracle, n, b.TreatedShare) : AtCost(oracle, b.FullCostShare * oracle.FullCost)).ToArray();
             var random = budgets.Select(b => RandomAllocation(trueV, trueC, n, arms, b.Budget, seed)).ToArray();
+            var oracleSingle = budgets.Select(b => Enumerable.Range(1, arms)
+                .Max(k => Policy.TruePolicyValue(SingleArm(trueV, trueC, n, arms, k, b.Budget), trueV, trueC).Value) / b.Value).ToArray();
             log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"multiarm seed {seed}: budgets {string.Join(", ", budgets.Select(b => $"{b.Budget:F0} (oracle value {b.Value:F0})"))}"));
+                $"multiarm seed {seed}: budgets {string.Join(", ", budgets.Select(b => $"{b.Budget:F0} (oracle value {b.Value:F0})"))}; oracle's best single arm {string.Join(", ", oracleSingle.Select(x => $"{x:F3}"))} of the oracle"));
             var binarySim = SyntheticCampaign.Generate(new SyntheticOptions { Scenario = SyntheticScenario.Linear, Rows = rows, Seed = seed });
             var binarySplit = DataSplit.Stratified(binarySim.Data.T, 0.6, 0.2, seed);
             var (binaryTrain, binaryValid) = (binarySim.Data.Subset(binarySplit.Train), binarySim.Data.Subset(binarySplit.Valid));
@@ -113,6 +119,7 @@ public static class MultiArmBench
                     row.BestArmAtTrueSpend.Add(singleTrue[bestTrue] / oracleValue);
                     row.BestArmsAtTrueSpend.Add(bestTrue + 1);
                     row.Random.Add(random[b] / oracleValue);
+                    row.OracleSingleArm.Add(oracleSingle[b]);
                     log?.Invoke(string.Create(CultureInfo.InvariantCulture,
                         $"  {l,-18} {Budgets[b].Name}: plan {plan.Value / oracleValue:F3} of oracle, cost {plan.Cost / budget:F3} of budget, at true spend {row.AtTrueSpend[^1]:F3} (best arm {row.BestArmAtTrueSpend[^1]:F3}); best arm {best + 1} {single[best] / oracleValue:F3}; valid arm {chosen + 1} {single[chosen] / oracleValue:F3}; random {random[b] / oracleValue:F3}"));
                 }
@@ -155,6 +162,13 @@ public static class MultiArmBench
     }
 
     static double TrueEffect(double[] tau, int user, int arm, int arms) => arm == 0 ? 0 : tau[user * arms + arm - 1];
+
+    /// <summary>The oracle path assigned at a budget: the budget it spends (its estimated cost is the true cost) and its value.</summary>
+    static (double Budget, double Value) AtCost(BudgetPath oracle, double budget)
+    {
+        var a = oracle.Assign(budget);
+        return (a.Cost, a.Value);
+    }
 
     /// <summary>The single-arm assignment: the binary path on arm <paramref name="arm"/>'s estimated effects, at the budget,
     /// every treated user given that arm.</summary>
@@ -218,11 +232,11 @@ public static class MultiArmBench
         sb.AppendLine();
         sb.AppendLine("At true spend (each path walked in its own order until its TRUE cost would pass the budget); share of the oracle's value:");
         sb.AppendLine();
-        sb.AppendLine("| learner | budget | plan | best single arm (hindsight) | plan − best arm, paired 95 % CI | random (uniform arms) |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|");
+        sb.AppendLine("| learner | budget | plan | best single arm (hindsight) | plan − best arm, paired 95 % CI | random (uniform arms) | oracle's best single arm |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Learner} | {r.Budget} | {Ms(r.AtTrueSpend)} | {Ms(r.BestArmAtTrueSpend)} (arm {Arms(r.BestArmsAtTrueSpend)}) | {Ci(r.AtTrueSpend, r.BestArmAtTrueSpend)} | {Ms(r.Random)} |"));
+                $"| {r.Learner} | {r.Budget} | {Ms(r.AtTrueSpend)} | {Ms(r.BestArmAtTrueSpend)} (arm {Arms(r.BestArmsAtTrueSpend)}) | {Ci(r.AtTrueSpend, r.BestArmAtTrueSpend)} | {Ms(r.Random)} | {Ms(r.OracleSingleArm)} |"));
         sb.AppendLine();
         sb.AppendLine("| learner | K-arm fit s (mean) | binary fit s, linear scenario, same users (mean) | ratio | at most K? |");
         sb.AppendLine("|---|---:|---:|---:|---|");
@@ -242,7 +256,14 @@ public static class MultiArmBench
     {
         var d = a.Zip(b, (x, y) => x - y).ToList();
         var (lo, hi) = Stats.TInterval(d);
-        return string.Create(CultureInfo.InvariantCulture, $"{d.Average():+0.000;-0.000} [{lo:+0.000;-0.000}, {hi:+0.000;-0.000}]");
+        return $"{Signed(d.Average())} [{Signed(lo)}, {Signed(hi)}]";
+    }
+
+    /// <summary>A signed number with three decimals; a value that rounds to zero prints +0.000.</summary>
+    static string Signed(double x)
+    {
+        double r = Math.Round(x, 3);
+        return (r == 0 ? 0.0 : r).ToString("+0.000;-0.000", CultureInfo.InvariantCulture);
     }
 
     /// <summary>The arms chosen over the seeds, e.g. "1" or "1,1,2,1,1" when they differ.</summary>
