@@ -3,7 +3,7 @@ using Uplift.Bench;
 
 // The performance and quality harness. Each subcommand prints a Markdown table; docs/BENCHMARKS.md
 // records the results with the date and the machine. Usage:
-//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|trees|forest|quality|score|selection|standin> [options]
+//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|trees|forest|quality|multiarm|score|selection|standin> [options]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "help";
@@ -72,6 +72,7 @@ switch (what)
         break;
     }
     case "allocation": AllocationBench.Run(Machine.Ints(rest, "--rows")?[0] ?? 10_000_000, Machine.Ints(rest, "--arms")?[0] ?? 3, Console.WriteLine); break;
+    case "multiarm": { var (mr, ms) = MultiArmBench.Run(Machine.Ints(rest, "--rows")?[0] ?? 100_000, Machine.Ints(rest, "--seeds")?[0] ?? 5, Machine.Strings(rest, "--learners"), log: line => Console.Error.WriteLine(line)); Console.Write(MultiArmBench.Format(mr, ms)); break; }
     case "determinism":
         DeterminismBench.Run(Console.WriteLine);
         break;
@@ -79,6 +80,7 @@ switch (what)
         Console.WriteLine("usage: Uplift.Bench step [--rows 100000,1000000] | determinism | trees | forest [--small] |");
         Console.WriteLine("       score [--rows 10000000] [--csv-rows 1000000] |");
         Console.WriteLine("       quality [--rows 100000] [--seeds 5] [--scenarios linear,nonlinear] [--learners drm,crm,...] |");
+        Console.WriteLine("       multiarm [--rows 100000] [--seeds 5] [--learners drm,tlearner,...] |");
         Console.WriteLine("       selection --covertype PATH [--first-seed 11] [--seeds 20] |");
         Console.WriteLine("       standin [--out DIR] [--covertype-rows 581012] [--census-rows 2458285]");
         return 2;
