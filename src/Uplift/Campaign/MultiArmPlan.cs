@@ -52,7 +52,8 @@ public sealed record MultiArmEvalData(double[] TauV, double[] TauC, byte[] T, do
 /// group's own comparison: the path selects G_a on x, so the mean over all control users would add G_a's baseline
 /// difference to the effect; that version underestimated the true spend by a third in tests/campaign/run-multiarm.sh);
 /// the explore arm k users take mean(· | T = k) − mean(· | T = 0). A prefix is priced only when every assigned group has
-/// <see cref="MultiArmPlanOptions.MinArmUsers"/> users observed in its arm and as many observed in control.</para>
+/// <see cref="MultiArmPlanOptions.MinArmUsers"/> users observed in its arm and as many observed in control; a smaller
+/// group is priced at the arm's average effect over all evaluation users, with a warning.</para>
 /// <para>Search: the largest prefix whose expected cost (explore + exploit) fits the budget, scanned over a grid of at
 /// most 200 prefixes from the top, then refined by bisection between the largest fitting grid point and the next.</para>
 /// <para>Intervals (evaluation data only): percentile bootstrap over evaluation users, stratified by observed arm, the
@@ -93,7 +94,10 @@ public static class MultiArmPlan
                 $"the explore treatment alone has expected cost {exploreCost:G6}, above the budget {options.Budget:G6}; lower the explore share or raise the budget."));
 
         var main = Search(path, [.. Enumerable.Range(0, k + 1)], pricer, exploreUsers, all, options.Budget, options);
-        if (main.Upgrades == 0 && path.Count > 0) warnings.Add("no budget point fits with enough evaluation users per arm: the plan is explore only.");
+        if (main.Upgrades == 0 && path.Count > 0) warnings.Add("no budget point fits: the plan is explore only.");
+        foreach (int a in main.PooledArms)
+            warnings.Add(FormattableString.Invariant(
+                $"arm {labels[a - 1]}: fewer than {options.MinArmUsers} evaluation users of its group in the arm or in control; priced at the arm's average effect over all evaluation users (a rough price: give more --eval users)."));
         if (main.Upgrades == path.Count && path.Count > 0 && options.Budget - main.Cost > 1e-9 * Math.Max(1, options.Budget))
             warnings.Add(FormattableString.Invariant($"the budget {options.Budget:G6} cannot be spent: the whole path costs {main.Cost:G6}."));
 

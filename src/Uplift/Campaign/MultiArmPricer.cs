@@ -3,8 +3,12 @@ using Uplift.Allocation;
 namespace Uplift.Campaign;
 
 /// <summary>A priced prefix of a budget path: expected users, value and cost per arm (index 0 = control) and in total,
-/// and the evaluation users' groups it was priced on (empty without evaluation data).</summary>
-sealed record Priced(int Upgrades, double[] Users, double[] ArmValue, double[] ArmCost, double Value, double Cost, int[] EvalGroups);
+/// and the evaluation users' groups it was priced on (empty without evaluation data). <see cref="PooledArms"/>: the arms
+/// whose group had too few evaluation users (in the arm or in control) and were priced at the arm's average effect.</summary>
+sealed record Priced(int Upgrades, double[] Users, double[] ArmValue, double[] ArmCost, double Value, double Cost, int[] EvalGroups)
+{
+    public IReadOnlyList<int> PooledArms { get; init; } = [];
+}
 
 /// <summary>Bootstrap replicates of a priced prefix (NaN where a replicate left a group without users in its arm).</summary>
 sealed record PlanReplicates(double[] Value, double[] Cost, double[][] ArmValue, double[][] ArmCost);
@@ -34,7 +38,8 @@ sealed class Pricer(double[] tauV, double[] tauC, int n, int k, MultiArmEvalData
     }
 
     /// <summary>Prices the first <paramref name="j"/> upgrades of <paramref name="path"/> (its arms mapped by
-    /// <paramref name="armMap"/>, null = identity); null when a group has too few evaluation users in its arm.</summary>
+    /// <paramref name="armMap"/>, null = identity). A group with too few evaluation users in its arm or in control is priced
+    /// at the arm's average effect over all evaluation users (recorded in <see cref="Priced.PooledArms"/>).</summary>
     public Priced? Price(BudgetPath path, int j, int[]? armMap, double exploreUsers, All all)
     {
         var asg = path.AssignPrefix(j).Arm;
@@ -47,6 +52,7 @@ sealed class Pricer(double[] tauV, double[] tauC, int n, int k, MultiArmEvalData
             if (a > 0 && eval is null) { xv[a] += tauV[i * k + a - 1]; xc[a] += tauC[i * k + a - 1]; }
         }
         int[] groups = [];
+        var pooled = new List<int>();
         if (eval is not null)
         {
             int m = 0;
@@ -61,14 +67,20 @@ sealed class Pricer(double[] tauV, double[] tauC, int n, int k, MultiArmEvalData
             for (int a = 1; a <= k; a++)
             {
                 if (count[a] == 0) continue;
-                if (sums.GroupN(a) < options.MinArmUsers || sums.GroupControlN(a) < options.MinArmUsers) return null;
+                if (sums.GroupN(a) < options.MinArmUsers || sums.GroupControlN(a) < options.MinArmUsers)
+                {
+                    pooled.Add(a);
+                    xv[a] = count[a] * all.Value[a];
+                    xc[a] = count[a] * all.Cost[a];
+                    continue;
+                }
                 // The group's arm-a users against the group's own control users (the path selects the group on x, so
                 // the mean of all control users would carry the group's baseline difference into the effect).
                 xv[a] = count[a] * (sums.GroupMeanV(a) - sums.GroupControlMeanV(a));
                 xc[a] = count[a] * (sums.GroupMeanC(a) - sums.GroupControlMeanC(a));
             }
         }
-        return Assemble(j, count, xv, xc, keep, exploreUsers, all, groups);
+        return Assemble(j, count, xv, xc, keep, exploreUsers, all, groups) with { PooledArms = pooled };
     }
 
     Priced Assemble(int j, double[] count, double[] xv, double[] xc, double keep, double exploreUsers, All all, int[] groups)
@@ -110,6 +122,7 @@ sealed class Pricer(double[] tauV, double[] tauC, int n, int k, MultiArmEvalData
             {
                 all.Value[a] = s.ArmMeanV(a) - s.ArmMeanV(0); all.Cost[a] = s.ArmMeanC(a) - s.ArmMeanC(0);
                 if (count[a] == 0) continue;
+                if (p.PooledArms.Contains(a)) { xv[a] = count[a] * all.Value[a]; xc[a] = count[a] * all.Cost[a]; continue; }
                 xv[a] = count[a] * (s.GroupMeanV(a) - s.GroupControlMeanV(a)); xc[a] = count[a] * (s.GroupMeanC(a) - s.GroupControlMeanC(a));
             }
             var r = Assemble(p.Upgrades, count, xv, xc, 1 - options.Explore, exploreUsers, all, []);
