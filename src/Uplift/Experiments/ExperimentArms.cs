@@ -72,20 +72,8 @@ public static partial class Experiment
         ArgumentOutOfRangeException.ThrowIfNegative(reference);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(reference, models.Count);
         byte[] ta = t.ToArray(); double[] va = v.ToArray(), ca = c.ToArray();
-        var boots = new BootstrapSummary[models.Count];
-        var diffs = new PairedComparison?[models.Count];
-        var (refName, refPath) = models[reference];
-        for (int k = 0; k < models.Count; k++)
-        {
-            if (k == reference) continue;
-            var (name, path) = models[k];
-            var p = Named(name, () => MultiArmBootstrap.AuccDifference(path, refPath, ta, va, ca, options: boot));
-            boots[k] = p.A;
-            boots[reference] ??= p.B;
-            diffs[k] = Comparison(name, refName, p);
-        }
-        boots[reference] ??= Named(refName, () => MultiArmBootstrap.Aucc(refPath, ta, va, ca, options: boot));
-        return (boots, diffs);
+        return PairedCore(models, reference, (a, r) => MultiArmBootstrap.AuccDifference(a, r, ta, va, ca, options: boot),
+            r => MultiArmBootstrap.Aucc(r, ta, va, ca, options: boot));
     }
 
     /// <summary>
@@ -122,11 +110,5 @@ public static partial class Experiment
             result[s] = new ArmSplitPoint(share, budget, [.. users], [.. spend]);
         }
         return result;
-    }
-
-    static PairedComparison Comparison(string name, string refName, PairedBootstrapSummary p)
-    {
-        var ok = p.Difference.Values.Where(x => !double.IsNaN(x)).ToArray();
-        return new PairedComparison(name, refName, p.A, p.B, p.Difference, ok.Length == 0 ? double.NaN : ok.Count(x => x > 0) / (double)ok.Length);
     }
 }

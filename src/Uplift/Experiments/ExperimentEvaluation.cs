@@ -36,21 +36,29 @@ public static partial class Experiment
         ArgumentOutOfRangeException.ThrowIfNegative(reference);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(reference, models.Count);
         byte[] ta = t.ToArray(); double[] va = v.ToArray(), ca = c.ToArray();
-        // The A side of "model vs reference" is the model's own bootstrap: one paired run per model, plus one for the
-        // reference when it is alone.
+        return PairedCore(models, reference, (a, r) => Bootstrap.AuccDifference(a, r, ta, va, ca, boot),
+            r => Bootstrap.Aucc(r, ta, va, ca, boot));
+    }
+
+    /// <summary>The paired loop of <see cref="Paired"/> and <see cref="PairedArms"/>: the A side of "model vs reference" is
+    /// the model's own bootstrap (one paired run per model), plus one run for the reference when it is alone.</summary>
+    static (BootstrapSummary[] Bootstrap, PairedComparison?[] Differences) PairedCore<TModel>(IReadOnlyList<(string Name, TModel Model)> models,
+        int reference, Func<TModel, TModel, PairedBootstrapSummary> difference, Func<TModel, BootstrapSummary> alone)
+    {
         var boots = new BootstrapSummary[models.Count];
         var diffs = new PairedComparison?[models.Count];
-        var (refName, refScores) = models[reference];
+        var (refName, refModel) = models[reference];
         for (int k = 0; k < models.Count; k++)
         {
             if (k == reference) continue;
-            var (name, scores) = models[k];
-            var p = Named(name, () => Bootstrap.AuccDifference(scores, refScores, ta, va, ca, boot));
+            var (name, model) = models[k];
+            var p = Named(name, () => difference(model, refModel));
             boots[k] = p.A;
             boots[reference] ??= p.B;
-            diffs[k] = Comparison(name, refName, p);
+            var ok = p.Difference.Values.Where(x => !double.IsNaN(x)).ToArray();
+            diffs[k] = new PairedComparison(name, refName, p.A, p.B, p.Difference, ok.Length == 0 ? double.NaN : ok.Count(x => x > 0) / (double)ok.Length);
         }
-        boots[reference] ??= Named(refName, () => Bootstrap.Aucc(refScores, ta, va, ca, boot));
+        boots[reference] ??= Named(refName, () => alone(refModel));
         return (boots, diffs);
     }
 
