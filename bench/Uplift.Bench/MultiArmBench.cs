@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Uplift.Allocation;
+using Uplift.Campaign;
 using Uplift.Data;
 using Uplift.Evaluation;
 using Uplift.Models;
@@ -17,11 +18,14 @@ namespace Uplift.Bench;
 /// the validation users (<see cref="ValidArm"/>, with the arm chosen per seed in <see cref="ValidArms"/>), the best single
 /// arm's path walked until its true cost would pass the budget (<see cref="BestArmAtTrueSpend"/>) and random
 /// allocation (<see cref="Random"/>); <see cref="OracleSingleArm"/> is the best single arm ranked by the TRUE effects
-/// (what one arm alone can reach at best; the same for every learner).
+/// (what one arm alone can reach at best; the same for every learner). <see cref="Priced"/> and <see cref="PricedCost"/>
+/// are the plan priced on the validation users (<see cref="MultiArmPlan.Build"/> with evaluation data, no explore group),
+/// <see cref="Confident"/> and <see cref="ConfidentCost"/> the same with spend confidence 0.9.
 /// </summary>
 public sealed record MultiArmRow(string Learner, string Budget, int Rows, int Seeds, List<double> Plan, List<double> CostShare,
     List<double> AtTrueSpend, List<double> BestArm, List<int> BestArms, List<double> ValidArm, List<int> ValidArms,
-    List<double> BestArmAtTrueSpend, List<int> BestArmsAtTrueSpend, List<double> Random, List<double> OracleSingleArm);
+    List<double> BestArmAtTrueSpend, List<int> BestArmsAtTrueSpend, List<double> Random, List<double> OracleSingleArm,
+    List<double> Priced, List<double> PricedCost, List<double> Confident, List<double> ConfidentCost);
 
 /// <summary>A learner's mean fit seconds on the K-arm campaign and on the binary <c>linear</c> campaign of the same size.</summary>
 public sealed record MultiArmSpeedRow(string Learner, int Arms, double MultiSeconds, double BinarySeconds);
@@ -42,6 +46,10 @@ public sealed record MultiArmSpeedRow(string Learner, int Arms, double MultiSeco
 /// drawn uniformly from 1..K, taken while the TRUE cost stays within the budget (so it never overspends).</para>
 /// <para>A path assigned at the budget spends it in estimated cost and may overspend in truth; so each path (plan and best
 /// single arm) is also walked in its own order until its TRUE cost would pass the budget, which measures its ranking alone.</para>
+/// <para>Priced on validation users (what <c>uplift plan --eval</c> does): <see cref="MultiArmPlan.Build"/> with the test users
+/// as candidates (the learner's effects on them) and the validation users as evaluation data (the learner's effects on
+/// them and their T, V, C), explore share 0, at the same budget, once without and once with spend confidence
+/// <see cref="SpendConfidence"/>; the plan's prefix of the candidates' path is assigned and valued with the true effects.</para>
 /// </summary>
 public static class MultiArmBench
 {
@@ -49,6 +57,14 @@ public static class MultiArmBench
     /// "full/2" is half of the oracle path's full cost (everyone at the top of their true hull), where the bigger arms pay.</summary>
     public static IReadOnlyList<(string Name, double TreatedShare, double FullCostShare)> Budgets { get; } =
         [("1/3", 1.0 / 3, 0), ("2/3", 2.0 / 3, 0), ("full/2", 0, 0.5)];
+
+    /// <summary>Spend confidence of the second validation-priced plan.</summary>
+    public const double SpendConfidence = 0.9;
+
+    /// <summary>A true cost within this multiple of the budget counts as "within budget" in <see cref="Format"/>.</summary>
+    public const double Tolerance = 1.05;
+
+    static readonly string[] Labels = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
     /// <param name="rows">Users per campaign.</param>
     /// <param name="seeds">Seeds 1..seeds (campaign, split and learner seed).</param>
@@ -61,7 +77,7 @@ public static class MultiArmBench
         learners ??= QualityBench.AllLearners;
         foreach (var l in learners)
             if (!QualityBench.AllLearners.Contains(l)) throw new ArgumentException($"unknown learner '{l}'; known: {string.Join(", ", QualityBench.AllLearners)}");
-        var result = learners.SelectMany(l => Budgets.Select(b => new MultiArmRow(l, b.Name, rows, seeds, [], [], [], [], [], [], [], [], [], [], []))).ToList();
+        var result = learners.SelectMany(l => Budgets.Select(b => new MultiArmRow(l, b.Name, rows, seeds, [], [], [], [], [], [], [], [], [], [], [], [], [], [], []))).ToList();
         var multiSecs = learners.ToDictionary(l => l, _ => new List<double>());
         var binarySecs = learners.ToDictionary(l => l, _ => new List<double>());
         for (long seed = 1; seed <= seeds; seed++)
@@ -95,6 +111,8 @@ public static class MultiArmBench
                 var (estV, estC) = Effects(model, test, arms);
                 var (validV, validC) = Effects(model, valid, arms);
                 var path = BudgetPath.Build(estV, estC, n, arms);
+                var evalData = new MultiArmEvalData(validV, validC, valid.T, valid.V, valid.C);
+                var labels = Labels.Take(arms).ToArray();
                 for (int b = 0; b < budgets.Length; b++)
                 {
                     var row = result.First(r => r.Learner == l && r.Budget == Budgets[b].Name);
@@ -120,8 +138,16 @@ public static class MultiArmBench
                     row.BestArmsAtTrueSpend.Add(bestTrue + 1);
                     row.Random.Add(random[b] / oracleValue);
                     row.OracleSingleArm.Add(oracleSingle[b]);
+                    foreach (var (confidence, value, cost) in new[] { ((double?)null, row.Priced, row.PricedCost), (SpendConfidence, row.Confident, row.ConfidentCost) })
+                    {
+                        var planned = MultiArmPlan.Build(estV, estC, n, labels, "0", evalData,
+                            new MultiArmPlanOptions { Budget = budget, Explore = 0, SpendConfidence = confidence, Seed = seed });
+                        var truth = Policy.TruePolicyValue(path.AssignPrefix(planned.Upgrades).Arm, trueV, trueC);
+                        value.Add(truth.Value / oracleValue);
+                        cost.Add(truth.Cost / budget);
+                    }
                     log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                        $"  {l,-18} {Budgets[b].Name}: plan {plan.Value / oracleValue:F3} of oracle, cost {plan.Cost / budget:F3} of budget, at true spend {row.AtTrueSpend[^1]:F3} (best arm {row.BestArmAtTrueSpend[^1]:F3}); best arm {best + 1} {single[best] / oracleValue:F3}; valid arm {chosen + 1} {single[chosen] / oracleValue:F3}; random {random[b] / oracleValue:F3}"));
+                        $"  {l,-18} {Budgets[b].Name}: plan {plan.Value / oracleValue:F3} of oracle, cost {plan.Cost / budget:F3} of budget, at true spend {row.AtTrueSpend[^1]:F3} (best arm {row.BestArmAtTrueSpend[^1]:F3}); best arm {best + 1} {single[best] / oracleValue:F3}; valid arm {chosen + 1} {single[chosen] / oracleValue:F3}; random {random[b] / oracleValue:F3}; priced on validation {row.Priced[^1]:F3} (cost {row.PricedCost[^1]:F3}), spend confidence {SpendConfidence} {row.Confident[^1]:F3} (cost {row.ConfidentCost[^1]:F3})"));
                 }
                 log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"  {l,-18} fit {multiSecs[l][^1]:F1} s ({arms} arms), {binarySecs[l][^1]:F1} s (binary)"));
             }
@@ -238,6 +264,16 @@ public static class MultiArmBench
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Learner} | {r.Budget} | {Ms(r.AtTrueSpend)} | {Ms(r.BestArmAtTrueSpend)} (arm {Arms(r.BestArmsAtTrueSpend)}) | {Ci(r.AtTrueSpend, r.BestArmAtTrueSpend)} | {Ms(r.Random)} | {Ms(r.OracleSingleArm)} |"));
         sb.AppendLine();
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"Priced on validation users (MultiArmPlan.Build, test users as candidates, validation users as evaluation data, explore 0); true value / oracle and true cost / budget, seeds with true cost <= {Tolerance} x budget:"));
+        sb.AppendLine();
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"| learner | budget | as planned: cost / budget | validation-priced: value / oracle | cost / budget | cost <= {Tolerance}x | spend confidence {SpendConfidence}: value / oracle | cost / budget | cost <= {Tolerance}x |"));
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Learner} | {r.Budget} | {Ms(r.CostShare)} | {Ms(r.Priced)} | {Ms(r.PricedCost)} | {Within(r.PricedCost)} | {Ms(r.Confident)} | {Ms(r.ConfidentCost)} | {Within(r.ConfidentCost)} |"));
+        sb.AppendLine();
         sb.AppendLine("| learner | K-arm fit s (mean) | binary fit s, linear scenario, same users (mean) | ratio | at most K? |");
         sb.AppendLine("|---|---:|---:|---:|---|");
         foreach (var s in speed)
@@ -248,6 +284,10 @@ public static class MultiArmBench
         }
         return sb.ToString();
     }
+
+    /// <summary>"m/S": the seeds whose true cost share is at most <see cref="Tolerance"/>.</summary>
+    static string Within(List<double> costShare) =>
+        string.Create(CultureInfo.InvariantCulture, $"{costShare.Count(c => c <= Tolerance)}/{costShare.Count}");
 
     static string Ms(List<double> x) => string.Create(CultureInfo.InvariantCulture, $"{x.Average():F3} ± {BenchStats.Sd(x):F3}");
 
