@@ -93,7 +93,7 @@ public static class MultiArmPlan
             throw new UpliftOptionException("budget", FormattableString.Invariant(
                 $"the explore treatment alone has expected cost {exploreCost:G6}, above the budget {options.Budget:G6}; lower the explore share or raise the budget."));
 
-        var main = Search(path, [.. Enumerable.Range(0, k + 1)], pricer, exploreUsers, all, options.Budget, options);
+        var main = Search(path, [.. Enumerable.Range(0, k + 1)], pricer, exploreUsers, all, options.Budget);
         if (main.Upgrades == 0 && path.Count > 0) warnings.Add("no budget point fits: the plan is explore only.");
         foreach (int a in main.PooledArms)
             warnings.Add(FormattableString.Invariant(
@@ -131,7 +131,7 @@ public static class MultiArmPlan
                 var (ev, ec) = Column(eval.TauV, eval.TauC, eval.T.Length, k, a);
                 sp = pricer.WithEvalPath(BudgetPath.Build(ev, ec, eval.T.Length, 1));
             }
-            var s = Search(single, [0, a], sp, exploreUsers, all, main.Cost, options);
+            var s = Search(single, [0, a], sp, exploreUsers, all, main.Cost);
             if (best is null || s.Value > best.Value) { best = s; bestLabel = labels[a - 1]; }
         }
         double rv = 0, rc = 0;
@@ -153,10 +153,8 @@ public static class MultiArmPlan
     }
 
     /// <summary>The largest prefix of <paramref name="path"/> whose expected cost fits <paramref name="budget"/> (grid, then bisection).</summary>
-    static Priced Search(BudgetPath path, int[] armMap, Pricer pricer, double exploreUsers, Pricer.All all, double budget,
-        MultiArmPlanOptions options)
+    static Priced Search(BudgetPath path, int[] armMap, Pricer pricer, double exploreUsers, Pricer.All all, double budget)
     {
-        _ = options;
         int m = path.Count, g = Math.Min(m, Grid);
         Priced? Fit(int j) => pricer.Price(path, j, armMap, exploreUsers, all) is { } p && p.Cost <= budget ? p : null;
         Priced? found = null; int at = 0, next = -1;

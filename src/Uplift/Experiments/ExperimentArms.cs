@@ -67,10 +67,7 @@ public static partial class Experiment
     public static (BootstrapSummary[] Bootstrap, PairedComparison?[] Differences) PairedArms(IReadOnlyList<(string Name, BudgetPath Path)> models,
         int reference, ReadOnlySpan<byte> t, ReadOnlySpan<double> v, ReadOnlySpan<double> c, BootstrapOptions boot)
     {
-        ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(boot);
-        ArgumentOutOfRangeException.ThrowIfNegative(reference);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(reference, models.Count);
         byte[] ta = t.ToArray(); double[] va = v.ToArray(), ca = c.ToArray();
         return PairedCore(models, reference, (a, r) => MultiArmBootstrap.AuccDifference(a, r, ta, va, ca, options: boot),
             r => MultiArmBootstrap.Aucc(r, ta, va, ca, options: boot));

@@ -31,10 +31,7 @@ public static partial class Experiment
     public static (BootstrapSummary[] Bootstrap, PairedComparison?[] Differences) Paired(IReadOnlyList<(string Name, double[] Scores)> models,
         int reference, ReadOnlySpan<byte> t, ReadOnlySpan<double> v, ReadOnlySpan<double> c, BootstrapOptions boot)
     {
-        ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(boot);
-        ArgumentOutOfRangeException.ThrowIfNegative(reference);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(reference, models.Count);
         byte[] ta = t.ToArray(); double[] va = v.ToArray(), ca = c.ToArray();
         return PairedCore(models, reference, (a, r) => Bootstrap.AuccDifference(a, r, ta, va, ca, boot),
             r => Bootstrap.Aucc(r, ta, va, ca, boot));
@@ -45,6 +42,9 @@ public static partial class Experiment
     static (BootstrapSummary[] Bootstrap, PairedComparison?[] Differences) PairedCore<TModel>(IReadOnlyList<(string Name, TModel Model)> models,
         int reference, Func<TModel, TModel, PairedBootstrapSummary> difference, Func<TModel, BootstrapSummary> alone)
     {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentOutOfRangeException.ThrowIfNegative(reference);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(reference, models.Count);
         var boots = new BootstrapSummary[models.Count];
         var diffs = new PairedComparison?[models.Count];
         var (refName, refModel) = models[reference];
