@@ -93,8 +93,10 @@ public static class MultiArmBench
             var random = budgets.Select(b => RandomAllocation(trueV, trueC, n, arms, b.Budget, seed)).ToArray();
             var oracleSingle = budgets.Select(b => Enumerable.Range(1, arms)
                 .Max(k => Policy.TruePolicyValue(SingleArm(trueV, trueC, n, arms, k, b.Budget), trueV, trueC).Value) / b.Value).ToArray();
+            // How well the test users' outcomes price the oracle's own assignment at each budget (held-out difference of arm means).
+            var costError = budgets.Select(b => MultiArmCostCurve.Estimate(oracle.Assign(b.Budget).Arm, arms, test.T, test.V, test.C).Cost / b.Budget - 1).ToArray();
             log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"multiarm seed {seed}: budgets {string.Join(", ", budgets.Select(b => $"{b.Budget:F0} (oracle value {b.Value:F0})"))}; oracle's best single arm {string.Join(", ", oracleSingle.Select(x => $"{x:F3}"))} of the oracle"));
+                $"multiarm seed {seed}: budgets {string.Join(", ", budgets.Select(b => $"{b.Budget:F0} (oracle value {b.Value:F0})"))}; oracle's best single arm {string.Join(", ", oracleSingle.Select(x => $"{x:F3}"))} of the oracle; the oracle assignment's cost estimated on the test users {string.Join(", ", costError.Select(x => $"{x:+0.000;-0.000}"))} of the budget"));
             var binarySim = SyntheticCampaign.Generate(new SyntheticOptions { Scenario = SyntheticScenario.Linear, Rows = rows, Seed = seed });
             var binarySplit = DataSplit.Stratified(binarySim.Data.T, 0.6, 0.2, seed);
             var (binaryTrain, binaryValid) = (binarySim.Data.Subset(binarySplit.Train), binarySim.Data.Subset(binarySplit.Valid));
