@@ -33,9 +33,10 @@ public static class QualityBench
 
     /// <summary>
     /// Extra labels for comparisons: <c>drm-raw</c> and <c>crm-raw</c> are the ranking models without the outcome
-    /// baseline and without the L2 penalty (the settings before they became defaults).
+    /// baseline and without the L2 penalty (the settings before they became defaults); <c>rlearner-ridge-per-arm</c> and
+    /// <c>rlearner-boosted-per-arm</c> fit one R-learner per arm instead of the multi-arm R-loss (several arms only).
     /// </summary>
-    public static IReadOnlyList<string> ExtraLearners { get; } = ["drm-raw", "crm-raw"];
+    public static IReadOnlyList<string> ExtraLearners { get; } = ["drm-raw", "crm-raw", "rlearner-ridge-per-arm", "rlearner-boosted-per-arm"];
 
     /// <summary>Trees of the causal forest here (grf's default is 2,000; capped for time, said in the row's note).</summary>
     public const int ForestTrees = 200;
@@ -103,6 +104,9 @@ public static class QualityBench
             "rlearner-boosted" => LearnerCatalog.Create("rlearner",
                 settings.With(new RLearnerOptions { Outcome = RLearnerOutcome.Both, BaseLearner = BaseLearnerKind.Boosted })),
             "rlearner-ridge" => LearnerCatalog.Create("rlearner", settings),
+            "rlearner-boosted-per-arm" => LearnerCatalog.Create("rlearner",
+                settings.With(new RLearnerOptions { Outcome = RLearnerOutcome.Both, BaseLearner = BaseLearnerKind.Boosted, ArmLoss = RLearnerArmLoss.PerArm })),
+            "rlearner-ridge-per-arm" => LearnerCatalog.Create("rlearner", settings.With(new RLearnerOptions { ArmLoss = RLearnerArmLoss.PerArm })),
             _ => LearnerCatalog.Create(label, settings),
         };
     }
@@ -113,6 +117,8 @@ public static class QualityBench
         "drm" or "crm" => sc == SyntheticScenario.Nonlinear ? $"MLP [{string.Join(",", new DrmOptions().HiddenSizes)}]" : "linear",
         "rlearner-boosted" => "both outcomes, boosted trees",
         "rlearner-ridge" => "value only, ridge (paper)",
+        "rlearner-boosted-per-arm" => "both outcomes, boosted trees, one R-learner per arm",
+        "rlearner-ridge-per-arm" => "value only, ridge, one R-learner per arm",
         "causal-forest" => $"grf defaults, {ForestTrees} trees (capped)",
         _ => "defaults",
     };

@@ -23,12 +23,23 @@ public enum PropensityKind
     Logistic,
 }
 
+/// <summary>How the R-learner fits several arms (METHOD.md section 10; K = 1 is the binary fit either way).</summary>
+public enum RLearnerArmLoss
+{
+    /// <summary>The multi-arm R-loss: all users at once, sum_i ((Y_i - m̂_i) - sum_k (1[T_i = k] - ê_k) tau_k(x_i))^2,
+    /// with m̂ = E[Y | x] over the arm mix (see <c>RLearner</c>'s multi-arm fit).</summary>
+    Joint,
+    /// <summary>One binary R-learner per arm, on arm k's users against control (each with its own m̂ and ê).</summary>
+    PerArm,
+}
+
 /// <summary>The spellings of the meta-learners' enums (command line and model file).</summary>
 public static class MetaNames
 {
     public static NameTable<RLearnerOutcome> Outcome { get; } = new((RLearnerOutcome.Value, "value"), (RLearnerOutcome.Both, "both"));
     public static NameTable<BaseLearnerKind> BaseLearner { get; } = new((BaseLearnerKind.Ridge, "ridge"), (BaseLearnerKind.Boosted, "boosted"));
     public static NameTable<PropensityKind> Propensity { get; } = new((PropensityKind.Constant, "constant"), (PropensityKind.Logistic, "logistic"));
+    public static NameTable<RLearnerArmLoss> ArmLoss { get; } = new((RLearnerArmLoss.Joint, "joint"), (RLearnerArmLoss.PerArm, "per-arm"));
 }
 
 /// <summary>Options of the R-learner (Nie and Wager; METHOD.md section 5).</summary>
@@ -44,6 +55,10 @@ public sealed record RLearnerOptions
     public PropensityKind Propensity { get; init; } = PropensityKind.Constant;
     /// <summary>ê is clipped to [clip, 1 - clip] so the pseudo-outcome (Y - m)/(T - ê) stays finite. Default 0.01; in (0, 0.5).</summary>
     public double PropensityClip { get; init; } = 0.01;
+    /// <summary>With several arms: <see cref="RLearnerArmLoss.Joint"/> (default; measured against per-arm fits in
+    /// docs/BENCHMARKS.md, "Several arms") or <see cref="RLearnerArmLoss.PerArm"/>. A logistic propensity is a binary
+    /// model, so with it the arms are always fitted per arm.</summary>
+    public RLearnerArmLoss ArmLoss { get; init; } = RLearnerArmLoss.Joint;
     public RidgeOptions Ridge { get; init; } = new();
     public GradientBoostingOptions Boosting { get; init; } = new();
     public LogisticOptions Logistic { get; init; } = new();
@@ -53,6 +68,7 @@ public sealed record RLearnerOptions
         UpliftOptionException.Check(Enum.IsDefined(Outcome), $"{prefix}.outcome", $"unknown value {Outcome}.");
         UpliftOptionException.Check(Enum.IsDefined(BaseLearner), $"{prefix}.base-learner", $"unknown value {BaseLearner}.");
         UpliftOptionException.Check(Enum.IsDefined(Propensity), $"{prefix}.propensity", $"unknown value {Propensity}.");
+        UpliftOptionException.Check(Enum.IsDefined(ArmLoss), $"{prefix}.arm-loss", $"unknown value {ArmLoss}.");
         UpliftOptionException.Check(Folds is >= 2 and <= 20, $"{prefix}.folds", $"must be in 2..20, got {Folds}.");
         UpliftOptionException.Check(PropensityClip > 0 && PropensityClip < 0.5, $"{prefix}.propensity-clip", $"must be in (0, 0.5), got {PropensityClip}.");
         Ridge.Validate($"{prefix}.ridge");
@@ -67,7 +83,7 @@ public sealed record RLearnerOptions
 /// pseudo-outcome (Y - m̂)/(T - ê) with weights (T - ê)^2 (times the sample weights). The validation set
 /// is not used. Fits run side by side where independent (RLoss.RunFits); a boosted base learner bins once.
 /// </summary>
-public sealed class RLearner(RLearnerOptions? options = null) : IUpliftLearner
+public sealed partial class RLearner(RLearnerOptions? options = null) : IUpliftLearner
 {
     public RLearnerOptions Options { get; } = options ?? new RLearnerOptions();
     public string Kind => RLearnerRegistration.Name;

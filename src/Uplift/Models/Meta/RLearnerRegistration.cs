@@ -21,6 +21,9 @@ public static class RLearnerRegistration
     [
         Flag<RLearnerOptions>.Choice("--outcome", "rlearner: value (the paper's R-learner on value, default) | both (rank by tau_v/tau_c).",
             MetaNames.Outcome, (o, v) => o with { Outcome = v }),
+        Flag<RLearnerOptions>.Choice("--arm-loss",
+            "rlearner with several arms: joint (the multi-arm R-loss on all users, default) | per-arm (one R-learner per arm against control).",
+            MetaNames.ArmLoss, (o, v) => o with { ArmLoss = v }),
         .. NuisanceFlags,
     ]);
 }
