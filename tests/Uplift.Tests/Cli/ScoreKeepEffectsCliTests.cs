@@ -76,9 +76,9 @@ public class ScoreKeepEffectsCliTests
     [Fact]
     public void Several_arms_effects_per_arm_evaluate_on_the_scored_file_and_assign_with_the_plan_file()
     {
-        CliRunner.Ok("simulate", "--scenario", "multiarm", "--rows", "4000", "--seed", "5", "--out", P("h.csv"));
-        CliRunner.Ok("simulate", "--scenario", "multiarm", "--rows", "3000", "--seed", "6", "--out", P("e.csv"));
-        CliRunner.Ok("simulate", "--scenario", "multiarm", "--rows", "2000", "--seed", "7", "--out", P("c.csv"));
+        CliRunner.Ok("simulate", "--scenario", "multiarm", "--rows", "3000", "--seed", "5", "--out", P("h.csv"));
+        CliRunner.Ok("simulate", "--scenario", "multiarm", "--rows", "2000", "--seed", "6", "--out", P("e.csv"));
+        CliRunner.Ok("simulate", "--scenario", "multiarm", "--rows", "1500", "--seed", "7", "--out", P("c.csv"));
         const string truth = "tau_v_small,tau_c_small,tau_v_medium,tau_c_medium,tau_v_large,tau_c_large,propensity";
         CliRunner.Ok(["train", .. ArmRoles(P("h.csv")), "--exclude", truth, "--model", "tlearner", "--out", P("t.json")]);
         CliRunner.Ok(["train", .. ArmRoles(P("h.csv")), "--exclude", truth, "--model", "drm", "--steps", "20", "--restarts", "1", "--out", P("d.json")]);
@@ -112,12 +112,12 @@ public class ScoreKeepEffectsCliTests
         }
 
         // assign --plan: the plan's prefix of the budget path, the same file as assign with the plan's numbers by hand.
-        string[] plan = ["plan", "--model", P("t.json"), "--data", P("c.csv"), "--eval", P("e.csv"), "--budget", "250", "--spend-confidence", "0.9",
-            "--seed", "3", "--bootstrap", "200"];
+        string[] plan = ["plan", "--model", P("t.json"), "--data", P("c.csv"), "--eval", P("e.csv"), "--budget", "200", "--spend-confidence", "0.9",
+            "--seed", "3", "--bootstrap", "100"];
         var pj = CliRunner.Json([.. plan, "--out", P("plan.json")]);
         var aj = CliRunner.Json("assign", "--model", P("t.json"), "--data", P("c.csv"), "--id", "user_id", "--plan", P("plan.json"), "--seed", "3", "--out", P("a1.csv"));
-        CliRunner.Ok("assign", "--model", P("t.json"), "--data", P("c.csv"), "--id", "user_id", "--eval", P("e.csv"), "--budget", "250",
-            "--spend-confidence", "0.9", "--bootstrap", "200", "--seed", "3", "--out", P("a2.csv"));
+        CliRunner.Ok("assign", "--model", P("t.json"), "--data", P("c.csv"), "--id", "user_id", "--eval", P("e.csv"), "--budget", "200",
+            "--spend-confidence", "0.9", "--bootstrap", "100", "--seed", "3", "--out", P("a2.csv"));
         Assert.Equal(File.ReadAllBytes(P("a2.csv")), File.ReadAllBytes(P("a1.csv")));
         Assert.Equal((int)pj["upgrades"]!, (int)aj["upgrades"]!);
         Assert.True((int)aj["upgrades"]! > 0);
@@ -139,8 +139,8 @@ public class ScoreKeepEffectsCliTests
         Assert.Contains("not a multi-arm plan file", bad.Err);
 
         // report --plan-budget: the same plan as 'uplift plan' on the report's data, laid out per arm with the references.
-        var rj = CliRunner.Json("report", "--data", P("e.csv"), "--model", P("t.json"), "--candidates", P("c.csv"), "--plan-budget", "250",
-            "--plan-spend-confidence", "0.9", "--bootstrap", "200", "--seed", "3", "--out", P("r.html"));
+        var rj = CliRunner.Json("report", "--data", P("e.csv"), "--model", P("t.json"), "--candidates", P("c.csv"), "--plan-budget", "200",
+            "--plan-spend-confidence", "0.9", "--bootstrap", "100", "--seed", "3", "--out", P("r.html"));
         var rp = rj["arm_plan"]!;
         foreach (var key in new[] { "upgrades", "incremental_value", "incremental_cost", "best_single_arm_value", "random_value_per_cost" })
             Assert.Equal(pj[key]!.ToJsonString(), rp[key]!.ToJsonString());
