@@ -26,7 +26,7 @@ static class ScoreCommand
         var keep = new Option<string?>("--keep")
         {
             Description = "Input columns to carry through unchanged, comma-separated (e.g. treatment,value,cost, so that 'uplift evaluate' reads " +
-                "the scored file); written after the score columns, in the input's column order. A name that is not in the input, or that " +
+                "the scored output); written after the score columns, in the input's column order. A name that is not in the input, or that " +
                 "is an output column (the id, score, arm, an effect column), is an error.",
         };
         var effects = new Option<bool>("--effects")
