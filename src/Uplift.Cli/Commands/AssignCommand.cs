@@ -14,40 +14,80 @@ namespace Uplift.Cli.Commands;
 /// control, and the exploit group, top scores first, within the budget left after the explore treatment.
 /// The file's id column keeps the candidates' id column name (--id, else the model's). Expected costs come from the
 /// first of --plan, --cost-per-user, --eval, the model's validation cost curve, the model's own tau_c; the source is
-/// named in the output and in --json ("cost_source"). A budget that does not bind (every candidate fits) is a warning on
+/// named in the output and in --json ("cost_source"). With --plan the budget defaults to the plan's; for a model of several
+/// arms the plan file fixes the prefix of the budget path that is assigned (<see cref="MultiArmCampaign.PlanPrefix"/>). A budget that does not bind (every candidate fits) is a warning on
 /// standard error and "budget_binding": false in --json.
 /// </summary>
 static class AssignCommand
 {
-    /// <summary>Multi-arm models: the plan is made on the fly (--eval when given, else the model's effects) and its budget-path
-    /// prefix assigns the non-explore candidates; the explore group is split equally across control and the arms
-    /// (<see cref="MultiArmCampaign.Assign"/>). The file adds the columns <c>arm</c> and <c>policy_arm</c>.</summary>
+    /// <summary>Multi-arm models: the plan file (--plan, from 'uplift plan --out') fixes the prefix of the candidates' budget
+    /// path, else the plan is made on the fly (--eval when given, else the model's effects); the prefix assigns the non-explore
+    /// candidates and the explore group is split equally across control and the arms (<see cref="MultiArmCampaign.Assign"/>).
+    /// The file adds the columns <c>arm</c> and <c>policy_arm</c>.</summary>
     static int AssignMultiArm(ParseResult r, PlanCommand.PlanOptionSet set, ModelFile file, IMultiArmModel m, RawTable candidates,
-        string[] ids, double[] scores, string idName, string path, MultiArmPlanOptions options, bool json, bool binaryOnlyFlags)
+        string[] ids, double[] scores, string idName, string path, MultiArmPlanOptions options, bool json, string? planPath, double? givenBudget, bool costPerUser)
     {
-        if (binaryOnlyFlags) throw new UpliftOptionException("--plan", "--plan and --cost-per-user apply to binary models; a multi-arm assignment plans on the fly (give --eval for held-out pricing).");
+        if (costPerUser) throw new UpliftOptionException("--cost-per-user", "applies to binary models; a multi-arm assignment is priced per arm by its plan (--plan, or --eval for a plan made on the fly).");
         var effects = PlanCommand.MultiArm.Effects(file, m, candidates, options.MaxThreads);
-        var p = PlanCommand.MultiArm.Build(r, set, file, m, candidates, effects, options);
         var bp = Allocation.BudgetPath.Build(effects.V, effects.C, ids.Length, m.Arms);
-        var users = MultiArmCampaign.Assign(ids, scores, bp, p.Upgrades, file.Preprocessor.ArmLabels, file.Preprocessor.ControlLabel, options.Explore, options.Seed);
+        var ci = CultureInfo.InvariantCulture;
+        int upgrades;
+        JsonObject planJson;
+        double planBudget, planExplore;
+        double? planCost, planValue;
+        IReadOnlyList<string> warnings, notes = [];
+        if (planPath is not null)
+        {
+            if (r.GetValue(set.Eval) is not null || options.SpendConfidence is not null)
+                throw new UpliftOptionException("--plan", "the plan file fixes the assignment: --eval and --spend-confidence apply when assign plans on the fly (give them to 'uplift plan').");
+            planJson = LoadJson(planPath);
+            var terms = MultiArmPlanTerms.FromJson(planJson, planPath);
+            upgrades = MultiArmCampaign.PlanPrefix(terms, bp, file.Preprocessor.ArmLabels, file.Preprocessor.ControlLabel, planPath);
+            (planBudget, planExplore, planCost, planValue) = (terms.Budget, terms.Explore, terms.Cost, terms.Value);
+            warnings = [];
+            if ((givenBudget is { } g && g != terms.Budget) || terms.Explore != options.Explore)
+                notes = [string.Create(ci, $"note: the plan was made for budget {terms.Budget:G6}, explore {terms.Explore}; assigning its {terms.Upgrades:N0} upgrades with explore {options.Explore}") +
+                    (givenBudget is { } b && b != terms.Budget ? string.Create(ci, $" (the plan fixes the spend: --budget {b:G6} is not used).") : ".")];
+        }
+        else
+        {
+            var p = PlanCommand.MultiArm.Build(r, set, file, m, candidates, effects, options);
+            upgrades = p.Upgrades;
+            planJson = p.ToJson();
+            (planBudget, planExplore, planCost, planValue, warnings) = (p.Budget, p.Explore, p.Cost, p.Value, p.Warnings);
+        }
+        var users = MultiArmCampaign.Assign(ids, scores, bp, upgrades, file.Preprocessor.ArmLabels, file.Preprocessor.ControlLabel, options.Explore, options.Seed);
         TableWriter.Write(path, CampaignFiles.AssignmentTable(path, users, idName));
-        foreach (var w in p.Warnings) Console.Error.WriteLine("warning: " + w);
+        foreach (var w in warnings) Console.Error.WriteLine("warning: " + w);
         var counts = users.GroupBy(u => (u.Group, u.Arm)).OrderBy(g => g.Key.Group).ThenBy(g => g.Key.Arm, StringComparer.Ordinal)
             .Select(g => (Name: $"{CampaignFiles.GroupName(g.Key.Group)} {g.Key.Arm}", Count: g.Count())).ToList();
+        string source = planPath is not null ? "plan-file" : r.GetValue(set.Eval) is not null ? "evaluation-data" : "model-effects";
         if (json)
         {
             var groups = new JsonObject();
             foreach (var (name, count) in counts) groups[name] = count;
-            Common.WriteJson(new JsonObject { ["out"] = path, ["id_column"] = idName, ["candidates"] = users.Count, ["seed"] = options.Seed, ["groups"] = groups, ["plan"] = p.ToJson() });
+            Common.WriteJson(new JsonObject
+            {
+                ["out"] = path, ["id_column"] = idName, ["candidates"] = users.Count, ["seed"] = options.Seed, ["groups"] = groups,
+                ["upgrades"] = upgrades, ["plan_source"] = source, ["plan"] = planJson.DeepClone(),
+                ["notes"] = new JsonArray([.. notes.Select(n => (JsonNode)JsonValue.Create(n)!)]),
+            });
         }
         else
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"candidates: {users.Count:N0}, {m.Arms} arms, path prefix {p.Upgrades:N0} upgrades"));
-            foreach (var (name, count) in counts) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {count:N0}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"budget {p.Budget:G6}, expected cost {p.Cost:G6}, expected value {p.Value:G6}"));
+            foreach (var n in notes) Console.WriteLine(n);
+            Console.WriteLine(string.Create(ci, $"candidates: {users.Count:N0}, {m.Arms} arms, path prefix {upgrades:N0} upgrades ({(planPath is not null ? $"plan file {planPath}" : "plan made on the fly")})"));
+            foreach (var (name, count) in counts) Console.WriteLine(string.Create(ci, $"{name}: {count:N0}"));
+            Console.WriteLine(string.Create(ci, $"plan: budget {planBudget:G6}, explore {planExplore}, expected cost {planCost:G6}, expected value {planValue:G6}"));
             Console.WriteLine($"campaign: {path}");
         }
         return Common.ExitOk;
+    }
+
+    static JsonObject LoadJson(string path)
+    {
+        try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new UpliftDataException("not a JSON plan file.", path); }
+        catch (System.Text.Json.JsonException e) { throw new UpliftDataException($"not a JSON plan file: {e.Message}", path); }
     }
 
     public static Command Create()
@@ -55,10 +95,10 @@ static class AssignCommand
         var model = new Option<string>("--model") { Description = "Model file written by 'uplift train'.", Required = true };
         var data = new Option<string>("--data") { Description = "Candidate users (.csv, .csv.gz or .parquet) with the model's feature columns and an id column.", Required = true };
         var id = new Option<string?>("--id") { Description = "User id column of --data (default: the model file's id column)." };
-        var budget = new Option<double>("--budget") { Description = "Budget B on the expected incremental cost (explore treatment + exploit).", Required = true };
+        var budget = new Option<double?>("--budget") { Description = "Budget B on the expected incremental cost (explore treatment + exploit). Required, but with --plan (default: the plan's budget)." };
         var explore = PlanCommand.Explore();
         var exploreTreated = PlanCommand.ExploreTreated();
-        var plan = new Option<string?>("--plan") { Description = "Plan file from 'uplift plan --out': its per-user incremental costs (exploit: above the cut-off; explore: a random user) price the groups." };
+        var plan = new Option<string?>("--plan") { Description = "Plan file from 'uplift plan --out': its per-user incremental costs (exploit: above the cut-off; explore: a random user) price the groups; for a model of several arms it fixes the prefix of the candidates' budget path that is assigned (made for the same candidates)." };
         var costPerUser = new Option<double?>("--cost-per-user") { Description = "Expected incremental cost of treating one user, the same for everyone (instead of --plan or --eval); must be positive." };
         var output = new Option<string>("--out") { Description = "Campaign file to write (.csv or .parquet): columns <id> (named as the --id column), group, score.", Required = true };
         var seed = Common.Seed();
@@ -85,15 +125,17 @@ static class AssignCommand
             var ids = new string[candidates.Rows];
             for (int i = 0; i < ids.Length; i++) ids[i] = idCol.TextAt(i) ?? "";
             var scores = file.Score(candidates, r.GetValue(threads));
+            double? givenBudget = r.GetValue(budget);
+            if (givenBudget is null && r.GetValue(plan) is null) throw new UpliftOptionException("--budget", "is required (or give --plan: the plan's budget is used).");
             if (PlanCommand.MultiArm.Of(file) is { } m)
                 return AssignMultiArm(r, set, file, m, candidates, ids, scores, idName, r.GetValue(output)!, new MultiArmPlanOptions
                 {
-                    Budget = r.GetValue(budget), Explore = r.GetValue(explore), BootstrapReplicates = r.GetValue(set.Bootstrap),
+                    Budget = givenBudget ?? 0, Explore = r.GetValue(explore), BootstrapReplicates = r.GetValue(set.Bootstrap),
                     Seed = r.GetValue(seed), MaxThreads = r.GetValue(threads), SpendConfidence = r.GetValue(spend),
-                }, r.GetValue(json), r.GetValue(plan) is not null || r.GetValue(costPerUser) is not null);
+                }, r.GetValue(json), r.GetValue(plan), givenBudget, r.GetValue(costPerUser) is not null);
             var options = new AssignmentOptions
             {
-                Budget = r.GetValue(budget), Explore = r.GetValue(explore), ExploreTreated = r.GetValue(exploreTreated), Seed = r.GetValue(seed),
+                Budget = givenBudget ?? PlanCommand.Load(r.GetValue(plan)!).Budget, Explore = r.GetValue(explore), ExploreTreated = r.GetValue(exploreTreated), Seed = r.GetValue(seed),
             };
             var notes = new List<string>();
             var warnings = new List<string>();

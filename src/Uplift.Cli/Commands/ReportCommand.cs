@@ -15,7 +15,8 @@ namespace Uplift.Cli.Commands;
 /// <c>uplift report</c>: one self-contained HTML page (no network access needed) comparing one or more model files on
 /// evaluation data: cost curves, AUCC with bootstrap intervals, paired differences, value at fixed cost shares, an
 /// optional budget plan and permutation feature importance, and the data summary. With several arms in the data each model
-/// is shown by its budget path (multi-arm cost curve and AUCC, value at fixed budgets, how the budget splits across arms).
+/// is shown by its budget path (multi-arm cost curve and AUCC, value at fixed budgets, how the budget splits across arms), and
+/// the plan (--plan-budget) is the multi-arm plan of the first model (<see cref="MultiArmPlan"/>, priced on --data).
 /// </summary>
 static class ReportCommand
 {
@@ -40,8 +41,12 @@ static class ReportCommand
         };
         var importance = new Option<string?>("--importance") { Description = "Add the permutation feature importance of this model (a name from --names or a file name)." };
         var repeats = new Option<int>("--importance-repeats") { Description = "Shuffles per feature for --importance.", DefaultValueFactory = _ => 3 };
-        var planBudget = new Option<double?>("--plan-budget") { Description = "Add a budget plan for the first model with this budget on the incremental cost." };
+        var planBudget = new Option<double?>("--plan-budget") { Description = "Add a budget plan for the first model with this budget on the incremental cost (with several arms: the budget path across arms, per arm with intervals, against the best single arm and random allocation)." };
         var planExplore = new Option<double>("--plan-explore") { Description = "Explore share of the plan.", DefaultValueFactory = _ => 0.1 };
+        var planSpend = new Option<double?>("--plan-spend-confidence")
+        {
+            Description = "Several arms: hold budget back so that the plan's spend stays within --plan-budget at this confidence (as 'uplift plan --spend-confidence').",
+        };
         var candidates = new Option<string?>("--candidates") { Description = "Candidates the plan is made for (default: the users of --data)." };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap replicates of every interval.", DefaultValueFactory = _ => 200 };
         var title = new Option<string>("--title") { Description = "Title of the page.", DefaultValueFactory = _ => "Uplift report" };
@@ -53,7 +58,7 @@ static class ReportCommand
             "Write one self-contained HTML report: cost curves, AUCC with bootstrap intervals and paired differences, value at fixed " +
             "cost shares, an optional budget plan and feature importance, and the data summary.")
         {
-            data, models, names, treatment, control, value, cost, oracle, importance, repeats, planBudget, planExplore, candidates,
+            data, models, names, treatment, control, value, cost, oracle, importance, repeats, planBudget, planExplore, planSpend, candidates,
             bootstrap, title, output, seed, threads, json,
         };
         cmd.SetAction(r => Common.Run(() =>
@@ -89,7 +94,6 @@ static class ReportCommand
             var armPaths = new Uplift.Allocation.BudgetPath?[files.Length];
             if (multi)
             {
-                UpliftOptionException.Check(r.GetValue(planBudget) is null, "--plan-budget", "a campaign with several arms is planned by 'uplift plan'; the report's plan is for one arm.");
                 UpliftOptionException.Check(r.GetValue(importance) is null, "--importance", "the permutation importance is for one arm; it is not available with several arms yet.");
                 for (int k = 0; k < files.Length; k++)
                 {
@@ -111,7 +115,25 @@ static class ReportCommand
             }
 
             PlanSummary? planSummary = null;
-            if (r.GetValue(planBudget) is { } budget)
+            ArmPlanSummary? armPlan = null;
+            if (r.GetValue(planSpend) is not null && !(multi && r.GetValue(planBudget) is not null))
+                throw new UpliftOptionException("--plan-spend-confidence", "applies to the plan of a campaign with several arms (--plan-budget on data with several arms).");
+            if (multi && r.GetValue(planBudget) is { } armBudget)
+            {
+                // The first model's budget path on the candidates, priced on the evaluation users (--data) per arm (MultiArmPlan).
+                var m0 = (IMultiArmModel)files[0].Model;
+                var cands = r.GetValue(candidates) is { } cp ? TableReader.Read(cp) : table;
+                var (cv, cc) = PlanCommand.MultiArm.Effects(files[0], m0, cands, th);
+                var (ev, ec) = PlanCommand.MultiArm.Effects(files[0], m0, table, th);
+                var mp = MultiArmPlan.Build(cv, cc, cands.Rows, files[0].Preprocessor.ArmLabels, files[0].Preprocessor.ControlLabel,
+                    new MultiArmEvalData(ev, ec, outcomes.T, outcomes.V, outcomes.C), new MultiArmPlanOptions
+                    {
+                        Budget = armBudget, Explore = r.GetValue(planExplore), BootstrapReplicates = Math.Max(100, reps), Seed = s, MaxThreads = th,
+                        SpendConfidence = r.GetValue(planSpend),
+                    });
+                armPlan = new ArmPlanSummary(shown[0], mp);
+            }
+            else if (r.GetValue(planBudget) is { } budget)
             {
                 double[] candidateScores = r.GetValue(candidates) is { } cpath ? files[0].Score(TableReader.Read(cpath), th) : scores[0];
                 var plan = Plan.FromEvaluation(candidateScores, scores[0], outcomes.T, outcomes.V, outcomes.C, new PlanOptions
@@ -142,6 +164,7 @@ static class ReportCommand
                 Options = new ReportOptions { BootstrapReplicates = reps, Seed = s, MaxThreads = th },
                 FeatureImportance = fi,
                 Plan = planSummary,
+                ArmPlan = armPlan,
                 CommandLine = "uplift " + string.Join(' ', r.Tokens.Select(t => t.Value)),
             };
             string path = r.GetValue(output)!;
@@ -151,7 +174,8 @@ static class ReportCommand
                 {
                     ["out"] = path, ["rows"] = table.Rows,
                     ["models"] = new JsonArray([.. shown.Select(n => (JsonNode)JsonValue.Create(n)!)]),
-                    ["plan"] = planSummary is not null, ["importance"] = fi?.ModelName,
+                    ["plan"] = planSummary is not null || armPlan is not null, ["importance"] = fi?.ModelName,
+                    ["arm_plan"] = armPlan?.Plan.ToJson(),
                 });
             else
                 Console.WriteLine($"report of {shown.Length} model(s) on {table.Rows} users -> {path}");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Uplift.Allocation;
 
 namespace Uplift.Campaign;
@@ -29,6 +30,37 @@ public sealed record MultiArmCampaignTotals(IReadOnlyList<ArmOutcome> Arms, doub
         lines.Add(string.Create(ci, $"{what} value per cost: explore {ExploreSlope:G4}, exploit {ExploitSlope:G4}"));
         foreach (var w in Warnings) lines.Add("warning: " + w);
         return lines;
+    }
+}
+
+/// <summary>What <c>assign --plan</c> takes from a multi-arm plan file (<see cref="MultiArmPlanResult.ToJson"/>, written by
+/// <c>uplift plan --out</c>): the budget and explore share it was made for, the candidates it priced, its prefix of the
+/// candidates' budget path (<see cref="Upgrades"/>, <see cref="CutoffSlope"/>), the arm labels and the expected value and cost.</summary>
+public sealed record MultiArmPlanTerms(double Budget, double Explore, int Candidates, int Upgrades, double? CutoffSlope,
+    IReadOnlyList<string> Arms, string ControlLabel, double? Value, double? Cost)
+{
+    /// <summary>Reads the terms of a multi-arm plan's JSON; a missing or mistyped field is an error naming it and <paramref name="source"/>.</summary>
+    public static MultiArmPlanTerms FromJson(JsonObject o, string source = "plan")
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        if (o["arms"] is not JsonArray arms || o["upgrades"] is null)
+            throw new UpliftDataException("not a multi-arm plan file (from 'uplift plan --out' on a model of several arms).", source);
+        double? Num(string key, bool required = true)
+        {
+            var n = o[key];
+            if (n is null && !required) return null;
+            try { return n is JsonValue v && v.TryGetValue<double>(out double x) && double.IsFinite(x) ? x : throw new FormatException(); }
+            catch (Exception e) when (e is FormatException or InvalidOperationException)
+            { throw new UpliftDataException($"field '{key}' must be a finite number.", source); }
+        }
+        string Text(JsonNode? n, string key) => n is JsonValue v && v.TryGetValue<string>(out var t) && t.Length > 0 ? t
+            : throw new UpliftDataException($"field '{key}' must be a non-empty text.", source);
+        double upgrades = Num("upgrades")!.Value, candidates = Num("candidates")!.Value;
+        if (upgrades < 0 || upgrades != Math.Floor(upgrades) || upgrades > int.MaxValue) throw new UpliftDataException("field 'upgrades' must be a whole number >= 0.", source);
+        if (candidates < 1 || candidates != Math.Floor(candidates) || candidates > int.MaxValue) throw new UpliftDataException("field 'candidates' must be a whole number >= 1.", source);
+        var labels = arms.Select((a, i) => Text(a?["label"], $"arms[{i}].label")).ToList();
+        return new MultiArmPlanTerms(Num("budget")!.Value, Num("explore")!.Value, (int)candidates, (int)upgrades, Num("cutoff_slope", required: false),
+            labels, Text(o["control_label"], "control_label"), Num("incremental_value", required: false), Num("incremental_cost", required: false));
     }
 }
 
@@ -77,6 +109,33 @@ public static class MultiArmCampaign
                     Label(policy[i]), Label(policy[i])));
         }
         return users;
+    }
+
+    /// <summary>
+    /// The prefix of <paramref name="path"/> (the candidates' budget path) that a plan file fixed: its
+    /// <see cref="MultiArmPlanTerms.Upgrades"/>, after checking that the plan was made for these candidates and this model
+    /// (the same number of candidates, the same arms and control label, the same slope at the cut-off), so that the
+    /// assignment spends what the plan priced. A mismatch is an error saying to plan for these candidates.
+    /// </summary>
+    public static int PlanPrefix(MultiArmPlanTerms plan, BudgetPath path, IReadOnlyList<string> labels, string controlLabel, string source = "plan")
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(labels);
+        const string Again = "make the plan for these candidates and this model ('uplift plan --model M --data CANDIDATES --out PLAN').";
+        if (!plan.Arms.SequenceEqual(labels, StringComparer.OrdinalIgnoreCase) || !string.Equals(plan.ControlLabel, controlLabel, StringComparison.OrdinalIgnoreCase))
+            throw new UpliftDataException($"the plan's arms ({string.Join(", ", plan.Arms)}; control '{plan.ControlLabel}') differ from the model's ({string.Join(", ", labels)}; control '{controlLabel}'): {Again}", source);
+        if (plan.Candidates != path.Users)
+            throw new UpliftDataException(FormattableString.Invariant($"the plan was made for {plan.Candidates:N0} candidates, the data has {path.Users:N0}: {Again}"), source);
+        if (plan.Upgrades > path.Count)
+            throw new UpliftDataException(FormattableString.Invariant($"the plan takes {plan.Upgrades:N0} upgrades, the candidates' budget path has {path.Count:N0}: {Again}"), source);
+        if (plan.Upgrades > 0)
+        {
+            double s = path[plan.Upgrades - 1].Slope;
+            if (plan.CutoffSlope is not { } p || Math.Abs(s - p) > 1e-9 * Math.Max(1, Math.Abs(p)))
+                throw new UpliftDataException(FormattableString.Invariant($"the plan's cut-off slope {plan.CutoffSlope:G6} is not the slope {s:G6} of upgrade {plan.Upgrades:N0} of the candidates' path: {Again}"), source);
+        }
+        return plan.Upgrades;
     }
 
     /// <summary>

@@ -40,6 +40,7 @@ public static partial class HtmlReport
         WriteValueAtCost(sb, m);
         if (m.Arms > 1) WriteBudgets(sb, input, m);
         if (input.Plan is not null) WritePlan(sb, input.Plan);
+        if (input.ArmPlan is not null) WriteArmPlan(sb, input.ArmPlan);
         if (input.FeatureImportance is not null) WriteImportance(sb, input.FeatureImportance);
         WriteHowToRead(sb);
         if (input.Notes.Count > 0) WriteNotes(sb, input.Notes);

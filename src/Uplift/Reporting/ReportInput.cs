@@ -44,6 +44,12 @@ public sealed record PlanSummary(double Budget, double CutoffScore, double Share
     public string? Note { get; init; }
 }
 
+/// <summary>A multi-arm budget plan to show in the report (<see cref="MultiArmPlan.Build"/>, computed elsewhere): per arm the
+/// expected users, incremental value and cost with intervals, against the best single arm and random allocation.</summary>
+/// <param name="Model">The model whose budget path the plan walks (shown; may be null).</param>
+/// <param name="Plan">The plan.</param>
+public sealed record ArmPlanSummary(string? Model, MultiArmPlanResult Plan);
+
 /// <summary>Which model the paired differences are taken against.</summary>
 public enum ReportReference
 {
@@ -107,6 +113,8 @@ public sealed record ReportInput
     public ReportFeatureImportance? FeatureImportance { get; init; }
     /// <summary>A budget plan. Default none (section left out).</summary>
     public PlanSummary? Plan { get; init; }
+    /// <summary>A budget plan across K &gt; 1 arms. Default none (section left out).</summary>
+    public ArmPlanSummary? ArmPlan { get; init; }
     /// <summary>Free-form notes, one paragraph each. Default none.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
     /// <summary>The command line that produced the report, shown in the footer. Default none.</summary>

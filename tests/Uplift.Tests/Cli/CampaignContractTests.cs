@@ -208,6 +208,13 @@ public class CampaignContractTests(CampaignContractFixture f) : IClassFixture<Ca
         AssertSnakeCase(JsonNode.Parse(File.ReadAllText(f.P("plan-j.json"))), "plan file");
         AssertSnakeCase(CliRunner.Json("assign", "--model", f.P("drm.json"), "--data", f.P("candidates.csv"), "--budget", "1500",
             "--plan", f.P("plan-j.json"), "--out", f.P("cj.csv")), "assign");
+        // Without --budget, assign takes the plan's: the same file.
+        var noBudget = CliRunner.Json("assign", "--model", f.P("drm.json"), "--data", f.P("candidates.csv"), "--plan", f.P("plan-j.json"), "--out", f.P("cj2.csv"));
+        Assert.Equal(1500, (double)noBudget["budget"]!);
+        Assert.Equal(File.ReadAllBytes(f.P("cj.csv")), File.ReadAllBytes(f.P("cj2.csv")));
+        var neither = CliRunner.Run("assign", "--model", f.P("drm.json"), "--data", f.P("candidates.csv"), "--out", f.P("cj3.csv"));
+        Assert.Equal(2, neither.ExitCode);
+        Assert.Contains("--budget", neither.Err);
         AssertSnakeCase(CliRunner.Json("simulate-outcomes", "--assignments", f.P("cj.csv"), "--truth", f.P("candidates.csv"), "--out", f.P("oj.csv")), "simulate-outcomes");
         AssertSnakeCase(CliRunner.Json("readout", "--assignments", f.P("cj.csv"), "--outcomes", f.P("oj.csv"), "--plan", f.P("plan-j.json"),
             "--bootstrap", "100"), "readout");
