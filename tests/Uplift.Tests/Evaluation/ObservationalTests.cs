@@ -24,7 +24,7 @@ public class ObservationalTests
     [Fact]
     public void IpwAndDoublyRobustAuccAreWithin003OfTheTruthWhileTheNaiveOneIsBiased()
     {
-        var s = Confounded(60_000, 21);
+        var s = Confounded(30_000, 21);
         var data = s.Data;
         var ipw = new Adjustment { Propensity = s.Propensity };
         var dr = CrossFitted.WithOutcomes(data, s.Propensity, new CrossFitOptions(), seed: 4);

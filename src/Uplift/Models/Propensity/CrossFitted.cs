@@ -28,10 +28,12 @@ public sealed record CrossFitOptions
     public int Folds { get; init; } = 3;
     /// <summary>Fit the outcome models μ1, μ0 of V and C too (the doubly robust curve). Default false.</summary>
     public bool Outcomes { get; init; }
-    /// <summary>Fitted propensities are clipped to [Clip, 1 − Clip] (weights stay finite). Default 0.005, range (0, 0.1].</summary>
-    public double Clip { get; init; } = 0.005;
-    /// <summary>Boosting settings of <see cref="PropensityModelKind.Boosted"/>. Default 200 trees, 15 leaves, learning rate 0.05, no early stopping.</summary>
-    public GradientBoostingOptions Boosting { get; init; } = new() { NumTrees = 200, EarlyStoppingRounds = 0 };
+    /// <summary>Fitted propensities are clipped to [Clip, 1 − Clip] (weights stay finite). Default 0.01, range (0, 0.1].</summary>
+    public double Clip { get; init; } = 0.01;
+    /// <summary>Boosting settings of <see cref="PropensityModelKind.Boosted"/>. Default 100 trees of 7 leaves with at least 100
+    /// users each, learning rate 0.05, no early stopping: squared-loss boosting of a 0/1 target overshoots at the extremes,
+    /// and an extreme propensity is an enormous weight, so the trees are kept coarse.</summary>
+    public GradientBoostingOptions Boosting { get; init; } = new() { NumTrees = 100, NumLeaves = 7, MinDataInLeaf = 100, EarlyStoppingRounds = 0 };
 
     internal void Validate()
     {
