@@ -8,7 +8,7 @@ namespace Uplift.Synthetic;
 /// where past targeting chose who got the offer by the very features that drive the effects (METHOD.md section 11).
 /// Features and baselines as <see cref="SyntheticScenario"/>; with z = 0.6 x0 + 0.8 x2 (the effect index):
 /// <code>
-/// tau_v = 1 + 0.9 z,   tau_c = 1 + 0.3 x3
+/// tau_v = 1 + 0.9 z,   tau_c = 1 + 0.2 x3
 /// e(x)  = 0.1 + 0.8 · sigmoid(logit(share) + 1.5 z + 0.5 x3)      (in (0.1, 0.9); share = TreatedShare sets its centre)
 /// </code>
 /// Users with large effects were treated more often, and z also moves the value baseline mu_v (2 x0 − x2): the naive
@@ -49,7 +49,7 @@ public static class ConfoundedCampaign
                     double x0 = row[0], x2 = row[2], x3 = row[3];
                     double z = 0.6 * x0 + 0.8 * x2;
                     var (muV, muC) = SyntheticCampaign.Baselines(row, restScale * rest);
-                    double tv = 1 + 0.9 * z, tc = 1 + 0.3 * x3;
+                    double tv = 1 + 0.9 * z, tc = 1 + 0.2 * x3;
                     double ei = Floor + Range / (1 + Math.Exp(-(logitShare + 1.5 * z + 0.5 * x3)));
                     byte ti = rng.NextDouble() < ei ? (byte)1 : (byte)0;
                     t[i] = ti; tauV[i] = tv; tauC[i] = tc; e[i] = ei;

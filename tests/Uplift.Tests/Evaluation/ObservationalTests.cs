@@ -96,4 +96,16 @@ public class ObservationalTests
         Assert.Null(Overlap.Report([1, 0], [0.5, 0.5]).Warning);
         Assert.Equal([0, 3], Overlap.Kept([0.5, 0.01, 0.99, 0.4], 0.02));
     }
+
+    [Fact]
+    public void TheConfoundedScenariosPropensityIsIn01To09AndFollowsTheEffects()
+    {
+        var s = Confounded(20_000, 4);
+        Assert.InRange(s.Propensity.Min(), 0.1, 0.2);
+        Assert.InRange(s.Propensity.Max(), 0.8, 0.9);
+        double m = s.TauV.Average(), me = s.Propensity.Average(), cov = 0;
+        for (int i = 0; i < s.TauV.Length; i++) cov += (s.TauV[i] - m) * (s.Propensity[i] - me);
+        Assert.True(cov > 0); // users with large effects were treated more often
+        Assert.Equal(s.Propensity, s.Data.Propensity);
+    }
 }
