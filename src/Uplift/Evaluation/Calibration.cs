@@ -53,6 +53,7 @@ public static class Calibration
             double d = tauHat[i] - mean;
             double e = gamma[i] - a * mean - b * d;
             double h = 1.0 / n + d * d / dd;
+            if (1 - h < 1e-12) throw new UpliftException($"the calibration test is not defined: user {i + 1} alone determines the slope (leverage 1).");
             double w = e * e / ((1 - h) * (1 - h));
             m11 += w * mean * mean; m22 += w * d * d;
         }
