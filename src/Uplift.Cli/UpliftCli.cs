@@ -35,6 +35,7 @@ public static class UpliftCli
             SimulateOutcomesCommand.Create(),
             ReadoutCommand.Create(),
             ReportCommand.Create(),
+            CheckCommand.Create(),
             BenchCommand.Create(),
         };
         root.Options.Add(new HelpOption());

@@ -83,4 +83,12 @@ internal enum RngStream
     ArmHead,
     /// <summary>Synthetic per-arm effects of the bench's budget-path timings (bench/ only); index = chunk of users.</summary>
     BenchAllocationData,
+    /// <summary>One RATE bootstrap resample (<c>Evaluation/Rate</c>); index = replicate.</summary>
+    RateBootstrap,
+    /// <summary>The fold of each user in the cross-fitting of propensities and outcome models (<c>Models/Propensity</c>).</summary>
+    PropensityFolds,
+    /// <summary>The users of the observational synthetic campaign with the truth (<c>Synthetic/ConfoundedCampaign</c>); index = chunk.</summary>
+    ConfoundedChunk,
+    /// <summary>One refuter run (<c>Experiments/Refuters</c>); index = the run.</summary>
+    Refuter,
 }

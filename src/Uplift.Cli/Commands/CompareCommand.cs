@@ -29,12 +29,14 @@ static class CompareCommand
         var threads = Common.Threads();
         var json = Common.Json();
         var learnerOptions = new LearnerOptions();
+        var observational = new ObservationalFlags();
         var cmd = new Command("compare", "Train several models on the same splits and compare their test AUCC (mean and spread over repeats).")
         {
             models, repeats, plot, seed, threads, json,
         };
         columns.AddTo(cmd);
         learnerOptions.AddTo(cmd);
+        observational.AddTo(cmd);
         cmd.SetAction(r => Common.Run(() =>
         {
             var kinds = Common.SplitList(r.GetValue(models))!.Select(k => Common.ModelName(k, "--models")).ToList();
@@ -45,12 +47,13 @@ static class CompareCommand
             var settings = learnerOptions.Build(r, kinds); // unknown names and options for none of the models fail before any work
 
             var roles = columns.Roles(r);
+            var obs = observational.Build(r, roles.Propensity is not null);
             var load = columns.LoadOptions(r);
             var table = CampaignData.ReadTable(columns.Data(r), roles, load.Read);
             long seed0 = r.GetValue(seed);
             var progress = new ConsoleProgress();
             var result = Experiment.Run(table, roles, [.. kinds.Select(k => ExperimentLearner.FromCatalog(k, settings))],
-                new ExperimentOptions { Repeats = n, FirstSeed = seed0, ScoreValidation = false },
+                new ExperimentOptions { Repeats = n, FirstSeed = seed0, ScoreValidation = false, Observational = obs },
                 Common.Context(seed0, r.GetValue(threads), progress), load);
             progress.Finish();
             var firstCurves = result.Repeats[0].Runs.Select(x => ScoreRow.From(x.Learner, x.Test!)).ToList();
@@ -61,6 +64,9 @@ static class CompareCommand
             // Several arms (from the data): every AUCC is the multi-arm AUCC of the model's budget path (METHOD.md section 10).
             var pre = result.Repeats[0].Split.Campaign!.Preprocessor;
             bool arms = pre.Arms > 1;
+            // The metrics other tools report (docs/METRICS.md), on the first repeat's test users, in the order of --models.
+            var first = result.Repeats[0];
+            var metricRows = first.Runs.Select((x, i) => (x.Learner, Eval: x.Test!, VsFirst: i > 0 && i < first.RateVsFirst.Count ? first.RateVsFirst[i] : null)).ToList();
             if (r.GetValue(json))
             {
                 var o = new JsonObject
@@ -78,10 +84,13 @@ static class CompareCommand
                             ["fit_seconds"] = x.FitSecondsMean,
                         };
                         if (arms) row["value_at_budgets"] = BudgetMeans(result, x.Learner);
+                        var mr = metricRows.First(m => m.Learner == x.Learner);
+                        if (MetricsJson.Of(mr.Eval, mr.VsFirst, kinds[0]) is { } mj) row["metrics_first_repeat"] = mj;
                         return (JsonNode)row;
                     })]),
                     ["plots"] = new JsonArray([.. written.Select(w => (JsonNode)JsonValue.Create(w)!)]),
                 };
+                if (ObservationalFlags.Json(first.Observed) is { } oj) o["observational_first_repeat"] = oj;
                 if (arms)
                 {
                     o["arms"] = pre.Arms;
@@ -105,6 +114,12 @@ static class CompareCommand
                 else
                     text.Add(x.Learner, Common.F3(x.TestAuccMean), Common.F3(x.TestAuccSd), Common.F3(Value20(x)), Common.F1(x.FitSecondsMean));
             Console.Write(text);
+            foreach (var line in ObservationalFlags.Lines(first.Observed)) Console.WriteLine(line);
+            if (metricRows.Any(m => m.Eval.Metrics is not null))
+            {
+                Console.WriteLine($"metrics of the first repeat's test users (value V; RATE on doubly robust scores; the RATE difference against '{kinds[0]}' is paired; calib. b: grf's differential coefficient, 1 = calibrated):");
+                Console.Write(MetricsJson.Table(metricRows));
+            }
             foreach (var w in written) Console.WriteLine($"plot: {w}");
             return Common.ExitOk;
         }));

@@ -27,12 +27,14 @@ static class TrainCommand
         var threads = Common.Threads();
         var json = Common.Json();
         var learnerOptions = new LearnerOptions();
+        var observational = new ObservationalFlags();
         var cmd = new Command("train", "Train a model on a past randomized campaign and write the model file.")
         {
             model, validFraction, testFraction, output, seed, threads, json,
         };
         columns.AddTo(cmd);
         learnerOptions.AddTo(cmd);
+        observational.AddTo(cmd);
         cmd.SetAction(r => Common.Run(() =>
         {
             long s = r.GetValue(seed);
@@ -43,12 +45,13 @@ static class TrainCommand
             var learner = LearnerCatalog.Create(kind, learnerOptions.Build(r, [kind]));
 
             var roles = columns.Roles(r);
+            var obs = observational.Build(r, roles.Propensity is not null); // validation and test AUCC of observational data (METHOD.md section 11)
             var load = columns.LoadOptions(r);
             var table = CampaignData.ReadTable(columns.Data(r), roles, load.Read);
             var progress = new ConsoleProgress();
             int? th = r.GetValue(threads);
             var repeat = Experiment.Run(table, roles, [new ExperimentLearner(kind, learner)],
-                new ExperimentOptions { TrainFraction = 1 - vf - tf, ValidFraction = vf, FirstSeed = s },
+                new ExperimentOptions { TrainFraction = 1 - vf - tf, ValidFraction = vf, FirstSeed = s, Observational = obs },
                 Common.Context(s, th, progress), load).Repeats[0];
             progress.Finish();
             var campaign = repeat.Split.Campaign!;
@@ -70,6 +73,7 @@ static class TrainCommand
                 ["valid_aucc"] = run.ValidAucc,
             };
             if (run.Test is { } test) metrics["test_aucc"] = test.Aucc;
+            if (ObservationalFlags.Json(repeat.Observed) is { } oj) metrics["observational"] = oj;
             // Several arms: the AUCCs are the multi-arm AUCC of the model's budget path (METHOD.md section 10).
             int arms = campaign.Preprocessor.Arms;
             if (arms > 1)
@@ -114,6 +118,7 @@ static class TrainCommand
                 if (arms > 1) Console.WriteLine($"arms: {ArmsJson.Labels(campaign.Preprocessor)} against control '{campaign.Preprocessor.ControlLabel}'");
                 Console.WriteLine($"validation {aucc} {Common.F3((double)metrics["valid_aucc"]!)} ({campaign.Valid.Rows} users)" +
                     (metrics["test_aucc"] is { } t ? $", test {aucc} {Common.F3((double)t)} ({campaign.Test.Rows} users)" : ""));
+                foreach (var line in ObservationalFlags.Lines(repeat.Observed)) Console.WriteLine(line);
                 if (run.Test?.Arms is { } ma)
                     foreach (var line in ArmsJson.BudgetLines(ma, campaign.Preprocessor.ArmLabels, campaign.Preprocessor.ControlLabel)) Console.WriteLine(line);
                 if (imputed.Count > 0)

@@ -42,7 +42,7 @@ public sealed record CostCurveResult
 public readonly record struct ValueAtCost(double Share, double Value, double LiftVsRandom);
 
 /// <summary>The paper's cost curve and AUCC (METHOD.md section 6).</summary>
-public static class CostCurve
+public static partial class CostCurve
 {
     /// <summary>Floor of the incremental value and cost (step 4).</summary>
     public const double MinIncrement = 1e-7;

@@ -80,6 +80,10 @@ public static partial class Experiment
         bool evaluateTest = split.Test.Rows > 0 || options.TrainFraction + options.ValidFraction < 1 - 1e-9;
         // Several arms (K > 1, from the data): each model is evaluated by its budget path (METHOD.md section 10).
         bool arms = split.Train.Arms > 1;
+        // Observational data (METHOD.md section 11): one adjustment of each held-out part per repeat, shared by every model.
+        var obs = options.Observational;
+        var obsValid = obs is not null && options.ScoreValidation && split.Valid.Rows > 0 ? Observe(split.Valid, obs, seed, ctx.MaxThreads) : null;
+        var obsTest = obs is not null && split.Test.Rows > 0 ? Observe(split.Test, obs, seed + 1_000_003, ctx.MaxThreads) : null;
         var runs = new List<FittedRun>();
         foreach (var l in learners)
         {
@@ -94,13 +98,13 @@ public static partial class Experiment
                 var valid = split.Valid;
                 validAucc = arms
                     ? Named(l.Name, () => MultiArmCostCurve.Aucc(ArmPath(model, valid, ctx.MaxThreads), valid.T, valid.V, valid.C, options: ev.Curve))
-                    : Named(l.Name, () => CostCurve.Compute(sv, valid.T, valid.V, valid.C, ev.Curve).Aucc);
+                    : Named(l.Name, () => ValidationAucc(sv, valid, obsValid, ev.Curve));
             }
             double[] st = evaluateTest ? model.Score(split.Test, ctx.MaxThreads) : [];
             var tst = split.Test;
             var test = !evaluateTest ? null
                 : arms ? Named(l.Name, () => EvaluateArms(ArmPath(model, tst, ctx.MaxThreads), tst.T, tst.V, tst.C, alone, seed))
-                : Named(l.Name, () => Evaluate(st, tst.T, tst.V, tst.C, alone, seed));
+                : Named(l.Name, () => EvaluateHeldOut(model, st, tst, obsTest, alone, seed, ctx.MaxThreads));
             var run = new FittedRun(l.Name, index, seed, model, seconds, sv, validAucc, st, test);
             runs.Add(run);
             fitted?.Invoke(run);
@@ -112,6 +116,7 @@ public static partial class Experiment
             int r = runs.FindIndex(x => x.Learner == reference);
             var compared = arms
                 ? PairedArms([.. runs.Select(x => (x.Learner, x.Test!.Arms!.Path))], r, split.Test.T, split.Test.V, split.Test.C, ev.Bootstrap(seed))
+                : obsTest is { } o ? Paired([.. runs.Select(x => (x.Learner, o.Pick(x.TestScores)))], r, o.Data.T, o.Data.V, o.Data.C, ev.Bootstrap(seed), o.Adjustment)
                 : Paired([.. runs.Select(x => (x.Learner, x.TestScores))], r, split.Test.T, split.Test.V, split.Test.C, ev.Bootstrap(seed));
             for (int k = 0; k < runs.Count; k++)
             {
@@ -120,7 +125,8 @@ public static partial class Experiment
                 if (compared.Differences[k] is { } d) paired.Add(d);
             }
         }
-        return new ExperimentRepeat(index, seed, split, runs, paired);
+        var rate = arms || !evaluateTest ? [] : RateAgainstFirst(runs, split.Test, obsTest, ev, seed);
+        return new ExperimentRepeat(index, seed, split, runs, paired) { Observed = obsTest, RateVsFirst = rate };
     }
 
     /// <summary>The summaries over <paramref name="repeats"/>: per learner the test AUCC mean and sample sd (0 for one

@@ -1,5 +1,6 @@
 using Uplift.Data;
 using Uplift.Evaluation;
+using Uplift.Models.Propensity;
 
 namespace Uplift.Experiments;
 
@@ -24,6 +25,10 @@ public sealed record EvaluationOptions
     /// <summary>Cap on worker threads of the bootstrap (null = all cores). Results never depend on it.</summary>
     public int? MaxThreads { get; init; }
 
+    /// <summary>The metrics other tools report (Qini, uplift curve, uplift at k %, deciles, RATE: <see cref="UpliftMetrics"/>),
+    /// computed next to the AUCC. Default <see cref="UpliftMetricsOptions.Default"/>; null = not computed. They never change the AUCC.</summary>
+    public UpliftMetricsOptions? Metrics { get; init; } = UpliftMetricsOptions.Default;
+
     public static EvaluationOptions Default { get; } = new();
 
     /// <summary>Throws <see cref="UpliftOptionException"/> when an option is out of range.</summary>
@@ -39,7 +44,12 @@ public sealed record EvaluationOptions
         UpliftOptionException.Check(BootstrapReplicates == 0 || BootstrapReplicates is >= 2 and <= 100_000, "replicates",
             $"must be between 2 and 100000, got {BootstrapReplicates}.");
         UpliftOptionException.Check(MaxThreads is null or >= 1, "threads", $"must be at least 1, got {MaxThreads}.");
+        Metrics?.Validate();
     }
+
+    /// <summary>The metrics' options of one evaluation with resampling seed <paramref name="seed"/> (the RATE's bootstrap).</summary>
+    internal UpliftMetricsOptions? MetricsFor(long seed) =>
+        Metrics is null ? null : Metrics with { Rate = Metrics.Rate with { Seed = BootstrapSeed ?? seed, MaxThreads = MaxThreads } };
 
     /// <summary>The bootstrap options of one evaluation with resampling seed <paramref name="seed"/>.</summary>
     internal BootstrapOptions Bootstrap(long seed) =>
@@ -80,9 +90,14 @@ public sealed record ExperimentOptions
     /// test users of each repeat (and on the same bootstrap resamples). Default none: no paired differences.</summary>
     public string? Reference { get; init; }
 
+    /// <summary>Evaluate as observational data (METHOD.md section 11): inverse-propensity weighted or doubly robust cost
+    /// curves, metrics and validation AUCC. Default null: the randomized evaluation of section 6, exactly as without it.</summary>
+    public ObservationalOptions? Observational { get; init; }
+
     /// <summary>Throws <see cref="UpliftOptionException"/> when an option is out of range.</summary>
     public void Validate()
     {
+        Observational?.Validate();
         DataSplit.CheckFractions(TrainFraction, ValidFraction);
         UpliftOptionException.Check(Repeats is >= 1 and <= 100, "repeats", $"must be between 1 and 100, got {Repeats}.");
         UpliftOptionException.Check(FirstSeed <= int.MaxValue - (Repeats - 1), "seed", $"the last repeat's seed {(long)FirstSeed + Repeats - 1} is not an int.");
@@ -95,4 +110,32 @@ public sealed record ExperimentOptions
 
     /// <summary>The split options of the repeat with seed <paramref name="seed"/>.</summary>
     public SplitOptions Split(long seed) => new() { TrainFraction = TrainFraction, ValidFraction = ValidFraction, Stratify = Stratify, Seed = seed };
+}
+
+/// <summary>
+/// How held-out users of observational data are evaluated (METHOD.md section 11): the propensity comes from the data's
+/// propensity column (<see cref="Model"/> null) or from a model cross-fitted on the held-out users' features; the curves
+/// are inverse-propensity weighted, or doubly robust with cross-fitted outcome models; users outside
+/// [<see cref="Trim"/>, 1 − Trim] may be left out.
+/// </summary>
+public sealed record ObservationalOptions
+{
+    /// <summary>The propensity model, cross-fitted on the evaluated users (<see cref="CrossFitted"/>). Default null: the data's
+    /// propensity column (<see cref="Dataset.Propensity"/>), which must then be present.</summary>
+    public PropensityModelKind? Model { get; init; }
+    /// <summary>Doubly robust curves (AIPW scores with cross-fitted outcome models of the <see cref="Model"/> kind, ridge for a
+    /// column) instead of IPW. Default false.</summary>
+    public bool DoublyRobust { get; init; }
+    /// <summary>Leave out users whose propensity is outside [Trim, 1 − Trim] (in (0, 0.5)). Default null: keep everyone
+    /// (the overlap report warns outside [0.02, 0.98]).</summary>
+    public double? Trim { get; init; }
+    /// <summary>Folds of the cross-fitting. Default 3, range 2 to 20.</summary>
+    public int Folds { get; init; } = 3;
+
+    internal void Validate()
+    {
+        UpliftOptionException.Check(Model is null || Enum.IsDefined(Model.Value), "propensity-model", $"unknown value {Model}.");
+        UpliftOptionException.Check(Trim is null || (Trim > 0 && Trim < 0.5), "trim", $"must be in (0, 0.5), got {Trim}.");
+        UpliftOptionException.Check(Folds is >= 2 and <= 20, "propensity-folds", $"must be between 2 and 20, got {Folds}.");
+    }
 }

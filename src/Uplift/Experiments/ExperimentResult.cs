@@ -35,6 +35,22 @@ public sealed record RankingEvaluation(CostCurveResult Curve, IReadOnlyList<Valu
     /// per-arm split; then <see cref="Curve"/> is the multi-arm cost curve. Null for a binary campaign.</summary>
     public MultiArmEvaluation? Arms { get; init; }
 
+    /// <summary>The metrics other tools report (Qini, uplift curve, uplift at k %, deciles, RATE), on V and C; null when
+    /// <see cref="EvaluationOptions.Metrics"/> is null or with K &gt; 1 arms.</summary>
+    public UpliftMetrics? Metrics { get; init; }
+
+    /// <summary>The calibration tests (grf's <c>test_calibration</c>) of a model that estimates effects (<see cref="IEffectModel"/>):
+    /// its tau_v against the DR scores of V and its tau_c against those of C; null for a model that only scores, or where
+    /// the test is not defined (the message is in <see cref="CalibrationNote"/>).</summary>
+    public CalibrationResult? CalibrationValue { get; init; }
+    /// <summary>See <see cref="CalibrationValue"/> (the cost effect).</summary>
+    public CalibrationResult? CalibrationCost { get; init; }
+    /// <summary>Why a calibration test is missing for a model that estimates effects (null otherwise).</summary>
+    public string? CalibrationNote { get; init; }
+
+    /// <summary>The adjustment of observational data (METHOD.md section 11) the curve used; null for the randomized curve of section 6.</summary>
+    public AdjustmentKind? Adjusted { get; init; }
+
     /// <summary>The value at cost share <paramref name="share"/> (one of <see cref="EvaluationOptions.CostShares"/>).</summary>
     public ValueAtCost At(double share) =>
         ValueAt.FirstOrDefault(x => Math.Abs(x.Share - share) < 1e-9) is { Share: > 0 } v ? v
@@ -71,6 +87,14 @@ public sealed record ExperimentRepeat(int Index, long Seed, ExperimentSplit Spli
 {
     /// <summary>The fit of the learner named <paramref name="learner"/>.</summary>
     public FittedRun Run(string learner) => Runs.First(r => r.Learner == learner);
+
+    /// <summary>The observational adjustment of the test users (propensity, overlap report, trimming); null for randomized evaluation.</summary>
+    public ObservedUsers? Observed { get; init; }
+
+    /// <summary>The RATE (AUTOC on the DR scores of V) of every learner against the first one on the same bootstrap resamples
+    /// (<see cref="Rate.Compare"/>), in the learners' order; the first entry compares the first learner with itself. Empty
+    /// without metrics, test users or with K &gt; 1 arms.</summary>
+    public IReadOnlyList<RateComparison> RateVsFirst { get; init; } = [];
 }
 
 /// <summary>A learner over the repeats (test AUCC mean and sample sd, 0 for one repeat).</summary>

@@ -45,6 +45,11 @@ public enum SyntheticScenario
     /// diminishing returns; the formulas are at <see cref="MultiArmCampaign"/>.
     /// </summary>
     MultiArm,
+    /// <summary>
+    /// <c>confounded</c>: an observational campaign whose propensity follows the effects (METHOD.md section 11); the
+    /// formulas are at <see cref="ConfoundedCampaign"/>.
+    /// </summary>
+    Confounded,
 }
 
 /// <summary>Options of <see cref="SyntheticCampaign.Generate"/>.</summary>
@@ -105,14 +110,14 @@ public sealed record SyntheticData(Dataset Data, double[] TauV, double[] TauC, d
     public string ControlLabel { get; init; } = "0";
 }
 
-/// <summary>Names of the scenarios on the command line: linear, nonlinear, varying-cost, observational, multiarm.</summary>
+/// <summary>Names of the scenarios on the command line: linear, nonlinear, varying-cost, observational, multiarm, confounded.</summary>
 public static class SyntheticScenarios
 {
     /// <summary>The one spelling of each scenario.</summary>
     public static NameTable<SyntheticScenario> Table { get; } = new(
         (SyntheticScenario.Linear, "linear"), (SyntheticScenario.Nonlinear, "nonlinear"),
         (SyntheticScenario.VaryingCost, "varying-cost"), (SyntheticScenario.ObservationalPropensity, "observational"),
-        (SyntheticScenario.MultiArm, "multiarm"));
+        (SyntheticScenario.MultiArm, "multiarm"), (SyntheticScenario.Confounded, "confounded"));
 
     public static IReadOnlyList<string> Names => Table.Names;
 
@@ -133,6 +138,7 @@ public static class SyntheticCampaign
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (options.Scenario == SyntheticScenario.MultiArm) return MultiArmCampaign.Generate(options);
+        if (options.Scenario == SyntheticScenario.Confounded) return ConfoundedCampaign.Generate(options);
         int n = options.Rows, d = options.Features;
         var x = new float[(long)n * d];
         var t = new byte[n];

@@ -157,7 +157,7 @@ public class CliContractTests : IDisposable
         Assert.Equal("nonlinear", (string)sim["scenario"]!);
         var curvy = CliRunner.Run("simulate", "--scenario", "curvy", "--rows", "200", "--out", P("sim2.csv"));
         Assert.Equal(2, curvy.ExitCode);
-        Assert.Contains("option --scenario: 'curvy': use linear, nonlinear, varying-cost, observational or multiarm.", curvy.Err);
+        Assert.Contains("option --scenario: 'curvy': use linear, nonlinear, varying-cost, observational, multiarm or confounded.", curvy.Err);
         Assert.Equal(Uplift.Models.Ranking.ModelSelection.ValidationObjective, Uplift.Models.Ranking.RankingNames.Selection.Parse("OBJECTIVE", "--selection"));
         var bad = CliRunner.Run(Train(data, P("x.json"), "--model", "drm", "--objective", "ratioo"));
         Assert.Equal(2, bad.ExitCode);

@@ -70,7 +70,7 @@ public class SyntheticCampaignTests
                 Assert.True(d.TauC.Min() > -0.11); // only slightly negative
             }
             else Assert.True(negC < 0.001);
-            if (s == SyntheticScenario.ObservationalPropensity)
+            if (s is SyntheticScenario.ObservationalPropensity or SyntheticScenario.Confounded)
             {
                 Assert.NotNull(d.Data.Propensity);
                 Assert.Equal(d.Propensity, d.Data.Propensity);
@@ -159,7 +159,7 @@ public class SyntheticCampaignTests
         foreach (var s in Enum.GetValues<SyntheticScenario>())
             Assert.Equal(s, SyntheticScenarios.Parse(SyntheticScenarios.Name(s)));
         Assert.Equal(SyntheticScenario.VaryingCost, SyntheticScenarios.Parse(" Varying-Cost "));
-        Assert.Equal(["linear", "nonlinear", "varying-cost", "observational", "multiarm"], SyntheticScenarios.Names);
+        Assert.Equal(["linear", "nonlinear", "varying-cost", "observational", "multiarm", "confounded"], SyntheticScenarios.Names);
         var e = Assert.Throws<UpliftOptionException>(() => SyntheticScenarios.Parse("quadratic"));
         Assert.Contains("linear, nonlinear, varying-cost, observational", e.Message);
     }
