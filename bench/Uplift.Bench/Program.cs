@@ -11,6 +11,10 @@ var rest = args.Skip(1).ToArray();
 Console.WriteLine($"<!-- {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Machine.Describe()} -->");
 switch (what)
 {
+    case "step" when rest.Contains("--profile"):
+        StepBench.Profile(Machine.Ints(rest, "--rows")?[0] ?? 36_000, Machine.Ints(rest, "--features")?[0] ?? 12,
+            Machine.Ints(rest, "--steps")?[0] ?? 300, Console.WriteLine);
+        break;
     case "step":
         Console.WriteLine("| model | scorer | users x features | threads | median ms/step | min ms | CPU ms/step | peak MB |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");

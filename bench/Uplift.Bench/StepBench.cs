@@ -62,6 +62,57 @@ public static class StepBench
         return rows;
     }
 
+    /// <summary>
+    /// Where the time of one step goes at a small size (issue 13): per scorer and thread cap, the median wall ms of
+    /// a whole step (engine.Run + Adam), of the engine's Run alone, of Adam alone, of the validation objective
+    /// (valEngine.Evaluate) and of the validation AUCC (raw scores + CostCurve.Aucc, as the trainer does every
+    /// EvalEvery steps), and the bytes allocated per step by all threads.
+    /// </summary>
+    public static void Profile(int n, int d, int steps, Action<string> print)
+    {
+        var data = RandomData(n, d, seed: 7);
+        var val = RandomData(Math.Max(1000, n / 3), d, seed: 8);
+        var vScore = new double[val.Rows];
+        var f = new float[val.Rows];
+        print("| scorer | threads | engine threads | step ms (min) | engine.Run ms | Adam ms | valid objective ms | valid raw scores ms | valid AUCC ms (min) | bytes/step |");
+        print("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var sc in new[] { "linear", "mlp64" })
+        {
+            var net = sc == "linear" ? Network.Linear(d) : Network.Mlp(d, [64]);
+            foreach (int th in new[] { 1, 2 })
+            {
+                using var engine = new CohortEngine(net, data, 1.0, 1.0, th);
+                using var valEngine = new CohortEngine(net, val, 1.0, 1.0, th, withGradient: false);
+                var p = net.Initialize(1, 0);
+                var g = new float[net.ParameterCount];
+                var adam = new Adam(net.ParameterCount, 0.01);
+                var spec = new ObjectiveSpec(Objective.SmoothAbsRatio);
+                for (int w = 0; w < 20; w++) { engine.Run(p, g, spec, null); adam.Step(p, g); }
+                double lastMin = 0;
+                double Median(Action a, int reps)
+                {
+                    var t = new double[reps];
+                    for (int k = 0; k < reps; k++) { long t0 = Stopwatch.GetTimestamp(); a(); t[k] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds; }
+                    Array.Sort(t);
+                    lastMin = t[0];
+                    return t[reps / 2];
+                }
+                long b0 = GC.GetTotalAllocatedBytes(true);
+                for (int k = 0; k < steps; k++) { engine.Run(p, g, spec, null); adam.Step(p, g); }
+                double bytes = (double)(GC.GetTotalAllocatedBytes(true) - b0) / steps;
+                double step = Median(() => { engine.Run(p, g, spec, null); adam.Step(p, g); }, steps), stepMin = lastMin;
+                double run = Median(() => engine.Run(p, g, spec, null), steps);
+                double ad = Median(() => adam.Step(p, g), steps);
+                double vo = Median(() => valEngine.Evaluate(p, spec, null), Math.Max(5, steps / 10));
+                var grid = new Uplift.Evaluation.CostCurveOptions { Segments = DrmOptions.SelectionSegments };
+                double vr = Median(() => valEngine.RawScores(p, f), Math.Max(5, steps / 10));
+                for (int i = 0; i < f.Length; i++) vScore[i] = f[i];
+                double va = Median(() => Uplift.Evaluation.CostCurve.Aucc(vScore, val.T, val.V, val.C, grid), Math.Max(5, steps / 10)), vaMin = lastMin;
+                print($"| {sc} | {th} | {engine.Threads} | {step:F3} ({stepMin:F3}) | {run:F3} | {ad:F4} | {vo:F3} | {vr:F3} | {va:F3} ({vaMin:F3}) | {bytes:F0} |");
+            }
+        }
+    }
+
     static Dataset RandomData(int n, int d, long seed)
     {
         var rng = Rng.Derive(seed, RngStream.BenchStepData);
