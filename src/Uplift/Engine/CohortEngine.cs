@@ -73,17 +73,19 @@ internal sealed unsafe class CohortEngine : IDisposable
     float[]? _rawOut, _gradOut;
 
     /// <summary>
-    /// Work per step (rows x (parameters + <see cref="RowOverhead"/>), about the multiply-adds of one forward pass)
-    /// that one thread is given before a second one is used: below 2 x this, a step runs on the calling thread
-    /// alone. Measured with <c>bench step --threshold</c> (docs/BENCHMARKS.md, "Step cost and start-up"): on the
-    /// 2-core EPYC a second thread pays only from about this much work per step (the dispatch and the join of
-    /// two passes cost tens of microseconds; the threads also share the memory bus). The thread count never
-    /// changes results: chunks and reduction order are fixed.
+    /// Work per step (rows x (parameters + <see cref="RowOverhead"/>)) that one thread is given before a second one
+    /// is used: below 2 x this, a step runs on the calling thread alone (no dispatch, no allocation). Measured with
+    /// <c>bench step --threshold</c> (docs/BENCHMARKS.md, "Step cost and start-up"): the dispatch and join of the two
+    /// passes cost about 60 µs a step on the 2-core EPYC, and on that shared, loaded machine a second thread won at no
+    /// measured size; 2^25 puts the switch where one thread's step takes a few milliseconds, so the dispatch is at most
+    /// a few per cent of it (linear scorer: from about 250,000 rows; MLP(64) on 50 features: from about 19,000 rows).
+    /// The thread count never changes results: chunks and reduction order are fixed.
     /// </summary>
-    public const long MinWorkPerThread = 1L << 21;
+    public const long MinWorkPerThread = 1L << 25;
 
-    /// <summary>Per-row cost of the objective's own terms (exp, tanh, totals, row gradient) in parameter units.</summary>
-    public const int RowOverhead = 16;
+    /// <summary>The per-row cost of the objective's own terms (exp, tanh, totals, row gradient, the row's loads) in
+    /// parameter units: measured, a row of the linear scorer on 12 features costs about as much as 250-300 parameters.</summary>
+    public const int RowOverhead = 256;
 
     /// <summary>Threads a step uses for a cohort of <paramref name="rows"/> rows and <paramref name="parameters"/>
     /// parameters under the cap <paramref name="maxThreads"/> (null = all cores): at least one, one per
