@@ -3,7 +3,7 @@ using Uplift.Bench;
 
 // The performance and quality harness. Each subcommand prints a Markdown table; docs/BENCHMARKS.md
 // records the results with the date and the machine. Usage:
-//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|trees|forest|quality|multiarm|score|selection|standin> [options]
+//   dotnet run --project bench/Uplift.Bench -c Release -- <step [--profile|--threshold|--table]|determinism|trees|forest|quality|multiarm|score|selection|standin> [options]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "help";
@@ -100,7 +100,7 @@ switch (what)
         DeterminismBench.Run(Console.WriteLine);
         break;
     default:
-        Console.WriteLine("usage: Uplift.Bench step [--rows 100000,1000000] | determinism | trees | forest [--small] |");
+        Console.WriteLine("usage: Uplift.Bench step [--rows 100000,1000000] [--profile | --threshold | --table [--features 12,50]] | determinism | trees | forest [--small] |");
         Console.WriteLine("       score [--rows 10000000] [--csv-rows 1000000] |");
         Console.WriteLine("       quality [--rows 100000] [--seeds 5] [--scenarios linear,nonlinear] [--learners drm,crm,...] |");
         Console.WriteLine("       multiarm [--rows 100000] [--seeds 5] [--learners drm,tlearner,...] |");
