@@ -3,7 +3,7 @@ using Uplift.Bench;
 
 // The performance and quality harness. Each subcommand prints a Markdown table; docs/BENCHMARKS.md
 // records the results with the date and the machine. Usage:
-//   dotnet run --project bench/Uplift.Bench -c Release -- <step|determinism|trees|forest|quality|multiarm|score|selection|standin> [options]
+//   dotnet run --project bench/Uplift.Bench -c Release -- <step [--profile|--threshold|--table]|determinism|trees|forest|quality|multiarm|score|selection|standin> [options]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "help";
@@ -11,6 +11,29 @@ var rest = args.Skip(1).ToArray();
 Console.WriteLine($"<!-- {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Machine.Describe()} -->");
 switch (what)
 {
+    case "step" when rest.Contains("--threshold"):
+        StepBench.Threshold(Machine.Ints(rest, "--steps")?[0] ?? 40, Console.WriteLine);
+        break;
+    case "step" when rest.Contains("--table"):
+    {
+        var (r1, r2, peak) = StepBench.Roofline();
+        Console.WriteLine($"<!-- read bandwidth {r1:F1} GB/s (1 thread), {r2:F1} GB/s (2 threads); FMA peak {peak:F1} GFMA/s per core -->");
+        Console.WriteLine("| scorer | users x features | threads (engine) | median ms/step | min ms | ms per M rows | MB moved/step | GB/s (of read bw) | GFMA/s (of peak) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (int d in Machine.Ints(rest, "--features") ?? [12, 50])
+            StepBench.Run(rowCounts: Machine.Ints(rest, "--rows") ?? [10_000, 100_000, 1_000_000, 10_000_000], features: d,
+                steps: 30, threadCounts: [1, 2], onRow: r =>
+                {
+                    double s = r.MedianMs / 1e3, bw = r.EngineThreads > 1 ? r2 : r1, gf = r.Bytes / s / 1e9, gfma = r.Fmas / s / 1e9;
+                    Console.WriteLine($"| {r.Scorer} | {r.Rows:N0} x {r.Features} | {r.Threads} ({r.EngineThreads}) | {r.MedianMs:F2} | {r.MinMs:F2} | " +
+                        $"{r.MedianMs / (r.Rows / 1e6):F2} | {r.Bytes / 1e6:F1} | {gf:F1} ({100 * gf / bw:F0} %) | {gfma:F1} ({100 * gfma / (peak * r.EngineThreads):F0} %) |");
+                });
+        break;
+    }
+    case "step" when rest.Contains("--profile"):
+        StepBench.Profile(Machine.Ints(rest, "--rows")?[0] ?? 36_000, Machine.Ints(rest, "--features")?[0] ?? 12,
+            Machine.Ints(rest, "--steps")?[0] ?? 300, Console.WriteLine);
+        break;
     case "step":
         Console.WriteLine("| model | scorer | users x features | threads | median ms/step | min ms | CPU ms/step | peak MB |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
@@ -78,7 +101,7 @@ switch (what)
         DeterminismBench.Run(Console.WriteLine);
         break;
     default:
-        Console.WriteLine("usage: Uplift.Bench step [--rows 100000,1000000] | determinism | trees | forest [--small] |");
+        Console.WriteLine("usage: Uplift.Bench step [--rows 100000,1000000] [--profile | --threshold | --table [--features 12,50]] | determinism | trees | forest [--small] |");
         Console.WriteLine("       score [--rows 10000000] [--csv-rows 1000000] |");
         Console.WriteLine("       quality [--rows 100000] [--seeds 5] [--scenarios linear,nonlinear] [--learners drm,crm,...] |");
         Console.WriteLine("       multiarm [--rows 100000] [--seeds 5] [--learners drm,tlearner,...] |");

@@ -56,8 +56,49 @@ internal sealed unsafe class CohortEngine : IDisposable
     readonly ParallelOptions _po;
     readonly int _threads;
     readonly ConcurrentBag<Worker> _workers = new();
+    readonly Worker _main;                  // the calling thread's scratch (the single-threaded path rents nothing)
     readonly float[] _armScratch1, _armScratch0;
     readonly double[] _gradAcc;
+
+    // The chunk bodies are built once (a lambda per call would allocate on every step); the state of the current
+    // call lives in these fields, written before and only read during a pass.
+    readonly Action<int, Worker> _forwardBody, _pooledBody, _backwardBody, _rawBody;
+    readonly Func<int, ParallelLoopState, Worker, Worker> _forwardLoop, _pooledLoop, _backwardLoop, _rawLoop;
+    readonly Func<Worker> _rent;
+    readonly Action<Worker> _return;
+    readonly Action<int> _reduceBlock;
+    bool _crm;
+    float _temp, _d1, _d0;
+    RowCoefficients _k;
+    float[]? _rawOut, _gradOut;
+
+    /// <summary>
+    /// Work per step (rows x (parameters + <see cref="RowOverhead"/>)) that one thread is given before a second one
+    /// is used: below 2 x this, a step runs on the calling thread alone (no dispatch, no allocation). Measured with
+    /// <c>bench step --threshold</c> (docs/BENCHMARKS.md, "Step cost and start-up"): the dispatch and join of the two
+    /// passes cost about 60 µs a step on the 2-core EPYC, and on that shared, loaded machine a second thread won at no
+    /// measured size; 2^25 puts the switch where one thread's step takes a few milliseconds, so the dispatch is at most
+    /// a few per cent of it (linear scorer: from about 250,000 rows; MLP(64) on 50 features: from about 19,000 rows).
+    /// The thread count never changes results: chunks and reduction order are fixed.
+    /// </summary>
+    public const long MinWorkPerThread = 1L << 25;
+
+    /// <summary>The per-row cost of the objective's own terms (exp, tanh, totals, row gradient, the row's loads) in
+    /// parameter units: measured, a row of the linear scorer on 12 features costs about as much as 250-300 parameters.</summary>
+    public const int RowOverhead = 256;
+
+    /// <summary>Threads a step uses for a cohort of <paramref name="rows"/> rows and <paramref name="parameters"/>
+    /// parameters under the cap <paramref name="maxThreads"/> (null = all cores): at least one, one per
+    /// <see cref="MinWorkPerThread"/> of work.</summary>
+    public static int ThreadsFor(long rows, int parameters, int? maxThreads, long minWorkPerThread = MinWorkPerThread)
+    {
+        int cap = Math.Max(1, maxThreads ?? Environment.ProcessorCount);
+        long work = rows * (parameters + RowOverhead);
+        return (int)Math.Clamp(work / Math.Max(1, minWorkPerThread), 1, cap);
+    }
+
+    /// <summary>Threads the passes of this engine use (see <see cref="ThreadsFor"/>).</summary>
+    public int Threads => _threads;
 
     public int Rows => _n;
     public int Treated { get; }
@@ -71,8 +112,9 @@ internal sealed unsafe class CohortEngine : IDisposable
     /// <param name="maxThreads">Thread cap (null = all cores); results never depend on it.</param>
     /// <param name="withGradient">False for an evaluation-only cohort (validation): no gradient buffers.</param>
     /// <param name="activationBudgetBytes">Keep forward activations between passes when they fit.</param>
+    /// <param name="minWorkPerThread">Tests only: the work per thread (default <see cref="MinWorkPerThread"/>).</param>
     public CohortEngine(Network net, Dataset data, double vScale, double cScale, int? maxThreads,
-        bool withGradient = true, long activationBudgetBytes = 2L << 30)
+        bool withGradient = true, long activationBudgetBytes = 2L << 30, long minWorkPerThread = MinWorkPerThread)
     {
         if (!data.HasOutcomes) throw new UpliftException("training a ranking model needs T, V and C for every user");
         if (data.Features != net.Inputs) throw new UpliftException($"data has {data.Features} features, the network expects {net.Inputs}");
@@ -132,8 +174,16 @@ internal sealed unsafe class CohortEngine : IDisposable
         _isWeight = new bool[_P];
         for (int j = 0; j < _P; j++) _isWeight[j] = net.IsWeight(j);
         _gradAcc = new double[_P];
-        _threads = Math.Max(1, maxThreads ?? Environment.ProcessorCount);
+        _threads = ThreadsFor(_n, _P, maxThreads, minWorkPerThread);
         _po = new ParallelOptions { MaxDegreeOfParallelism = _threads };
+        _main = new Worker(net, _acts is not null);
+        _rent = Rent; _return = Return;
+        _forwardBody = ForwardChunk; _pooledBody = PooledChunk; _backwardBody = BackwardChunk; _rawBody = RawChunk;
+        _forwardLoop = (c, _, w) => { ForwardChunk(c, w); return w; };
+        _pooledLoop = (c, _, w) => { PooledChunk(c, w); return w; };
+        _backwardLoop = (c, _, w) => { BackwardChunk(c, w); return w; };
+        _rawLoop = (c, _, w) => { RawChunk(c, w); return w; };
+        _reduceBlock = b => ReduceBlock(_gradOut!, b * ReduceBlockSize, Math.Min(_P, b * ReduceBlockSize + ReduceBlockSize));
     }
 
     /// <summary>The scores s_i = tanh(f(x_i)) of the last evaluation.</summary>
@@ -153,33 +203,21 @@ internal sealed unsafe class CohortEngine : IDisposable
         p.AsSpan().CopyTo(_params.Span(0, _P));
 
         // ---- pass 1: forward, (CRM: offsets and pooled scores), per-chunk totals
-        bool crm = mask is not null;
-        ForChunks((c, wk) =>
-        {
-            int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
-            float** acts = ActsFor(r0, wk);
-            _net.Forward(_params.Ptr, _px + (long)r0 * _d, rows, acts, wk.F);
-            Activations.Tanh(new ReadOnlySpan<float>(wk.F, rows), _s.AsSpan(r0, rows));   // s = tanh(f)
-            if (!crm) ChunkTotals(c, _s);
-        });
+        bool crm = _crm = mask is not null;
+        ForChunks(_forwardBody, _forwardLoop);
         float d1 = 0, d0 = 0;
         if (crm)
         {
-            var m = mask!.Value;
-            // stop-gradient: d is a constant of the step; the two arms' selections run side by side
-            if (_threads > 1) Parallel.Invoke(_po, () => d1 = ArmOffset(1, m.TopFraction), () => d0 = ArmOffset(0, m.TopFraction));
-            else { d1 = ArmOffset(1, m.TopFraction); d0 = ArmOffset(0, m.TopFraction); }
-            float t = (float)m.Temperature;
-            ForChunks((c, _) =>
-            {
-                int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
-                CohortObjective.Pooled(_s.AsSpan(r0, rows), _t.AsSpan(r0, rows), t, d1, d0, _sHat.AsSpan(r0, rows), _dPool.AsSpan(r0, rows));
-                ChunkTotals(c, _sHat);
-            });
+            double q = mask!.Value.TopFraction;
+            // stop-gradient: d is a constant of the step; with two threads the arms' selections run side by side
+            if (_threads > 1) (d1, d0) = ArmOffsetsInParallel(q);
+            else { d1 = ArmOffset(1, q); d0 = ArmOffset(0, q); }
+            _temp = (float)mask.Value.Temperature; _d1 = d1; _d0 = d0;
+            ForChunks(_pooledBody, _pooledLoop);
         }
         var totals = new CohortTotals();
         for (int c = 0; c < _chunks; c++) totals.Add(_chunkTotals[c]);
-        var k = CohortObjective.Coefficients(totals, spec.Kind, spec.Lambda);
+        var k = _k = CohortObjective.Coefficients(totals, spec.Kind, spec.Lambda);
 
         double penalty = 0;
         if (spec.L1 != 0 || spec.L2 != 0)
@@ -189,24 +227,65 @@ internal sealed unsafe class CohortEngine : IDisposable
         if (grad is null) return result;
 
         // ---- pass 2: dLoss/dŝ_i -> through the mask and tanh -> through the network, per-chunk gradients
-        ForChunks((c, wk) =>
-        {
-            int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
-            float* df = wk.Df;
-            CohortObjective.RowGradients(k, _t.AsSpan(r0, rows), _e.AsSpan(r0, rows), _v.AsSpan(r0, rows), _c.AsSpan(r0, rows),
-                crm ? _dPool.AsSpan(r0, rows) : default, _s.AsSpan(r0, rows), new Span<float>(df, rows));
-            float** acts = ActsFor(r0, wk);
-            float* x = _px + (long)r0 * _d;
-            if (_acts is null && _L > 0) _net.Forward(_params.Ptr, x, rows, acts, wk.F);   // recompute when not stored
-            float* g = _partials!.Ptr + (long)c * _P;
-            new Span<float>(g, _P).Clear();
-            _net.Backward(_params.Ptr, x, rows, acts, df, g, wk.Back);
-        });
+        ForChunks(_backwardBody, _backwardLoop);
         ReduceGradient(grad);
         if (spec.L1 != 0 || spec.L2 != 0)
             for (int j = 0; j < _P; j++)
                 if (_isWeight[j]) grad[j] += (float)(spec.L1 * Math.Sign(p[j]) + 2 * spec.L2 * p[j]);
         return result;
+    }
+
+    /// <summary>
+    /// The raw scores f(x_i) (before the tanh) at parameters <paramref name="p"/> into <paramref name="f"/>: the
+    /// forward pass alone, on this engine's chunks and threads (what the validation AUCC ranks by).
+    /// </summary>
+    public void RawScores(float[] p, float[] f)
+    {
+        if (p.Length != _P) throw new ArgumentException("parameter vector length");
+        if (f.Length != _n) throw new ArgumentException("score buffer length");
+        p.AsSpan().CopyTo(_params.Span(0, _P));
+        _rawOut = f;
+        try { ForChunks(_rawBody, _rawLoop); }
+        finally { _rawOut = null; }
+    }
+
+    // The chunk bodies of the passes (METHOD.md sections 2-4 through CohortObjective).
+    void ForwardChunk(int c, Worker wk)
+    {
+        int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
+        float** acts = ActsFor(r0, wk);
+        _net.Forward(_params.Ptr, _px + (long)r0 * _d, rows, acts, wk.F);
+        Activations.Tanh(new ReadOnlySpan<float>(wk.F, rows), _s.AsSpan(r0, rows));   // s = tanh(f)
+        if (!_crm) ChunkTotals(c, _s);
+    }
+
+    void PooledChunk(int c, Worker _)
+    {
+        int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
+        CohortObjective.Pooled(_s.AsSpan(r0, rows), _t.AsSpan(r0, rows), _temp, _d1, _d0, _sHat.AsSpan(r0, rows), _dPool.AsSpan(r0, rows));
+        ChunkTotals(c, _sHat);
+    }
+
+    void BackwardChunk(int c, Worker wk)
+    {
+        int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
+        float* df = wk.Df;
+        CohortObjective.RowGradients(_k, _t.AsSpan(r0, rows), _e.AsSpan(r0, rows), _v.AsSpan(r0, rows), _c.AsSpan(r0, rows),
+            _crm ? _dPool.AsSpan(r0, rows) : default, _s.AsSpan(r0, rows), new Span<float>(df, rows));
+        float** acts = ActsFor(r0, wk);
+        float* x = _px + (long)r0 * _d;
+        if (_acts is null && _L > 0) _net.Forward(_params.Ptr, x, rows, acts, wk.F);   // recompute when not stored
+        float* g = _partials!.Ptr + (long)c * _P;
+        new Span<float>(g, _P).Clear();
+        _net.Backward(_params.Ptr, x, rows, acts, df, g, wk.Back);
+    }
+
+    void RawChunk(int c, Worker wk)
+    {
+        int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
+        float** acts = ActsFor(r0, wk);
+        _net.Forward(_params.Ptr, _px + (long)r0 * _d, rows, acts, wk.F);
+        new ReadOnlySpan<float>(wk.F, rows).CopyTo(_rawOut.AsSpan(r0, rows));
     }
 
     /// <summary>Per-layer activation pointers of a chunk: into the stored activations, or the worker's scratch.</summary>
@@ -240,17 +319,16 @@ internal sealed unsafe class CohortEngine : IDisposable
     Worker Rent() => _workers.TryTake(out var w) ? w : new Worker(_net, _acts is not null);
     void Return(Worker w) => _workers.Add(w);
 
-    /// <summary>Runs <paramref name="body"/> for every chunk, in parallel up to the thread cap.</summary>
-    void ForChunks(Action<int, Worker> body)
+    /// <summary>Runs <paramref name="body"/> for every chunk: on the calling thread with its own scratch (no
+    /// allocation) when the engine uses one thread, otherwise <paramref name="loop"/> in parallel up to the thread count.</summary>
+    void ForChunks(Action<int, Worker> body, Func<int, ParallelLoopState, Worker, Worker> loop)
     {
         if (_threads == 1 || _chunks == 1)
         {
-            var w = Rent();
-            try { for (int c = 0; c < _chunks; c++) body(c, w); }
-            finally { Return(w); }
+            for (int c = 0; c < _chunks; c++) body(c, _main);
             return;
         }
-        Parallel.For(0, _chunks, _po, Rent, (c, _, w) => { body(c, w); return w; }, Return);
+        Parallel.For(0, _chunks, _po, _rent, loop, _return);
     }
 
     /// <summary>Pass 1's totals of chunk <paramref name="c"/> from its scores ŝ (s for the DRM), kept for the ordered reduction.</summary>
@@ -259,6 +337,15 @@ internal sealed unsafe class CohortEngine : IDisposable
         int r0 = c * ChunkRows, rows = Math.Min(ChunkRows, _n - r0);
         _chunkTotals[c] = CohortObjective.Totals(sHat.AsSpan(r0, rows), _t.AsSpan(r0, rows), _v.AsSpan(r0, rows), _c.AsSpan(r0, rows),
             _w is null ? default : _w.AsSpan(r0, rows), _e.AsSpan(r0, rows));
+    }
+
+    /// <summary>Both arms' offsets on two threads (a method of its own: the lambdas' closure would otherwise be
+    /// allocated on every call of <see cref="Run"/>, single-threaded too).</summary>
+    (float D1, float D0) ArmOffsetsInParallel(double q)
+    {
+        float d1 = 0, d0 = 0;
+        Parallel.Invoke(_po, () => d1 = ArmOffset(1, q), () => d0 = ArmOffset(0, q));
+        return (d1, d0);
     }
 
     float ArmOffset(byte arm, double q)
@@ -270,12 +357,19 @@ internal sealed unsafe class CohortEngine : IDisposable
     }
 
     /// <summary>grad = Σ over chunks, in chunk order, of the per-chunk gradients, summed in double (parameters split in fixed blocks).</summary>
+    const int ReduceBlockSize = 512;
+
     void ReduceGradient(float[] grad)
     {
-        const int Block = 512;
+        const int Block = ReduceBlockSize;
         int blocks = (_P + Block - 1) / Block;
         if (_threads == 1 || blocks == 1) for (int b = 0; b < blocks; b++) ReduceBlock(grad, b * Block, Math.Min(_P, b * Block + Block));
-        else Parallel.For(0, blocks, _po, b => ReduceBlock(grad, b * Block, Math.Min(_P, b * Block + Block)));
+        else
+        {
+            _gradOut = grad;
+            try { Parallel.For(0, blocks, _po, _reduceBlock); }
+            finally { _gradOut = null; }
+        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -307,7 +401,7 @@ internal sealed unsafe class CohortEngine : IDisposable
     public void Dispose()
     {
         if (_xHandle.IsAllocated) _xHandle.Free();
-        _acts?.Dispose(); _params.Dispose(); _partials?.Dispose();
+        _acts?.Dispose(); _params.Dispose(); _partials?.Dispose(); _main.Dispose();
         while (_workers.TryTake(out var w)) w.Dispose();
     }
 }

@@ -48,8 +48,11 @@ internal static unsafe class Kernels
     /// <summary>g[K] += A[M x K]^T * y[M] (the linear scorer's weight gradient).</summary>
     public static void GemvTAcc(float* a, int lda, float* y, float* g, int m, int k)
     {
-        if (Vector512.IsHardwareAccelerated) GemvTImpl<V512, Vector512<float>>(a, lda, y, g, m, k);
-        else if (Vector256.IsHardwareAccelerated) GemvTImpl<V256, Vector256<float>>(a, lda, y, g, m, k);
+        // Each lane accumulates one column over the rows in row order, so the result is the same at every width;
+        // a row narrower than a 512-bit vector (8 <= k < 16, e.g. 12 features) takes 256-bit vectors, not scalar code.
+        if (Vector512.IsHardwareAccelerated && k >= 16) GemvTImpl<V512, Vector512<float>>(a, lda, y, g, m, k);
+        else if (Vector256.IsHardwareAccelerated && k >= 8) GemvTImpl<V256, Vector256<float>>(a, lda, y, g, m, k);
+        else if (Vector512.IsHardwareAccelerated) GemvTImpl<V512, Vector512<float>>(a, lda, y, g, m, k);
         else GemvTImpl<VScalar, float>(a, lda, y, g, m, k);
     }
 
@@ -245,6 +248,7 @@ internal static unsafe class Kernels
     {
         int w = TO.Count;
         int kv = k / w * w, tail = k - kv;
+        if (kv == 0) { GemvShort(a, lda, x, b, y, m, k); return; }
         bool overlap = tail > 0 && k >= w;
         TV xt = TO.Zero;
         if (overlap)
@@ -292,6 +296,39 @@ internal static unsafe class Kernels
         }
     }
 
+    /// <summary>
+    /// Gemv for rows shorter than one vector (k &lt; width): per row t = fma over p in order from 0, then t + b (the
+    /// same arithmetic as the vector body's scalar tail), eight rows at a time so that the FMA chains overlap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void GemvShort(float* a, int lda, float* x, float b, float* y, int m, int k)
+    {
+        int i = 0;
+        for (; i + 8 <= m; i += 8)
+        {
+            float* a0 = a + (long)i * lda;
+            float t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0;
+            for (int p = 0; p < k; p++)
+            {
+                float xv = x[p];
+                float* ap = a0 + p;
+                t0 = MathF.FusedMultiplyAdd(ap[0], xv, t0); t1 = MathF.FusedMultiplyAdd(ap[lda], xv, t1);
+                t2 = MathF.FusedMultiplyAdd(ap[2 * lda], xv, t2); t3 = MathF.FusedMultiplyAdd(ap[3 * lda], xv, t3);
+                t4 = MathF.FusedMultiplyAdd(ap[4 * lda], xv, t4); t5 = MathF.FusedMultiplyAdd(ap[5 * lda], xv, t5);
+                t6 = MathF.FusedMultiplyAdd(ap[6 * lda], xv, t6); t7 = MathF.FusedMultiplyAdd(ap[7 * lda], xv, t7);
+            }
+            y[i] = t0 + b; y[i + 1] = t1 + b; y[i + 2] = t2 + b; y[i + 3] = t3 + b;
+            y[i + 4] = t4 + b; y[i + 5] = t5 + b; y[i + 6] = t6 + b; y[i + 7] = t7 + b;
+        }
+        for (; i < m; i++)
+        {
+            float* a0 = a + (long)i * lda;
+            float t0 = 0;
+            for (int p = 0; p < k; p++) t0 = MathF.FusedMultiplyAdd(a0[p], x[p], t0);
+            y[i] = t0 + b;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvTImpl<TO, TV>(float* a, int lda, float* y, float* g, int m, int k)
         where TO : struct, IVec<TV> where TV : struct
@@ -330,7 +367,7 @@ internal static unsafe class Kernels
             TV s0 = nvec > 0 ? TO.Load(g + p) : TO.Zero;
             TV s1 = nvec > 1 ? TO.Load(g + p + w) : TO.Zero;
             TV s2 = nvec > 2 ? TO.Load(g + p + 2 * w) : TO.Zero;
-            TV st = TO.Zero;
+            TV st = overlap ? TO.Load(g + (k - w)) : TO.Zero;   // its last `tail` lanes are g[kv..k)
             float* ap = a + p;
             float* at = a + (k - w);
             for (int r = 0; r < m; r++, ap += lda, at += lda)
@@ -348,7 +385,7 @@ internal static unsafe class Kernels
             {
                 float* tmp = stackalloc float[w];
                 TO.Store(st, tmp);
-                for (int q = 0; q < tail; q++) g[kv + q] += tmp[w - tail + q];
+                for (int q = 0; q < tail; q++) g[kv + q] = tmp[w - tail + q];
             }
         }
     }

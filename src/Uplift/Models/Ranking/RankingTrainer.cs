@@ -33,10 +33,10 @@ internal static class RankingTrainer
         }
         var net = o.Scorer == ScorerKind.Linear ? Network.Linear(train.Features) : Network.Mlp(train.Features, o.HiddenSizes);
         // The AUCC is judged on the validation outcomes as given (before the baseline below).
-        var aucc = o.Selection == ModelSelection.ValidationAucc && validation is not null && Stats.DifferenceOfMeans(validation.T, validation.C) > 0
-            ? new ValidationAucc(net, validation, context.ParallelOptions) : null;
+        var validationAsGiven = o.Selection == ModelSelection.ValidationAucc && validation is not null && Stats.DifferenceOfMeans(validation.T, validation.C) > 0
+            ? validation : null;
         bool baseline = o.Baseline == OutcomeBaseline.Linear && train.Features <= DrmOptions.MaxBaselineFeatures;
-        var fitInfo = new RankingFitInfo(aucc is not null ? AppliedSelection.ValidationAucc
+        var fitInfo = new RankingFitInfo(validationAsGiven is not null ? AppliedSelection.ValidationAucc
             : validation is not null ? AppliedSelection.ValidationObjective : AppliedSelection.TrainingObjective, baseline);
         if (baseline) (train, validation) = SubtractLinearBaseline(train, validation, context);
         double vScale = Scale(train.V), cScale = Scale(train.C);
@@ -45,6 +45,7 @@ internal static class RankingTrainer
         using var engine = new CohortEngine(net, train, vScale, cScale, context.MaxThreads);
         using var valEngine = validation is null ? null : new CohortEngine(net, validation, vScale, cScale, context.MaxThreads, withGradient: false);
         var judge = valEngine ?? engine;
+        var aucc = validationAsGiven is not null ? new ValidationAucc(valEngine!, validationAsGiven) : null;
         MaskSpec? MaskAt(int step) => crm is null ? null
             : new MaskSpec(crm.TopFraction, CohortObjective.Temperature(crm.T0, crm.Dt, crm.K, step));
         MaskSpec? finalMask = MaskAt(o.Steps - 1);
@@ -82,9 +83,10 @@ internal static class RankingTrainer
     /// <summary>
     /// The AUCC (METHOD.md section 6) of the validation users ranked by f_θ, on a grid of
     /// <see cref="DrmOptions.SelectionSegments"/> segments. The model's score tanh f_θ has the same order, except
-    /// that in double it ties users beyond |f_θ| ≈ 18.4.
+    /// that in double it ties users beyond |f_θ| ≈ 18.4. The raw scores come from the validation engine's forward
+    /// pass (its chunks, threads and scratch: nothing allocated per snapshot but the cost curve's own buffers).
     /// </summary>
-    sealed class ValidationAucc(Network net, Dataset validation, ParallelOptions po)
+    sealed class ValidationAucc(CohortEngine engine, Dataset validation)
     {
         static readonly Uplift.Evaluation.CostCurveOptions Grid = new() { Segments = DrmOptions.SelectionSegments };
         readonly float[] _f = new float[validation.Rows];
@@ -92,7 +94,7 @@ internal static class RankingTrainer
 
         public double Of(float[] p)
         {
-            RankingModel.RawScores(net, p, validation, _f, po);
+            engine.RawScores(p, _f);
             for (int i = 0; i < _f.Length; i++) _score[i] = _f[i];
             return Uplift.Evaluation.CostCurve.Aucc(_score, validation.T, validation.V, validation.C, Grid);
         }
