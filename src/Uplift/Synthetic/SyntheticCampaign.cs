@@ -138,7 +138,6 @@ public static class SyntheticCampaign
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (options.Scenario == SyntheticScenario.MultiArm) return MultiArmCampaign.Generate(options);
-        if (options.Scenario == SyntheticScenario.Confounded) return ConfoundedCampaign.Generate(options);
         int n = options.Rows, d = options.Features;
         var x = new float[(long)n * d];
         var t = new byte[n];
@@ -157,7 +156,9 @@ public static class SyntheticCampaign
         // Fixed chunks, one derived generator each: the data do not depend on the thread count.
         Parallel.For(0, chunks, po, chunk =>
         {
-            var rng = Rng.Derive(options.Seed, RngStream.SyntheticChunk, chunk);
+            var rng = scenario == SyntheticScenario.Confounded // its own stream, as when it had a generator of its own
+                ? Rng.Derive(options.Seed, RngStream.ConfoundedChunk, chunk)
+                : Rng.Derive(options.Seed, RngStream.SyntheticChunk, chunk);
             int first = chunk * ChunkRows, end = Math.Min(n, first + ChunkRows);
             // all normals of the chunk at once (vectorized Box-Muller): d per row for the features, 2 for the noise
             int perRow = d + 2;
@@ -183,6 +184,8 @@ public static class SyntheticCampaign
                             tv = 1 + 1.2 * Math.Sin(2 * x0) + 0.8 * x1 * x2; tc = 0.3 + 0.7 * Math.Abs(x3) + 0.4 * x4; break;
                         case SyntheticScenario.VaryingCost:
                             tv = 1 + 0.3 * z; tc = 0.8 * Softplus(1.5 * x1) - 0.1; break;
+                        case SyntheticScenario.Confounded:
+                            (tv, tc, ei) = ConfoundedCampaign.Truth(z, x3, logitShare); break;
                         default: // ObservationalPropensity
                             tv = 1 + 0.9 * z; tc = 1 + 0.1 * x3;
                             ei = Math.Clamp(1 / (1 + Math.Exp(-(logitShare + 0.5 * x3 - 0.5 * x2))), 0.05, 0.95);
@@ -203,7 +206,7 @@ public static class SyntheticCampaign
 
         var names = new string[d];
         for (int j = 0; j < d; j++) names[j] = "x" + j;
-        bool observational = scenario == SyntheticScenario.ObservationalPropensity;
+        bool observational = scenario is SyntheticScenario.ObservationalPropensity or SyntheticScenario.Confounded;
         var data = new Dataset(x, n, d, names, t, v, c, propensity: observational ? (double[])e.Clone() : null);
         return new SyntheticData(data, tauV, tauC, e, Oracle.OracleScore(tauV, tauC), options);
     }
