@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Uplift.Allocation;
 
 /// <summary>
@@ -37,12 +39,13 @@ public sealed record BudgetPathOptions
 /// spends the budget. With K = 1 each user has at most one upgrade and the order is the ranking by the guarded ratio
 /// relu(tau_v) / (relu(tau_c) + ε) of METHOD.md sections 1 and 5; users with tau_v ≤ 0 never appear.
 /// The oracle policy is this path built on the true effects (<see cref="Policy.TruePolicyValue"/> values any assignment).
-/// Memory: one 32-byte <see cref="Upgrade"/> per upgrade once built (at most K per user); while building, 32 bytes per
-/// user and arm of capacity (only the upgrades' pages touched) plus 56 per upgrade.
+/// Memory: 32 bytes per upgrade (at most K per user), the same while building as once built (the sort's two 16-byte
+/// buffers become the path's entries and its Δv, Δc), plus one byte per user; the inputs are the caller's.
 /// </summary>
 public sealed class BudgetPath
 {
-    readonly Upgrade[] _up;
+    readonly PathEntry[] _entry;   // sorted, first Count used
+    readonly PathEntry[] _effect;  // the sort's other buffer, read as PathEffect (Δv, Δc) in path order
     readonly byte[] _leastBad;
 
     /// <summary>Number of users n.</summary>
@@ -50,25 +53,35 @@ public sealed class BudgetPath
     /// <summary>Number of arms K (control excluded).</summary>
     public int Arms { get; }
     /// <summary>Number of upgrades on the path.</summary>
-    public int Count => _up.Length;
+    public int Count { get; }
     /// <summary>Estimated cost of the whole path: every user at the top of their hull ("everyone with their best arm").</summary>
     public double FullCost { get; }
     /// <summary>Estimated value of the whole path.</summary>
     public double FullValue { get; }
 
-    BudgetPath(int users, int arms, Upgrade[] up, byte[] leastBad)
+    BudgetPath(int users, int arms, int count, PathEntry[] entry, PathEntry[] effect, byte[] leastBad)
     {
-        Users = users; Arms = arms; _up = up; _leastBad = leastBad;
+        Users = users; Arms = arms; Count = count; _entry = entry; _effect = effect; _leastBad = leastBad;
         double cost = 0, value = 0;
-        foreach (ref readonly var u in up.AsSpan()) { cost += u.Dc; value += u.Dv; }
+        foreach (ref readonly var e in Effects) { cost += e.Dc; value += e.Dv; }
         FullCost = cost; FullValue = value;
     }
 
     /// <summary>Upgrade <paramref name="j"/> of the path (0 = first taken).</summary>
-    public Upgrade this[int j] => _up[j];
+    public Upgrade this[int j]
+    {
+        get
+        {
+            ref readonly var x = ref Entries[j];
+            ref readonly var e = ref Effects[j];
+            return new Upgrade(e.Dv, e.Dc, SlopeSort.SlopeOf(x.Key), x.User, x.From, x.To);
+        }
+    }
 
-    /// <summary>The upgrades in path order.</summary>
-    internal ReadOnlySpan<Upgrade> Upgrades => _up;
+    /// <summary>The upgrades in path order: user, arms and slope key (<see cref="SlopeSort.SlopeOf"/>).</summary>
+    internal ReadOnlySpan<PathEntry> Entries => _entry.AsSpan(0, Count);
+    /// <summary>Δv and Δc of the upgrades in path order.</summary>
+    internal ReadOnlySpan<PathEffect> Effects => MemoryMarshal.Cast<PathEntry, PathEffect>(_effect.AsSpan(0, Count));
     /// <summary><see cref="Hull.LeastBadArm"/> of each user (used only by evaluation paths that end with everyone treated).</summary>
     internal ReadOnlySpan<byte> LeastBadOf => _leastBad;
 
@@ -91,9 +104,11 @@ public sealed class BudgetPath
             if (!double.IsFinite(tauC[i])) throw new UpliftDataException($"tau_c is {tauC[i]}; the budget path needs finite effects.", row: i / arms + 1, column: $"tau_c,{i % arms + 1}");
         }
 
-        // Pass 1: the hull of every user, in user order (user-major).
-        var up = new Upgrade[n * arms]; // capacity: at most K upgrades per user (pages past the last upgrade are never touched)
+        // Pass 1: the hull of every user, in user order (user-major), as 16-byte entries; the keys' digits are counted on
+        // the way. Capacity K per user, uninitialised: pages past the last upgrade are never touched.
+        var entry = GC.AllocateUninitializedArray<PathEntry>(n * arms);
         var leastBad = new byte[n];
+        var counts = new int[SlopeSort.Passes * SlopeSort.Buckets];
         Span<int> ha = stackalloc int[arms];
         Span<double> hs = stackalloc double[arms], hc = stackalloc double[arms], hv = stackalloc double[arms];
         int total = 0;
@@ -104,17 +119,24 @@ public sealed class BudgetPath
             if (h == 0) { leastBad[u] = (byte)Hull.LeastBadArm(uv, uc); continue; }
             for (int j = 0; j < h; j++)
             {
-                int a = j == 0 ? 0 : ha[j - 1], b = ha[j];
-                up[total++] = new Upgrade(u, a, b, uv[b - 1] - (a == 0 ? 0.0 : uv[a - 1]), uc[b - 1] - (a == 0 ? 0.0 : uc[a - 1]), hs[j]);
+                ulong key = SlopeSort.Key(hs[j]);
+                entry[total++] = new PathEntry { Key = key, User = u, From = (byte)(j == 0 ? 0 : ha[j - 1]), To = (byte)ha[j] };
+                SlopeSort.Count(key, counts);
             }
         }
 
-        // Pass 2: one sort by slope descending, ties by user-major index (user, then hull position); then the upgrades
-        // are gathered in that order (independent loads: much faster than permuting in place along the cycles).
-        var order = SlopeSort.Order(up.AsSpan(0, total));
-        var path = new Upgrade[total];
-        for (int j = 0; j < total; j++) path[j] = up[order[j]];
-        return new BudgetPath(n, arms, path, leastBad);
+        // Pass 2: the one sort by slope descending, ties by user-major index (user, then hull position); then the other
+        // buffer takes each upgrade's Δv, Δc in path order, read from the effects.
+        var (sorted, spare) = SlopeSort.Sort(entry, GC.AllocateUninitializedArray<PathEntry>(total), total, counts);
+        var effect = MemoryMarshal.Cast<PathEntry, PathEffect>(spare.AsSpan(0, total));
+        for (int j = 0; j < total; j++)
+        {
+            ref readonly var x = ref sorted[j];
+            int i = x.User * arms;
+            double v0 = x.From == 0 ? 0.0 : tauV[i + x.From - 1], c0 = x.From == 0 ? 0.0 : tauC[i + x.From - 1];
+            effect[j] = new PathEffect { Dv = tauV[i + x.To - 1] - v0, Dc = tauC[i + x.To - 1] - c0 };
+        }
+        return new BudgetPath(n, arms, total, sorted, spare, leastBad);
     }
 
     /// <summary>
@@ -126,11 +148,12 @@ public sealed class BudgetPath
     public BudgetAssignment Assign(double budget, bool takeCrossing = false)
     {
         UpliftOptionException.Check(!double.IsNaN(budget), "budget", "must be a number, got NaN.");
+        var eff = Effects;
         double cost = 0;
         int j = 0;
-        for (; j < _up.Length; j++)
+        for (; j < eff.Length; j++)
         {
-            double next = cost + _up[j].Dc;
+            double next = cost + eff[j].Dc;
             if (next > budget) { if (takeCrossing) j++; break; }
             cost = next;
         }
@@ -142,8 +165,9 @@ public sealed class BudgetPath
     {
         UpliftOptionException.Check(upgrades >= 0 && upgrades <= Count, "upgrades", $"must be between 0 and {Count}, got {upgrades}.");
         var arm = new int[Users];
+        var entries = Entries; var eff = Effects;
         double cost = 0, value = 0;
-        for (int j = 0; j < upgrades; j++) { ref readonly var u = ref _up[j]; arm[u.User] = u.To; cost += u.Dc; value += u.Dv; }
+        for (int j = 0; j < upgrades; j++) { arm[entries[j].User] = entries[j].To; cost += eff[j].Dc; value += eff[j].Dv; }
         return new BudgetAssignment(arm, cost, value, upgrades);
     }
 
@@ -151,8 +175,9 @@ public sealed class BudgetPath
     public (double[] Cost, double[] Value) Points()
     {
         var pc = new double[Count]; var pv = new double[Count];
+        var eff = Effects;
         double cost = 0, value = 0;
-        for (int j = 0; j < Count; j++) { cost += _up[j].Dc; value += _up[j].Dv; pc[j] = cost; pv[j] = value; }
+        for (int j = 0; j < Count; j++) { cost += eff[j].Dc; value += eff[j].Dv; pc[j] = cost; pv[j] = value; }
         return (pc, pv);
     }
 }

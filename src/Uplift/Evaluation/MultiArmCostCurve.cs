@@ -168,7 +168,7 @@ public static class MultiArmCostCurve
         public static EvalList Of(BudgetPath path)
         {
             int n = path.Users;
-            var up = path.Upgrades;
+            var up = path.Entries;
             var offsets = new int[n + 1];
             foreach (ref readonly var x in up) offsets[x.User + 1]++;
             for (int u = 0; u < n; u++) offsets[u + 1] += offsets[u + 1] == 0 ? 1 : 0; // the tail upgrade
@@ -179,7 +179,7 @@ public static class MultiArmCostCurve
             foreach (ref readonly var x in up) // path order = hull order within a user
             {
                 int p = fill[x.User]++;
-                negSlope[p] = -x.Slope; from[p] = x.From; to[p] = x.To;
+                negSlope[p] = -SlopeSort.SlopeOf(x.Key); from[p] = x.From; to[p] = x.To;
             }
             var least = path.LeastBadOf;
             for (int u = 0; u < n; u++)

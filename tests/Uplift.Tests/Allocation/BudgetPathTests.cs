@@ -178,6 +178,37 @@ public class BudgetPathTests
         Assert.Throws<ArgumentException>(() => BudgetPath.Build([1, 2], [1], 1, 2));
     }
 
+    /// <summary>The path is the reference construction: every user's hull segments (<see cref="Hull.Build"/>), Δv and Δc from
+    /// the effects, sorted by slope descending, then user, then hull position, on random effects with ties and 1-4 arms.</summary>
+    [Property(MaxTest = 60)]
+    public bool PathIsTheSortedHullSegments(int seed)
+    {
+        var rng = TestRng.Tagged(seed, 61);
+        int k = 1 + Math.Abs(seed % 4), n = 1 + Math.Abs(seed % 250);
+        var v = new double[n * k]; var c = new double[n * k];
+        for (int i = 0; i < n * k; i++)
+        {
+            v[i] = Math.Round(rng.NextDouble() * 8 - 2) / 2;
+            c[i] = rng.NextDouble() < 0.1 ? -rng.NextDouble() : Math.Round(rng.NextDouble() * 6) / 2;
+        }
+        var expected = new List<(Upgrade U, int Pos)>();
+        Span<int> ha = stackalloc int[k];
+        Span<double> hs = stackalloc double[k], hc = stackalloc double[k], hv = stackalloc double[k];
+        for (int u = 0; u < n; u++)
+        {
+            var uv = v.AsSpan(u * k, k); var uc = c.AsSpan(u * k, k);
+            int h = Hull.Build(uv, uc, Eps, ha, hs, hc, hv);
+            for (int j = 0; j < h; j++)
+            {
+                int from = j == 0 ? 0 : ha[j - 1], to = ha[j];
+                expected.Add((new Upgrade(u, from, to, uv[to - 1] - (from == 0 ? 0.0 : uv[from - 1]), uc[to - 1] - (from == 0 ? 0.0 : uc[from - 1]), hs[j]), j));
+            }
+        }
+        var want = expected.OrderByDescending(e => e.U.Slope).ThenBy(e => e.U.User).ThenBy(e => e.Pos).Select(e => e.U).ToArray();
+        var path = BudgetPath.Build(v, c, n, k);
+        return All(path).SequenceEqual(want) && path.FullCost == want.Sum(u => u.Dc);
+    }
+
     [Fact]
     public void TwoHundredThousandUsersByThreeArmsBuildAndAssignQuickly()
     {
