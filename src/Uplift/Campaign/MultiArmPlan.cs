@@ -2,40 +2,6 @@ using Uplift.Allocation;
 
 namespace Uplift.Campaign;
 
-/// <summary>Options of <see cref="MultiArmPlan.Build"/>.</summary>
-public sealed record MultiArmPlanOptions
-{
-    /// <summary>Budget B on the expected incremental cost of the campaign (explore treatment + exploit). Required, finite, &gt;= 0.</summary>
-    public required double Budget { get; init; }
-    /// <summary>Share of candidates in the random explore group, split equally across control and the K arms; default 0.1, in [0, 1].</summary>
-    public double Explore { get; init; } = 0.1;
-    /// <summary>Bootstrap replicates of the intervals (with evaluation data); default 500, in [100, 100,000].</summary>
-    public int BootstrapReplicates { get; init; } = 500;
-    /// <summary>Confidence level of the intervals; default 0.95, in (0.5, 1).</summary>
-    public double ConfidenceLevel { get; init; } = 0.95;
-    /// <summary>When set (in (0.5, 1)), the plan holds budget back so that the upper <c>SpendConfidence</c>-quantile of
-    /// the bootstrap spend stays within the budget (see <see cref="MultiArmPlan"/>); needs evaluation data.</summary>
-    public double? SpendConfidence { get; init; }
-    /// <summary>Seed of the bootstrap; replicate b draws from <c>Rng.Derive(Seed, RngStream.PlanBootstrap, b)</c>. Default 1.</summary>
-    public long Seed { get; init; } = 1;
-    /// <summary>A budget point is priced only when every assigned arm's group holds this many evaluation users observed in
-    /// that arm (default 20, &gt;= 2).</summary>
-    public int MinArmUsers { get; init; } = 20;
-    /// <summary>Cap on worker threads of the bootstrap (null = all cores). Results never depend on it.</summary>
-    public int? MaxThreads { get; init; }
-
-    internal void Validate()
-    {
-        UpliftOptionException.Check(double.IsFinite(Budget) && Budget >= 0, "budget", $"must be a finite number >= 0, got {Budget}.");
-        UpliftOptionException.Check(Explore is >= 0 and < 1, "explore", $"must be in [0, 1), got {Explore}.");
-        UpliftOptionException.Check(BootstrapReplicates is >= 100 and <= 100_000, "bootstrap", $"must be in [100, 100000], got {BootstrapReplicates}.");
-        UpliftOptionException.Check(ConfidenceLevel > 0.5 && ConfidenceLevel < 1, "confidence", $"must be in (0.5, 1), got {ConfidenceLevel}.");
-        UpliftOptionException.Check(SpendConfidence is null or (> 0.5 and < 1), "spend-confidence", $"must be in (0.5, 1), got {SpendConfidence}.");
-        UpliftOptionException.Check(MinArmUsers >= 2, "min-arm-users", $"must be at least 2, got {MinArmUsers}.");
-        UpliftOptionException.Check(MaxThreads is null or >= 1, "threads", $"must be at least 1, got {MaxThreads}.");
-    }
-}
-
 /// <summary>Evaluation users with outcomes for pricing a multi-arm plan: the model's effects on them (row-major n x K) and T (0..K), V, C.</summary>
 public sealed record MultiArmEvalData(double[] TauV, double[] TauC, byte[] T, double[] V, double[] C);
 
@@ -52,7 +18,7 @@ public sealed record MultiArmEvalData(double[] TauV, double[] TauC, byte[] T, do
 /// group's own comparison: the path selects G_a on x, so the mean over all control users would add G_a's baseline
 /// difference to the effect; that version underestimated the true spend by a third in tests/campaign/run-multiarm.sh);
 /// the explore arm k users take mean(· | T = k) − mean(· | T = 0). A prefix is priced only when every assigned group has
-/// <see cref="MultiArmPlanOptions.MinArmUsers"/> users observed in its arm and as many observed in control; a smaller
+/// <see cref="PlanSettings.MinArmUsers"/> users observed in its arm and as many observed in control; a smaller
 /// group is priced at the arm's average effect over all evaluation users, with a warning.</para>
 /// <para>Search: the largest prefix whose expected cost (explore + exploit) fits the budget, scanned over a grid of at
 /// most 200 prefixes from the top, then refined by bisection between the largest fitting grid point and the next.</para>

@@ -14,7 +14,7 @@ namespace Uplift.Campaign;
 /// on evaluation users scored by the same model (the cost curve of the model at that cut-off), ATE(all) the plain
 /// difference of means. The cut-off is a candidate score (the k-th highest), so the evaluation users "above it" are those
 /// above the same score, not the same quantile. The plan takes the largest k whose expected cost fits the budget
-/// (only cut-offs leaving <see cref="PlanOptions.MinArmUsers"/> per arm above them on the evaluation set are considered).
+/// (only cut-offs leaving <see cref="PlanSettings.MinArmUsers"/> per arm above them on the evaluation set are considered).
 /// Intervals: percentile bootstrap over evaluation users, stratified by arm, at the chosen cut-off.</para>
 /// <para>From the model's validation cost curve (<see cref="FromValidationCurve"/>, no evaluation data needed): the curve
 /// holds, for 100 score cut-offs, the incremental value and cost per treated validation user scoring at or above each
@@ -22,7 +22,7 @@ namespace Uplift.Campaign;
 /// are mapped to it by score threshold, as with evaluation data: ATE(top) at a candidate cut-off score s is interpolated
 /// linearly in the score between the two curve points whose cut-offs bracket s (above the highest cut-off: the top point;
 /// below the lowest: everyone), and ATE(all) is the curve's last point. Cut-offs whose bracketing point above them has
-/// fewer than <see cref="PlanOptions.MinArmUsers"/> treated or control validation users are not considered. No interval.</para>
+/// fewer than <see cref="PlanSettings.MinArmUsers"/> treated or control validation users are not considered. No interval.</para>
 /// <para>From model effects (<see cref="FromModelEffects"/>): ATE(top) = mean of the model's tau estimates over the
 /// top k candidates, ATE(all) their mean over all candidates; no interval.</para>
 /// <para>Every source warns when the budget does not bind (every candidate fits: the budget is at least the expected cost
