@@ -10,16 +10,23 @@ sealed record ScoreRow(string Name, CostCurveResult Curve, IReadOnlyList<ValueAt
 {
     /// <summary>With several arms: the budget path's value at budgets and per-arm split (the curve is then the multi-arm one).</summary>
     public MultiArmEvaluation? Arms { get; init; }
+    /// <summary>The whole evaluation (the metrics other tools report, the adjustment), when the row comes from one.</summary>
+    public RankingEvaluation? Eval { get; init; }
 
     public double Aucc => Curve.Aucc;
     public double ValueAt20 => ValueAt.First(v => Math.Abs(v.Share - 0.2) < 1e-9).Value;
 
     /// <summary>The row of an evaluation by the experiment (at the standard cost shares).</summary>
-    public static ScoreRow From(string name, RankingEvaluation e) => new(name, e.Curve, e.ValueAt, e.Ci) { Arms = e.Arms };
+    public static ScoreRow From(string name, RankingEvaluation e) => new(name, e.Curve, e.ValueAt, e.Ci) { Arms = e.Arms, Eval = e };
 
+    /// <summary>The row of <paramref name="score"/> (with the metrics other tools report unless <paramref name="metrics"/> is
+    /// false; inverse-propensity weighted with <paramref name="adjustment"/>).</summary>
     public static ScoreRow Evaluate(string name, ReadOnlySpan<double> score, ReadOnlySpan<byte> t, ReadOnlySpan<double> v,
-        ReadOnlySpan<double> c, CostCurveOptions curveOptions, int bootstrap, long seed) =>
-        From(name, Experiment.Evaluate(score, t, v, c, new EvaluationOptions { Curve = curveOptions, BootstrapReplicates = bootstrap }, seed));
+        ReadOnlySpan<double> c, CostCurveOptions curveOptions, int bootstrap, long seed, Adjustment? adjustment = null, bool metrics = false) =>
+        From(name, Experiment.Evaluate(score, t, v, c, new EvaluationOptions
+        {
+            Curve = curveOptions, BootstrapReplicates = bootstrap, Metrics = metrics ? UpliftMetricsOptions.Default : null,
+        }, seed, adjustment));
 
     /// <summary>The row as JSON; with several arms also the value at budgets, users per arm by <paramref name="labels"/> (arms, control).</summary>
     public JsonObject ToJson((IReadOnlyList<string> Arms, string Control)? labels = null)
@@ -38,6 +45,7 @@ sealed record ScoreRow(string Name, CostCurveResult Curve, IReadOnlyList<ValueAt
             o["aucc_ci_high"] = Ci.Upper;
             o["aucc_bootstrap_sd"] = Ci.StdDev;
         }
+        if (Eval is { } e && MetricsJson.Of(e) is { } m) o["metrics"] = m;
         if (Arms is { } a && labels is { } l)
         {
             o["multiarm"] = true;

@@ -26,6 +26,28 @@ static class EvaluateCommand
         return BudgetPath.Build(tv, tc, n, k);
     }
 
+    /// <summary>The propensity column's adjustment (IPW), its overlap report, and with --trim the users kept; null without --propensity.</summary>
+    sealed record ObservedColumn(Adjustment Adjustment, OverlapReport Overlap, int[]? Kept);
+
+    static ObservedColumn? Observed(RawTable table, OutcomeColumns outcomes, string? column, double? trim)
+    {
+        if (column is null)
+        {
+            UpliftOptionException.Check(trim is null, "--trim", "needs a propensity: --propensity COL.");
+            return null;
+        }
+        UpliftOptionException.Check(outcomes.Arms == 1, "--propensity", "is P(T = 1 | x) of a campaign with one arm; this data has several arms.");
+        UpliftOptionException.Check(trim is null || (trim > 0 && trim < 0.5), "--trim", "must be in (0, 0.5).");
+        var e = OutcomeColumns.Numbers(table, column, "propensity"); // checks 0 < e < 1
+        var overlap = Overlap.Report(outcomes.T, e);
+        int[]? kept = trim is { } p ? Overlap.Kept(e, p) : null;
+        if (kept is { Length: 0 }) throw new UpliftDataException($"--trim {trim} leaves no users.", table.Source);
+        var adj = new Adjustment { Propensity = kept is null ? e : Pick(e, kept), Source = $"column {column}" };
+        return new ObservedColumn(adj, overlap, kept);
+    }
+
+    static T[] Pick<T>(IReadOnlyList<T> a, int[] rows) => [.. rows.Select(i => a[i])];
+
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Evaluation data with treatment, value, cost and score columns.", Required = true };
@@ -43,11 +65,18 @@ static class EvaluateCommand
         var authorsGrid = new Option<bool>("--authors-grid") { Description = "Use the authors' prefix grid (k < N) to reproduce the paper's numbers exactly." };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap replicates for AUCC confidence intervals (0 = none).", DefaultValueFactory = _ => 200 };
         var plot = new Option<string?>("--plot") { Description = "Write the cost curves to this .svg or .png file (no extension: both)." };
+        var propensity = new Option<string?>("--propensity")
+        {
+            Description = "Propensity column e(x) = P(T = 1 | x), in (0, 1), of an observational (non-randomized) campaign: the cost curves, AUCC " +
+                "and metrics become inverse-propensity weighted (METHOD.md section 11) and the overlap is reported. One arm only.",
+        };
+        var trim = new Option<double?>("--trim") { Description = "With --propensity, leave out users whose propensity is outside [P, 1-P] (e.g. 0.02)." };
+        var noMetrics = new Option<bool>("--no-metrics") { Description = "Leave out the metrics other tools report (Qini, AUUC, uplift at k %, deciles, RATE; docs/METRICS.md)." };
         var seed = Common.Seed();
         var json = Common.Json();
-        var cmd = new Command("evaluate", "Cost curves and AUCC (METHOD.md section 6) of score columns on data with T, V, C.")
+        var cmd = new Command("evaluate", "Cost curves and AUCC (METHOD.md section 6) of score columns on data with T, V, C, and the metrics other tools report.")
         {
-            data, treatment, control, value, cost, scores, segments, authorsGrid, bootstrap, plot, seed, json,
+            data, treatment, control, value, cost, scores, segments, authorsGrid, bootstrap, plot, propensity, trim, noMetrics, seed, json,
         };
         cmd.SetAction(r => Common.Run(() =>
         {
@@ -64,6 +93,7 @@ static class EvaluateCommand
             };
             var rows = new List<ScoreRow>();
             var arms = outcomes.Labels.ArmLabels;
+            var observed = Observed(table, outcomes, r.GetValue(propensity), r.GetValue(trim));
             foreach (var name in names)
             {
                 if (outcomes.Arms > 1)
@@ -73,7 +103,9 @@ static class EvaluateCommand
                     continue;
                 }
                 var s = OutcomeColumns.Numbers(table, name);
-                rows.Add(ScoreRow.Evaluate(name, s, outcomes.T, outcomes.V, outcomes.C, options, r.GetValue(bootstrap), r.GetValue(seed)));
+                var (ss, ts, vs, cs) = observed is { Kept: { } kept } ? (Pick(s, kept), Pick(outcomes.T, kept), Pick(outcomes.V, kept), Pick(outcomes.C, kept))
+                    : (s, outcomes.T, outcomes.V, outcomes.C);
+                rows.Add(ScoreRow.Evaluate(name, ss, ts, vs, cs, options, r.GetValue(bootstrap), r.GetValue(seed), observed?.Adjustment, metrics: !r.GetValue(noMetrics)));
             }
             var labels = outcomes.Arms > 1 ? (arms, outcomes.Labels.ControlLabel) : ((IReadOnlyList<string>, string)?)null;
             var written = r.GetValue(plot) is { } p
@@ -86,12 +118,29 @@ static class EvaluateCommand
                     ["rows"] = table.Rows,
                     ["results"] = new JsonArray([.. rows.Select(x => (JsonNode)x.ToJson(labels))]),
                     ["plots"] = new JsonArray([.. written.Select(w => (JsonNode)JsonValue.Create(w)!)]),
+                    ["observational"] = observed is null ? null : new JsonObject
+                    {
+                        ["adjustment"] = "ipw", ["propensity"] = observed.Adjustment.Source, ["kept_users"] = observed.Adjustment.Propensity.Length,
+                        ["outside_0.02_0.98"] = observed.Overlap.Treated.Outside + observed.Overlap.Control.Outside, ["warning"] = observed.Overlap.Warning,
+                    },
                 });
             else
             {
                 Console.WriteLine($"{table.Source}: {table.Rows} users" + (labels is { } l
                     ? $"; arms {string.Join(", ", l.Item1)} against control '{l.Item2}'; multi-arm AUCC of each budget path (METHOD.md section 10)" : ""));
                 Console.Write(ScoreRow.Table(rows));
+                if (observed is not null)
+                {
+                    Console.WriteLine($"observational evaluation: inverse-propensity weighted (METHOD.md section 11), propensity {observed.Adjustment.Source}, {observed.Adjustment.Propensity.Length} users kept");
+                    foreach (var a in new[] { observed.Overlap.Treated, observed.Overlap.Control })
+                        Console.WriteLine($"  propensity of {a.Arm} ({a.Users}): min {a.Quantiles.ElementAtOrDefault(0):0.000}, median {a.Quantiles.ElementAtOrDefault(3):0.000}, max {a.Quantiles.ElementAtOrDefault(6):0.000}; outside [0.02, 0.98]: {a.Outside}");
+                    if (observed.Overlap.Warning is { } w) Console.WriteLine("warning: " + w);
+                }
+                if (rows.Any(x => x.Eval?.Metrics is not null))
+                {
+                    Console.WriteLine("metrics (value V; docs/METRICS.md; RATE on doubly robust scores; calib. b needs effects: '-'):");
+                    Console.Write(MetricsJson.Table([.. rows.Where(x => x.Eval is not null).Select(x => (x.Name, x.Eval!, (RateComparison?)null))]));
+                }
                 foreach (var x in rows.Where(x => x.Arms is not null))
                 {
                     Console.WriteLine($"{x.Name}: value at fixed budgets");
