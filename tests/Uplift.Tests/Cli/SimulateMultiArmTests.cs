@@ -6,6 +6,7 @@ using Xunit;
 namespace Uplift.Tests.Cli;
 
 /// <summary><c>uplift simulate --scenario multiarm</c>: labelled treatment, the truth per arm, the options that apply.</summary>
+[Collection("cli")]
 public class SimulateMultiArmTests
 {
     readonly string _dir = CliRunner.TempDir();
