@@ -177,15 +177,24 @@ internal sealed unsafe class GatingEngine : IDisposable
                     pi[k] = z;
                     if (z > zmax) zmax = z;
                 }
-                double sum = Math.Exp(-zmax);
-                pi[0] = sum;
+                double sum = zmax == 0 ? 1 : Math.Exp(-zmax);
                 for (int k = 1; k <= K; k++) { pi[k] = Math.Exp(pi[k] - zmax); sum += pi[k]; }
-                for (int k = 0; k <= K; k++) pi[k] /= sum;
-                // the user's weight of each π_k
-                weight[0] = 0;
-                for (int k = 1; k <= K; k++) weight[k] = t == 0 ? -y * _inverseCount[0] : t == k ? y * _inverseCount[k] : 0;
-                double mean = 0;
-                for (int k = 1; k <= K; k++) mean += weight[k] * pi[k];
+                double norm = 1 / sum;
+                for (int k = 1; k <= K; k++) pi[k] *= norm;
+                // the user's weight of each π_k (w_0 = 0): −y/n_0 for every arm for a control user, y/n_k for arm k's own users
+                double mean;
+                if (t == 0)
+                {
+                    double w = -y * _inverseCount[0], s1 = 0;
+                    for (int k = 1; k <= K; k++) { weight[k] = w; s1 += pi[k]; }
+                    mean = w * s1;
+                }
+                else
+                {
+                    for (int k = 1; k <= K; k++) weight[k] = 0;
+                    weight[t] = y * _inverseCount[t];
+                    mean = weight[t] * pi[t];
+                }
                 total += inv * mean;
                 if (df is null) continue;
                 for (int k = 1; k <= K; k++)

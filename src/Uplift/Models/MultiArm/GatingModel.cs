@@ -8,11 +8,12 @@ namespace Uplift.Models.MultiArm;
 /// <summary>
 /// A learned gating over the K arms of a campaign (<see cref="GatingTrainer"/>, METHOD.md section 10, "Decision"): 2K
 /// scalar scorers of one architecture give s_v,k(x) and s_c,k(x); arm k's effects are the calibrated equivalent
-/// (σ_V s_v,k, σ_C s_c,k), whose hull at slope λ picks the gating's argmax over {0..K} of s_v,k − λ s_c,k.
+/// (β σ_V s_v,k, α σ_C s_c,k), whose hull at slope λ picks the gating's argmax over {0..K} of s_v,k − λ s_c,k (α and β,
+/// one pair for all arms, put the spend in real units; see <see cref="CostFactor"/>).
 /// <see cref="Score(Dataset, Span{double}, int?)"/> is the slope of the user's best upgrade, as for
 /// <see cref="PerArmModel"/>: the largest guarded ratio over the arms.
 /// <para>Model-file JSON (format 1): <c>{ "kind", "format": 1, "features", "arms": K, "armModel": "gating", "scorer",
-/// "hiddenSizes", "outcomeScale": { "value", "cost" }, "temperature", "lambdas" (the last training grid, in V per C
+/// "hiddenSizes", "outcomeScale": { "value", "cost" } (σ_V, σ_C), "calibration": { "value", "cost" } (β, α), "temperature", "lambdas" (the last training grid, in V per C
 /// units), "seed", "objective": { "train", "validationAucc" }, "options", "weights" }</c>, where "weights" holds the 2K
 /// networks one after another in the order s_v,1, s_c,1, s_v,2, ..., each in the ranking model's unpadded layout (per
 /// hidden layer W then b, then the output weights and bias). The registration recognises it by "arms" and "armModel".</para>
@@ -29,8 +30,12 @@ public sealed class GatingModel : IMultiArmModel
     readonly JsonObject _options;
 
     internal GatingModel(string kind, Network net, int arms, float[] parameters, double vScale, double cScale, long seed,
-        double temperature, double[] lambdas, double trainObjective, double? validationAucc, JsonObject options)
+        double temperature, double[] lambdas, double trainObjective, double? validationAucc, JsonObject options,
+        double valueFactor = 1, double costFactor = 1)
     {
+        if (!(valueFactor > 0) || !(costFactor > 0) || !double.IsFinite(valueFactor) || !double.IsFinite(costFactor))
+            throw new ArgumentException("the calibration factors must be positive and finite");
+        ValueFactor = valueFactor; CostFactor = costFactor;
         if (arms < 2 || arms > PerArmModel.MaxArms) throw new ArgumentException($"a gating model has 2..{PerArmModel.MaxArms} arms, got {arms}.", nameof(arms));
         if (parameters.Length != 2 * arms * net.ParameterCount) throw new ArgumentException("parameter vector length", nameof(parameters));
         Kind = kind; _net = net; Arms = arms; _p = (float[])parameters.Clone();
@@ -45,8 +50,17 @@ public sealed class GatingModel : IMultiArmModel
     public int Arms { get; }
     /// <summary>Hidden layer widths of each of the 2K scorers (empty: linear).</summary>
     public IReadOnlyList<int> HiddenSizes => _net.Hidden;
+    /// <summary>σ_V: the training standard deviation of V, the unit of s_v.</summary>
     public double ValueScale { get; }
+    /// <summary>σ_C: the training standard deviation of C, the unit of s_c.</summary>
     public double CostScale { get; }
+    /// <summary>β: the factor on every arm's value effect that makes the estimated value of the path's assignment at half
+    /// its full cost match its held-out estimate (<see cref="GatingTrainer"/>; 1 when it could not be measured).</summary>
+    public double ValueFactor { get; }
+    /// <summary>α: the same for the cost effects. One factor for all arms and users keeps the budget path's order (an
+    /// axis scaling of the (τ_c, τ_v) plane keeps every hull and the order of the slopes), so it only makes the spend
+    /// in estimated cost a spend in real cost.</summary>
+    public double CostFactor { get; }
     public long Seed { get; }
     public double Temperature { get; }
     /// <summary>The λ grid of the kept snapshot, in units of V per unit of C.</summary>
@@ -90,7 +104,7 @@ public sealed class GatingModel : IMultiArmModel
             throw new ArgumentException($"tauV and tauC must hold rows x arms = {n} x {Arms} values.");
         var f = new double[(long)n * 2 * Arms];
         GatingEngine.Outputs(_net, Arms, _p, data, f, ScoreParallelism.Options(maxThreads) ?? new ParallelOptions());
-        Effects(f, Arms, ValueScale, CostScale, tauV, tauC);
+        Effects(f, Arms, ValueScale * ValueFactor, CostScale * CostFactor, tauV, tauC);
     }
 
     public void Score(Dataset data, Span<double> scores) => Score(data, scores, null);
@@ -123,6 +137,7 @@ public sealed class GatingModel : IMultiArmModel
         ["scorer"] = _net.IsLinear ? "linear" : "mlp",
         ["hiddenSizes"] = new JsonArray([.. _net.Hidden.Select(h => (JsonNode)h)]),
         ["outcomeScale"] = new JsonObject { ["value"] = ValueScale, ["cost"] = CostScale },
+        ["calibration"] = new JsonObject { ["value"] = ValueFactor, ["cost"] = CostFactor },
         ["temperature"] = Temperature,
         ["lambdas"] = new JsonArray([.. _lambdas.Select(l => (JsonNode)l)]),
         ["seed"] = Seed,
@@ -160,6 +175,8 @@ public sealed class GatingModel : IMultiArmModel
         if (expected != present) throw o.Error("weights", $"holds {present} numbers, but {2 * arms} networks of {logical} parameters need {expected}");
         var scale = o.Object("outcomeScale");
         double vs = scale.Double("value", double.Epsilon), cs = scale.Double("cost", double.Epsilon);
+        var cal = o.Object("calibration");
+        double vf = cal.Double("value", double.Epsilon), cf = cal.Double("cost", double.Epsilon);
         double temperature = o.Double("temperature", double.Epsilon);
         int nl = o.Array("lambdas").Length;
         if (nl < 1) throw o.Error("lambdas", "must hold at least one slope");
@@ -174,6 +191,6 @@ public sealed class GatingModel : IMultiArmModel
         int pn = net.ParameterCount, ln = net.LogicalParameterCount;
         var p = new float[2 * arms * pn];
         for (int k = 0; k < 2 * arms; k++) net.FromLogical(w.AsSpan(k * ln, ln)).CopyTo(p, k * pn);
-        return new GatingModel(kind, net, arms, p, vs, cs, seed, temperature, lambdas, train, aucc, options);
+        return new GatingModel(kind, net, arms, p, vs, cs, seed, temperature, lambdas, train, aucc, options, vf, cf);
     }
 }

@@ -24,7 +24,9 @@ namespace Uplift.Models.MultiArm;
 /// of the validation users as given (<see cref="SelectionSegments"/> segments), or, without a validation set, the highest
 /// training objective.</item>
 /// </list>
-/// The budget path needs (τ_v,k, τ_c,k): the model gives σ_V s_v,k and σ_C s_c,k, a calibrated equivalent in the sense
+/// The budget path needs (τ_v,k, τ_c,k): the model gives β σ_V s_v,k and α σ_C s_c,k (one factor pair for all arms that
+/// prices the path's assignment at half its full cost on the validation users, <see cref="GatingModel.CostFactor"/>),
+/// a calibrated equivalent in the sense
 /// of <see cref="IMultiArmModel"/>: at slope λ the hull of a user's points (0, 0), (s_c,k, s_v,k) picks
 /// argmax_k (s_v,k − λ s_c,k) over {0..K}, which is the gating's own choice at λ (its most likely arm).
 /// </summary>
@@ -53,7 +55,7 @@ internal static class GatingTrainer
 
         var po = context.ParallelOptions;
         var validationJudge = validationAsGiven is null ? null : new Judge(net, arms, validationAsGiven, vScale, cScale, po);
-        int P = engine.ParameterCount, pn = net.ParameterCount;
+        int P = engine.ParameterCount;
         var grad = new float[P];
         float[]? best = null;
         double bestScore = double.NegativeInfinity;
@@ -84,8 +86,31 @@ internal static class GatingTrainer
         double trainG = engine.Run(best, null, bestLambdas!, s.Temperature, s.L2);
         var realLambdas = bestLambdas!.Select(l => l * vScale / cScale).ToArray();
         var json = (System.Text.Json.Nodes.JsonObject)s.OptionsJson.DeepClone();
+        var (vf, cf) = Factors(net, arms, best, validationAsGiven ?? train, vScale, cScale, po);
         return new GatingModel(s.Kind, net, arms, best, vScale, cScale, context.Seed, s.Temperature, realLambdas, trainG,
-            validationJudge is null ? null : bestScore, json);
+            validationJudge is null ? null : bestScore, json, vf, cf);
+    }
+
+    /// <summary>
+    /// β and α of <see cref="GatingModel.ValueFactor"/> / <see cref="GatingModel.CostFactor"/>: on <paramref name="data"/>
+    /// (the validation users, else the training users), the assignment of the budget path at half its estimated full cost;
+    /// β = its held-out value (difference of arm means, <see cref="MultiArmCostCurve.Estimate"/>) over its estimated value,
+    /// α the same for cost; 1 when either is not positive.
+    /// </summary>
+    static (double Value, double Cost) Factors(Network net, int arms, float[] p, Dataset data, double vScale, double cScale, ParallelOptions po)
+    {
+        int n = data.Rows;
+        var f = new double[(long)n * 2 * arms];
+        GatingEngine.Outputs(net, arms, p, data, f, po);
+        var v = new double[(long)n * arms]; var c = new double[(long)n * arms];
+        GatingModel.Effects(f, arms, vScale, cScale, v, c);
+        foreach (var x in v) if (!double.IsFinite(x)) return (1, 1);
+        foreach (var x in c) if (!double.IsFinite(x)) return (1, 1);
+        var path = BudgetPath.Build(v, c, n, arms);
+        var half = path.Assign(path.FullCost / 2);
+        var held = MultiArmCostCurve.Estimate(half.Arm, arms, data.T, data.V, data.C);
+        static double Ratio(double a, double b) => a > 0 && b > 0 && double.IsFinite(a / b) && a / b > 0 ? a / b : 1.0;
+        return (Ratio(held.Value, half.Value), Ratio(held.Cost, half.Cost));
     }
 
     /// <summary>Glorot weights per output (seed <c>Rng.SubSeed(seed, GatingOutput, o)</c>, restart r), output weights scaled
