@@ -113,7 +113,7 @@ internal static class GatingTrainer
         return (Ratio(held.Value, half.Value), Ratio(held.Cost, half.Cost));
     }
 
-    /// <summary>Glorot weights per output (seed <c>Rng.SubSeed(seed, GatingOutput, o)</c>, restart r), output weights scaled
+    /// <summary>Glorot weights per output (seed: the sub-seed of stream <see cref="RngStream.GatingOutput"/>, index o; restart r), output weights scaled
     /// by <see cref="OutputInitScale"/>, output biases at the arm's average effects.</summary>
     internal static float[] Initial(Network net, int arms, long seed, int restart, double[] avgV, double[] avgC)
     {
