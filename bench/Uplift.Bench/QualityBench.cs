@@ -34,9 +34,10 @@ public static class QualityBench
     /// <summary>
     /// Extra labels for comparisons: <c>drm-raw</c> and <c>crm-raw</c> are the ranking models without the outcome
     /// baseline and without the L2 penalty (the settings before they became defaults); <c>rlearner-ridge-per-arm</c> and
-    /// <c>rlearner-boosted-per-arm</c> fit one R-learner per arm instead of the multi-arm R-loss (several arms only).
+    /// <c>rlearner-boosted-per-arm</c> fit one R-learner per arm instead of the multi-arm R-loss (several arms only); <c>drm-gating</c> and
+    /// <c>crm-gating</c> learn the gating over the arms (<c>--arm-model gating</c>) instead of one calibrated head per arm.
     /// </summary>
-    public static IReadOnlyList<string> ExtraLearners { get; } = ["drm-raw", "crm-raw", "rlearner-ridge-per-arm", "rlearner-boosted-per-arm"];
+    public static IReadOnlyList<string> ExtraLearners { get; } = ["drm-raw", "crm-raw", "rlearner-ridge-per-arm", "rlearner-boosted-per-arm", "drm-gating", "crm-gating"];
 
     /// <summary>Trees of the causal forest here (grf's default is 2,000; capped for time, said in the row's note).</summary>
     public const int ForestTrees = 200;
@@ -104,6 +105,8 @@ public static class QualityBench
             "rlearner-boosted" => LearnerCatalog.Create("rlearner",
                 settings.With(new RLearnerOptions { Outcome = RLearnerOutcome.Both, BaseLearner = BaseLearnerKind.Boosted })),
             "rlearner-ridge" => LearnerCatalog.Create("rlearner", settings),
+            "drm-gating" => LearnerCatalog.Create("drm", settings.With(drm with { ArmModel = Uplift.Models.MultiArm.ArmModel.Gating })),
+            "crm-gating" => LearnerCatalog.Create("crm", settings.With(new CrmOptions { Drm = drm with { ArmModel = Uplift.Models.MultiArm.ArmModel.Gating } })),
             "rlearner-boosted-per-arm" => LearnerCatalog.Create("rlearner",
                 settings.With(new RLearnerOptions { Outcome = RLearnerOutcome.Both, BaseLearner = BaseLearnerKind.Boosted, ArmLoss = RLearnerArmLoss.PerArm })),
             "rlearner-ridge-per-arm" => LearnerCatalog.Create("rlearner", settings.With(new RLearnerOptions { ArmLoss = RLearnerArmLoss.PerArm })),
@@ -115,6 +118,7 @@ public static class QualityBench
     {
         "drm-raw" or "crm-raw" => (sc == SyntheticScenario.Nonlinear ? $"MLP [{string.Join(",", new DrmOptions().HiddenSizes)}]" : "linear") + ", raw outcomes, no L2",
         "drm" or "crm" => sc == SyntheticScenario.Nonlinear ? $"MLP [{string.Join(",", new DrmOptions().HiddenSizes)}]" : "linear",
+        "drm-gating" or "crm-gating" => (sc == SyntheticScenario.Nonlinear ? $"MLP [{string.Join(",", new DrmOptions().HiddenSizes)}]" : "linear") + ", --arm-model gating",
         "rlearner-boosted" => "both outcomes, boosted trees",
         "rlearner-ridge" => "value only, ridge (paper)",
         "rlearner-boosted-per-arm" => "both outcomes, boosted trees, one R-learner per arm",

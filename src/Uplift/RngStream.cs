@@ -91,4 +91,6 @@ internal enum RngStream
     ConfoundedChunk,
     /// <summary>One refuter run (<c>Experiments/Refuters</c>); index = the run.</summary>
     Refuter,
+    /// <summary>Sub-seed of one output network of a learned gating over arms (<c>Models/MultiArm/GatingTrainer</c>); index = output (0..2K-1).</summary>
+    GatingOutput,
 }

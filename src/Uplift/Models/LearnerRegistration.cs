@@ -54,7 +54,10 @@ public sealed class LearnerRegistration<TOptions> : LearnerRegistration where TO
     /// <summary>The learner of any number of arms with these options (<see cref="PerArmLearner"/> around the binary learner).</summary>
     public IUpliftLearner Create(TOptions options) => new PerArmLearner(_create(options));
     public override IUpliftLearner Create(LearnerSettings settings) => Create(settings.Get<TOptions>());
-    internal override IUpliftModel Load(ModelJson model) => PerArmModel.IsPerArm(model) ? PerArmModel.Load(model, Name, _load) : _load(model);
+    internal override IUpliftModel Load(ModelJson model) => !PerArmModel.IsPerArm(model) ? _load(model)
+        : GatingModel.IsGating(model) ? (_create(Defaults) is IGatingLearner ? GatingModel.Load(model, Name)
+            : throw model.Error("armModel", $"a {Name} model cannot be a learned gating (only drm and crm learn one)"))
+        : PerArmModel.Load(model, Name, _load);
 
     internal override object ApplyFlags(object options, IReadOnlyDictionary<string, string> given)
     {

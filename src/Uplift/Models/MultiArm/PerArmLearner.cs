@@ -15,7 +15,8 @@ namespace Uplift.Models.MultiArm;
 /// (<see cref="ScoreCalibration"/>) on the arm's and control's validation users, or on its training users when no
 /// validation set is given (in-sample, so optimistic: give a validation set). The result is a <see cref="PerArmModel"/>.
 /// A binary learner that shares work between arms (<see cref="IArmHeadsLearner"/>: the T-learner's control models)
-/// fits the K heads itself instead.
+/// fits the K heads itself instead; a ranking learner asked for a learned gating (<see cref="IGatingLearner"/>,
+/// <see cref="ArmModel.Gating"/>) fits a <see cref="GatingModel"/> instead of heads.
 /// </summary>
 public sealed class PerArmLearner : IUpliftLearner
 {
@@ -45,6 +46,7 @@ public sealed class PerArmLearner : IUpliftLearner
             if (users[k] == 0 || users[0] == 0)
                 throw new UpliftDataException(
                     $"{Kind}: arm {k} of {arms} has {users[k]} users and control {users[0]} in the training data; every arm needs users and control users.");
+        if (Binary is IGatingLearner gating && gating.FitGating(train, validation, context) is { } gated) return gated;
         IReadOnlyList<IUpliftModel>? shared = Binary is IArmHeadsLearner joint ? joint.FitHeads(train, validation, context) : null;
         var heads = new IUpliftModel[arms];
         var calibrations = new ScoreCalibration?[arms];

@@ -1,4 +1,5 @@
 using Uplift.Engine;
+using Uplift.Models.MultiArm;
 
 namespace Uplift.Models.Ranking;
 
@@ -24,6 +25,9 @@ public static class DrmRegistration
         Flag<DrmOptions>.Number("--l1", "L1 weight penalty (default 0).", (o, v) => o with { L1 = v }),
         Flag<DrmOptions>.Number("--l2", "L2 weight penalty (default 1e-3 for an MLP scorer, 0 for the linear one).", (o, v) => o with { L2 = v }),
         Flag<DrmOptions>.Number("--lambda", "Lambda of the Lagrangian objective / score (drm, crm, causal-forest).", (o, v) => o with { Lambda = v }),
+        Flag<DrmOptions>.Choice("--arm-model",
+            "With several arms: heads (one head per arm, calibrated; default) | gating (a learned softmax over the arms).",
+            ArmModelNames.Table, (o, v) => o with { ArmModel = v }),
     ];
 
     public static LearnerRegistration<DrmOptions> Instance { get; } =

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Uplift.Engine;
+using Uplift.Models.MultiArm;
 
 namespace Uplift.Models.Ranking;
 
@@ -126,6 +127,19 @@ public sealed record DrmOptions
     /// <summary>Segments S of the validation cost curve that <see cref="ModelSelection.ValidationAucc"/> uses (100).</summary>
     public const int SelectionSegments = 100;
 
+    /// <summary>
+    /// How the model takes K &gt; 1 arms (METHOD.md section 10, "Decision"; no effect with one arm): <see cref="ArmModel.Heads"/>
+    /// (default), one binary head per arm calibrated to effects on validation users, or <see cref="ArmModel.Gating"/>, a
+    /// learned per-user softmax over {0..K} trained on τ_v(π) − λ τ_c(π) over a grid of λ (<c>Models/MultiArm/GatingTrainer</c>;
+    /// the same scorer, steps, restarts, learning rate, L2 and baseline; <see cref="Objective"/> and <see cref="Lambda"/>
+    /// do not apply, the selection is the validation multi-arm AUCC). Measured side by side by <c>bench multiarm</c>
+    /// (docs/BENCHMARKS.md, "Heads or learned gating"; 100,000 users, seeds 1-3): at true spend, share of the oracle's value
+    /// at 1/3, 2/3 and half the full cost, crm 0.974 / 0.958 / 0.965 and crm-gating 0.929 / 0.944 / 0.950, drm 0.958 /
+    /// 0.946 / 0.951 and drm-gating 0.911 / 0.929 / 0.938, at 6-21 times the binary fit's time (heads about 2), so the heads
+    /// stay the default.
+    /// </summary>
+    public ArmModel ArmModel { get; init; } = ArmModel.Heads;
+
     /// <summary>Throws <see cref="UpliftOptionException"/> when an option is out of range.</summary>
     public void Validate()
     {
@@ -145,9 +159,18 @@ public sealed record DrmOptions
         UpliftOptionException.Check(Lambda >= 0 && double.IsFinite(Lambda), "lambda", "must be a finite value >= 0");
         UpliftOptionException.Check(EvalEvery >= 0, "eval-every", "must be >= 0");
         UpliftOptionException.Check(Enum.IsDefined(Selection), "selection", $"must be {RankingNames.Selection.Choices}");
+        UpliftOptionException.Check(Enum.IsDefined(ArmModel), "arm-model", $"must be {ArmModelNames.Table.Choices}");
     }
 
-    internal JsonObject ToJson() => new()
+    /// <summary>The options as saved in a model file; "armModel" only when it is not the default (files of heads stay as they were).</summary>
+    internal JsonObject ToJson()
+    {
+        var o = Json();
+        if (ArmModel != ArmModel.Heads) o["armModel"] = ArmModelNames.Table.Name(ArmModel);
+        return o;
+    }
+
+    JsonObject Json() => new()
     {
         ["scorer"] = RankingNames.Scorer.Name(Scorer),
         ["hiddenSizes"] = new JsonArray([.. (Scorer == ScorerKind.Mlp ? HiddenSizes : []).Select(h => (JsonNode)h)]),

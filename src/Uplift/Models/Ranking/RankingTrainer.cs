@@ -1,6 +1,7 @@
 using Uplift.Data;
 using Uplift.Engine;
 using Uplift.Evaluation;
+using Uplift.Models.MultiArm;
 
 namespace Uplift.Models.Ranking;
 
@@ -81,6 +82,40 @@ internal static class RankingTrainer
     }
 
     /// <summary>
+    /// The learned gating over K &gt; 1 arms (<see cref="DrmOptions.ArmModel"/> = gating; <c>Models/MultiArm/GatingTrainer</c>):
+    /// the ranking options' scorer, steps, restarts, learning rate, L2 (resolved as for the heads), snapshots every
+    /// <see cref="DrmOptions.EvalEvery"/> steps and outcome baseline (subtracted as for the heads, validation users judged on
+    /// their outcomes as given); <paramref name="topFraction"/> is the CRM's q (null for the DRM). The caller
+    /// (<see cref="PerArmLearner"/>) has checked the arms. The model's options record what the fit did
+    /// (<c>selectionApplied</c>: validation-aucc, or training-objective without a validation set that has every arm and
+    /// control; <c>outcomeBaselineApplied</c>).
+    /// </summary>
+    internal static GatingModel FitGating(string kind, DrmOptions o, double? topFraction, System.Text.Json.Nodes.JsonObject optionsJson,
+        Dataset train, Dataset? validation, FitContext context)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(context);
+        if (validation is not null && validation.Features != train.Features)
+            throw new UpliftException($"validation data has {validation.Features} features, training data {train.Features}");
+        var judged = validation is not null && EveryGroup(validation) ? validation : null;
+        bool baseline = o.Baseline == OutcomeBaseline.Linear && train.Features <= DrmOptions.MaxBaselineFeatures;
+        if (baseline) (train, _) = SubtractLinearBaseline(train, null, context);
+        var json = (System.Text.Json.Nodes.JsonObject)optionsJson.DeepClone();
+        json["selectionApplied"] = RankingNames.AppliedSelection.Name(judged is null ? AppliedSelection.TrainingObjective : AppliedSelection.ValidationAucc);
+        json["outcomeBaselineApplied"] = baseline;
+        var settings = new GatingSettings(kind, o.Scorer == ScorerKind.Linear ? [] : o.HiddenSizes, o.Steps, o.Restarts, o.LearningRate,
+            o.ResolvedL2, o.EvalEvery, GatingSettings.DefaultTemperature, GatingSettings.DefaultLambdaFactors, topFraction, json);
+        return GatingTrainer.Fit(settings, train, judged, Scale(train.V), Scale(train.C), context);
+    }
+
+    static bool EveryGroup(Dataset d)
+    {
+        var n = new int[d.Arms + 1];
+        foreach (var b in d.T) if (b <= d.Arms) n[b]++;
+        return n.All(c => c > 0);
+    }
+
+    /// <summary>
     /// The AUCC (METHOD.md section 6) of the validation users ranked by f_θ, on a grid of
     /// <see cref="DrmOptions.SelectionSegments"/> segments. The model's score tanh f_θ has the same order, except
     /// that in double it ties users beyond |f_θ| ≈ 18.4. The raw scores come from the validation engine's forward
@@ -146,7 +181,7 @@ internal static class RankingTrainer
 }
 
 /// <summary>Direct Ranking Model learner (METHOD.md section 3), kind "drm".</summary>
-public sealed class DrmLearner(DrmOptions? options = null) : IUpliftLearner
+public sealed class DrmLearner(DrmOptions? options = null) : IUpliftLearner, IGatingLearner
 {
     public DrmOptions Options { get; } = options ?? new DrmOptions();
     public string Kind => DrmRegistration.Name;
@@ -160,10 +195,16 @@ public sealed class DrmLearner(DrmOptions? options = null) : IUpliftLearner
         var json = Options.ToJson();
         return RankingTrainer.Fit(Kind, Options, null, json, train, validation, context);
     }
+
+    IMultiArmModel? IGatingLearner.FitGating(Dataset train, Dataset? validation, FitContext context)
+    {
+        Options.Validate();
+        return Options.ArmModel == ArmModel.Gating ? RankingTrainer.FitGating(Kind, Options, null, Options.ToJson(), train, validation, context) : null;
+    }
 }
 
 /// <summary>Constrained Ranking Model learner (METHOD.md section 4), kind "crm".</summary>
-public sealed class CrmLearner(CrmOptions? options = null) : IUpliftLearner
+public sealed class CrmLearner(CrmOptions? options = null) : IUpliftLearner, IGatingLearner
 {
     public CrmOptions Options { get; } = options ?? new CrmOptions();
 
@@ -187,5 +228,22 @@ public sealed class CrmLearner(CrmOptions? options = null) : IUpliftLearner
         json["effectiveTopFraction"] = q;
         var plan = new RankingTrainer.CrmPlan(q, Options.T0, Options.TemperatureStep, Options.TemperatureEvery);
         return RankingTrainer.Fit(Kind, Options.Drm, plan, json, train, validation, context, Observer);
+    }
+
+    /// <summary>The gating with the CRM's q (or its budget translated with the incremental cost of any arm against control).</summary>
+    IMultiArmModel? IGatingLearner.FitGating(Dataset train, Dataset? validation, FitContext context)
+    {
+        Options.Validate();
+        if (Options.Drm.ArmModel != ArmModel.Gating) return null;
+        double q = Options.TopFraction;
+        if (Options.Budget is { } b)
+        {
+            var anyArm = new byte[train.Rows];
+            for (int i = 0; i < anyArm.Length; i++) anyArm[i] = train.T[i] == 0 ? (byte)0 : (byte)1;
+            q = CrmOptions.BudgetFraction(b, Options.BudgetUnit, Stats.DifferenceOfMeans(anyArm, train.C), train.Rows);
+        }
+        var json = Options.ToJson();
+        json["effectiveTopFraction"] = q;
+        return RankingTrainer.FitGating(Kind, Options.Drm, q, json, train, validation, context);
     }
 }
