@@ -91,4 +91,6 @@ internal enum RngStream
     ConfoundedChunk,
     /// <summary>One refuter run (<c>Experiments/Refuters</c>); index = the run.</summary>
     Refuter,
+    /// <summary>The half-sample of one group of causal-forest trees (little bags, <c>CausalForestOptions.CiGroupSize</c>); index = group.</summary>
+    ForestGroup,
 }
