@@ -96,6 +96,7 @@ switch (what)
     }
     case "allocation": AllocationBench.Run(Machine.Ints(rest, "--rows")?[0] ?? 10_000_000, Machine.Ints(rest, "--arms")?[0] ?? 3, Console.WriteLine); break;
     case "multiarm": { var (mr, ms) = MultiArmBench.Run(Machine.Ints(rest, "--rows")?[0] ?? 100_000, Machine.Ints(rest, "--seeds")?[0] ?? 5, Machine.Strings(rest, "--learners"), log: line => Console.Error.WriteLine(line)); Console.Write(MultiArmBench.Format(mr, ms)); break; }
+    case "coverage": CoverageBench.Run(Machine.Ints(rest, "--rows")?[0] ?? 20_000, Machine.Ints(rest, "--test")?[0] ?? 2_000, Machine.Ints(rest, "--seeds")?[0] ?? 3, Machine.Ints(rest, "--trees")?[0] ?? 2000, 0.9, Console.WriteLine, line => Console.Error.WriteLine(line)); break;
     case "observational": ObservationalBench.Run(Machine.Ints(rest, "--rows")?[0] ?? 50_000, Machine.Ints(rest, "--seeds")?[0] ?? 5, Console.WriteLine, line => Console.Error.WriteLine(line)); break;
     case "determinism":
         DeterminismBench.Run(Console.WriteLine);
@@ -106,6 +107,7 @@ switch (what)
         Console.WriteLine("       quality [--rows 100000] [--seeds 5] [--scenarios linear,nonlinear] [--learners drm,crm,...] |");
         Console.WriteLine("       multiarm [--rows 100000] [--seeds 5] [--learners drm,tlearner,...] |");
         Console.WriteLine("       observational [--rows 50000] [--seeds 5] |");
+        Console.WriteLine("       coverage [--rows 20000] [--test 2000] [--seeds 3] [--trees 2000] |");
         Console.WriteLine("       selection --covertype PATH [--first-seed 11] [--seeds 20] |");
         Console.WriteLine("       standin [--out DIR] [--covertype-rows 581012] [--census-rows 2458285]");
         return 2;

@@ -93,4 +93,6 @@ internal enum RngStream
     Refuter,
     /// <summary>Sub-seed of one output network of a learned gating over arms (<c>Models/MultiArm/GatingTrainer</c>); index = output (0..2K-1).</summary>
     GatingOutput,
+    /// <summary>The half-sample of one group of causal-forest trees (little bags, <c>CausalForestOptions.CiGroupSize</c>); index = group.</summary>
+    ForestGroup,
 }

@@ -34,12 +34,17 @@ static class ScoreCommand
             Description = "Also write each user's estimated effects: tau_v and tau_c (tlearner, rlearner --outcome both, causal-forest), or per arm " +
                 "tau_v_LABEL and tau_c_LABEL for a model of several arms ('uplift evaluate --score tau' reads them). Another model is an error.",
         };
+        var level = new Option<double?>("--level")
+        {
+            Description = "With --effects, also write normal intervals tau_v_lo, tau_v_hi, tau_c_lo, tau_c_hi at this level (e.g. 0.9): a " +
+                "causal-forest model trained with --ci-group-size 2 (little bags) gives them; another model is an error.",
+        };
         var seed = Common.Seed();
         var threads = Common.Threads();
         var json = Common.Json();
         var cmd = new Command("score", "Score users with a trained model: one row per input row, in input order. Streams inputs of any size.")
         {
-            model, data, output, keep, effects, chunkRows, threads, seed, json,
+            model, data, output, keep, effects, level, chunkRows, threads, seed, json,
         };
         cmd.SetAction(r => Common.Run(() =>
         {
@@ -48,7 +53,7 @@ static class ScoreCommand
             string path = r.GetValue(output)!;
             var options = new StreamScoreOptions
             {
-                ChunkRows = r.GetValue(chunkRows), MaxThreads = r.GetValue(threads), Keep = Common.SplitList(r.GetValue(keep)), Effects = r.GetValue(effects),
+                ChunkRows = r.GetValue(chunkRows), MaxThreads = r.GetValue(threads), Keep = Common.SplitList(r.GetValue(keep)), Effects = r.GetValue(effects), Level = r.GetValue(level),
             };
             var result = StreamingScorer.Score(file.Pipeline, r.GetValue(data)!, path, options);
             double seconds = clock.Elapsed.TotalSeconds;
@@ -59,13 +64,14 @@ static class ScoreCommand
                     ["out"] = path, ["rows"] = result.Rows, ["kind"] = file.Model.Kind, ["seconds"] = seconds,
                     ["rows_per_second"] = rate, ["chunks"] = result.Chunks,
                     ["arms"] = file.Preprocessor.Arms, ["arm_column"] = StreamingScorer.WritesArm(file.Pipeline),
-                    ["effect_columns"] = options.Effects ? new JsonArray([.. StreamingScorer.EffectColumns(file.Pipeline)!.Select(c => (JsonNode)JsonValue.Create(c)!)]) : new JsonArray(),
+                    ["effect_columns"] = options.Effects ? new JsonArray([.. StreamingScorer.EffectColumns(file.Pipeline)!.Concat(options.Level is null ? [] : StreamingScorer.IntervalColumns).Select(c => (JsonNode)JsonValue.Create(c)!)]) : new JsonArray(),
                     ["kept_columns"] = new JsonArray([.. (options.Keep ?? []).Select(c => (JsonNode)JsonValue.Create(c)!)]),
                 });
             else
                 Console.WriteLine($"scored {result.Rows} rows with a {file.Model.Kind} model" +
                     (StreamingScorer.WritesArm(file.Pipeline) ? $" of {file.Preprocessor.Arms} arms (column '{StreamingScorer.ArmColumn}': each user's first upgrade)" : "") +
                     (options.Effects ? $"; effects {string.Join(", ", StreamingScorer.EffectColumns(file.Pipeline)!)}" : "") +
+                    (options.Level is { } lv ? $"; {lv:P0} intervals {string.Join(", ", StreamingScorer.IntervalColumns)}" : "") +
                     (options.Keep is { Count: > 0 } kept ? $"; kept {string.Join(", ", kept)}" : "") +
                     $" in {seconds:0.00} s ({rate:N0} rows/s) -> {path}");
             return Common.ExitOk;

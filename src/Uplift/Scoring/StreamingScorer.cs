@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Uplift.Allocation;
 using Uplift.Data;
 using Uplift.Models;
+using Uplift.Models.Forest;
 
 namespace Uplift.Scoring;
 
@@ -34,12 +35,20 @@ public sealed record StreamScoreOptions
     /// arms (<see cref="IMultiArmModel"/>: the heads' own effects or their calibration). Another model is an error naming it.</summary>
     public bool Effects { get; init; }
 
+    /// <summary>With <see cref="Effects"/>, also write normal intervals at this level (0 &lt; level &lt; 1; default none):
+    /// <c>tau_v_lo</c>, <c>tau_v_hi</c>, <c>tau_c_lo</c>, <c>tau_c_hi</c> after the effects (<see cref="StreamingScorer.IntervalColumns"/>).
+    /// Only a causal-forest model of one arm fitted with little bags (<c>CausalForestOptions.CiGroupSize</c> &gt;= 2) gives
+    /// them; another model is an error naming it.</summary>
+    public double? Level { get; init; }
+
     /// <summary>Throws <see cref="UpliftOptionException"/> for an option out of range.</summary>
     public void Validate()
     {
         UpliftOptionException.Check(ChunkRows is >= 1 and <= 1 << 24, "chunk-rows", $"{ChunkRows} outside 1..16777216");
         UpliftOptionException.Check(MaxThreads is null or (>= 1 and <= 1024), "threads", $"{MaxThreads} outside 1..1024");
         UpliftOptionException.Check(MaxChunksInFlight is null or (>= 1 and <= 1024), "chunks-in-flight", $"{MaxChunksInFlight} outside 1..1024");
+        UpliftOptionException.Check(Level is null or (> 0 and < 1), "level", $"{Level} outside (0, 1)");
+        UpliftOptionException.Check(Level is null || Effects, "level", "intervals are written with the effects: add --effects");
         if (Keep is not null)
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -101,6 +110,16 @@ public static class StreamingScorer
         return model.Model is IEffectModel or IMultiArmModel ? [EffectValueColumn, EffectCostColumn] : null;
     }
 
+    /// <summary>The interval columns with <see cref="StreamScoreOptions.Level"/>, in order.</summary>
+    public static IReadOnlyList<string> IntervalColumns { get; } = ["tau_v_lo", "tau_v_hi", "tau_c_lo", "tau_c_hi"];
+
+    /// <summary>The model's intervals, or an <see cref="UpliftOptionException"/> saying which models give them.</summary>
+    static CausalForestModel IntervalModel(FittedPipeline model) =>
+        model.Model is CausalForestModel { HasIntervals: true } cf ? cf
+        : throw new UpliftOptionException("level", model.Model is CausalForestModel
+            ? "this causal-forest model was fitted without little bags: train it with --ci-group-size 2 to get intervals"
+            : $"a {model.Model.Kind} model gives no intervals (only a causal-forest model of one arm trained with --ci-group-size 2 does)");
+
     /// <summary>Names of the estimated effects (METHOD.md section 1), alone or as the prefix of an arm's pair.</summary>
     public const string EffectValueColumn = "tau_v", EffectCostColumn = "tau_c";
 
@@ -131,6 +150,15 @@ public static class StreamingScorer
             {
                 if (e == id) throw new UpliftOptionException("effects", $"the id column '{id}' has the name of an effect column.");
                 outCols.Add(new ChunkColumn(e, Numeric: true));
+            }
+            if (options.Level is not null)
+            {
+                IntervalModel(model);
+                foreach (var e in IntervalColumns)
+                {
+                    if (e == id) throw new UpliftOptionException("level", $"the id column '{id}' has the name of an interval column.");
+                    outCols.Add(new ChunkColumn(e, Numeric: true));
+                }
             }
         }
         if (options.Keep is { Count: > 0 } keep)
@@ -332,6 +360,8 @@ public static class StreamingScorer
         bool effects = options.Effects;
         var tv = multi is not null || effects ? new double[(long)n * k] : null;
         var tc = tv is null ? null : new double[tv.Length];
+        var bounds = options.Level is null ? null : new double[4][];
+        if (bounds is not null) for (int b = 0; b < 4; b++) bounds[b] = new double[n];
         var all = new int[Math.Min(n, sliceRows)];
         for (int start = 0; start < n; start += sliceRows)
         {
@@ -344,6 +374,9 @@ public static class StreamingScorer
             if (model.Model is IMultiArmModel am) am.PredictArmEffects(data, v, c, maxThreads: 1);
             else ((IEffectModel)model.Model).PredictEffects(data, v, c, maxThreads: 1);
             if (multi is not null) FirstArms(v, c, k, pre, arm.AsSpan(start, len));
+            if (bounds is not null)
+                IntervalModel(model).PredictEffectIntervals(data, options.Level!.Value, bounds[0].AsSpan(start, len), bounds[1].AsSpan(start, len),
+                    bounds[2].AsSpan(start, len), bounds[3].AsSpan(start, len), maxThreads: 1);
         }
         var cols = new List<RawColumn>(4);
         if (idCol is not null)
@@ -364,6 +397,8 @@ public static class StreamingScorer
                 cols.Add(RawColumn.Numeric(names[2 * a], v));
                 cols.Add(RawColumn.Numeric(names[2 * a + 1], c));
             }
+            if (bounds is not null)
+                for (int b = 0; b < 4; b++) cols.Add(RawColumn.Numeric(IntervalColumns[b], bounds[b]));
         }
         foreach (var name in options.Keep ?? [])
             if (name != id) cols.Add(table[name]);

@@ -74,6 +74,37 @@ public sealed class CausalForestModel : IEffectModel
         Cost.Predict(data.X, data.Rows, po).CopyTo(tauC);
     }
 
+    /// <summary>Whether the forests were grown in little bags (<see cref="CausalForestOptions.CiGroupSize"/> &gt;= 2), so
+    /// that <see cref="PredictEffectIntervals"/> can estimate variances.</summary>
+    public bool HasIntervals => Options.CiGroupSize >= 2;
+
+    /// <summary>
+    /// Normal intervals tau +- z sigma at <paramref name="level"/> (0 &lt; level &lt; 1, z the (1 + level) / 2 normal
+    /// quantile) for tau_v and tau_c, sigma^2 the little-bag variance of each forest (<c>Forest.PredictVariance</c>). Needs a
+    /// model fitted with <see cref="CausalForestOptions.CiGroupSize"/> &gt;= 2. A user for whom no group of trees gives an
+    /// estimate gets NaN bounds. Same numbers for any <paramref name="maxThreads"/>.
+    /// </summary>
+    public void PredictEffectIntervals(Dataset data, double level, Span<double> tauVLo, Span<double> tauVHi,
+        Span<double> tauCLo, Span<double> tauCHi, int? maxThreads = null)
+    {
+        CheckData(data);
+        if (!HasIntervals)
+            throw new UpliftOptionException("level", "this causal-forest model has no intervals: train it with --ci-group-size 2 (or more)");
+        UpliftOptionException.Check(level > 0 && level < 1, "level", $"must be in (0, 1), got {level}");
+        double z = Normal.Quantile(0.5 + level / 2);
+        var po = ScoreParallelism.Options(maxThreads);
+        var tv = Value.Predict(data.X, data.Rows, po);
+        var tc = Cost.Predict(data.X, data.Rows, po);
+        var vv = Value.Inner.PredictVariance(data.X, data.Rows, Options.CiGroupSize, po);
+        var vc = Cost.Inner.PredictVariance(data.X, data.Rows, Options.CiGroupSize, po);
+        for (int i = 0; i < tv.Length; i++)
+        {
+            double hv = z * Math.Sqrt(vv[i]), hc = z * Math.Sqrt(vc[i]);
+            tauVLo[i] = tv[i] - hv; tauVHi[i] = tv[i] + hv;
+            tauCLo[i] = tc[i] - hc; tauCHi[i] = tc[i] + hc;
+        }
+    }
+
     public void Score(Dataset data, Span<double> scores) => Score(data, scores, null);
 
     public void Score(Dataset data, Span<double> scores, int? maxThreads)

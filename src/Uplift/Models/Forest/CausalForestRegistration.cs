@@ -20,5 +20,7 @@ public static class CausalForestRegistration
         Flag<CausalForestOptions>.Choice("--forest-score", "causal-forest: ratio (guarded, default) | lagrangian.",
             ForestNames.Score, (o, v) => o with { Score = v }),
         Flag<CausalForestOptions>.Number("--lambda", null, (o, v) => o with { Lambda = v }),
+        Flag<CausalForestOptions>.Int("--ci-group-size", "causal-forest: trees per little bag (grf's ci_group_size; default 1 = no intervals, 2 for 'score --effects --level').",
+            (o, v) => o with { CiGroupSize = v }),
     ]);
 }

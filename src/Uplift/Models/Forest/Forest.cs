@@ -106,6 +106,100 @@ internal sealed class Forest
         return result;
     }
 
+    /// <summary>
+    /// Little-bag variance of the estimate (Athey, Tibshirani and Wager 2019, section 4) for the rows of <paramref name="x"/>,
+    /// for a forest grown in groups of <paramref name="groupSize"/> trees on one half-sample each (trees b = g * size .. g * size + size - 1).
+    /// With T(x) the mean of the non-empty trees' leaf statistics and psi_b(x) the linearised estimate of tree b around T
+    /// (<see cref="IPredictionStrategy.Influence"/>), over the G groups whose trees all have a non-empty leaf for x:
+    /// between = mean over groups of (mean of psi in the group)^2 estimates the half-sample variance plus the Monte-Carlo noise
+    /// of a group mean, noise = (mean of psi^2 - between) / (size - 1) estimates that noise, and the variance is
+    /// between - noise made non-negative by <see cref="DebiasedVariance"/>. NaN when no group qualifies.
+    /// </summary>
+    public double[] PredictVariance(float[] x, int rows, int groupSize, ParallelOptions po)
+    {
+        if (groupSize < 2) throw new InvalidOperationException("a variance needs a forest grown in groups of at least 2 trees (ci group size)");
+        if ((long)rows * Features != x.Length) throw new ArgumentException($"X has {x.Length} values, expected {rows} x {Features}.");
+        var result = new double[rows];
+        int k = Strategy.StatCount;
+        int groups = Trees.Length / groupSize;
+        int chunks = (rows + Chunk - 1) / Chunk;
+        Parallel.For(0, chunks, po, c =>
+        {
+            int r0 = c * Chunk, r1 = Math.Min(rows, r0 + Chunk), m = r1 - r0;
+            var mean = new double[m * k];
+            var used = new int[m];
+            var leaves = new int[m];
+            for (int b = 0; b < Trees.Length; b++)
+            {
+                var t = Trees[b];
+                for (int i = 0; i < m; i++)
+                {
+                    int leaf = t.FindLeaf(new ReadOnlySpan<float>(x, (r0 + i) * Features, Features));
+                    if (t.LeafOffsets[leaf + 1] == t.LeafOffsets[leaf]) continue;
+                    used[i]++;
+                    var s = new ReadOnlySpan<double>(_leafStats[b], leaf * k, k);
+                    for (int j = 0; j < k; j++) mean[i * k + j] += s[j];
+                }
+            }
+            for (int i = 0; i < m; i++)
+                if (used[i] > 0) for (int j = 0; j < k; j++) mean[i * k + j] /= used[i];
+            var between = new double[m];
+            var total = new double[m];
+            var good = new int[m];
+            var groupPsi = new double[m];
+            var groupSq = new double[m];
+            var groupOk = new bool[m];
+            for (int g = 0; g < groups; g++)
+            {
+                Array.Clear(groupPsi); Array.Clear(groupSq); Array.Fill(groupOk, true);
+                for (int b = g * groupSize; b < (g + 1) * groupSize; b++)
+                {
+                    var t = Trees[b];
+                    for (int i = 0; i < m; i++)
+                    {
+                        if (!groupOk[i]) continue;
+                        int leaf = t.FindLeaf(new ReadOnlySpan<float>(x, (r0 + i) * Features, Features));
+                        if (t.LeafOffsets[leaf + 1] == t.LeafOffsets[leaf]) { groupOk[i] = false; continue; }
+                        double psi = Strategy.Influence(new ReadOnlySpan<double>(mean, i * k, k), new ReadOnlySpan<double>(_leafStats[b], leaf * k, k));
+                        if (!double.IsFinite(psi)) { groupOk[i] = false; continue; }
+                        groupPsi[i] += psi; groupSq[i] += psi * psi;
+                    }
+                }
+                for (int i = 0; i < m; i++)
+                {
+                    if (!groupOk[i]) continue;
+                    double gm = groupPsi[i] / groupSize;
+                    between[i] += gm * gm; total[i] += groupSq[i] / groupSize; good[i]++;
+                }
+            }
+            for (int i = 0; i < m; i++)
+            {
+                if (good[i] == 0) { result[r0 + i] = double.NaN; continue; }
+                double bw = between[i] / good[i], tot = total[i] / good[i];
+                double noise = (tot - bw) / (groupSize - 1);
+                result[r0 + i] = DebiasedVariance(bw, noise, good[i]);
+            }
+        });
+        return result;
+    }
+
+    /// <summary>
+    /// The between-group variance less the Monte-Carlo noise of a group mean, kept non-negative as grf does: the
+    /// difference d = between - noise is read as a normal measurement of the true variance V >= 0 with standard error
+    /// se = max(between, noise) * sqrt(2 / groups), and the result is the mean of V given d under a flat prior on
+    /// V >= 0, d + se * phi(d / se) / Phi(d / se) (the mean of a normal truncated at 0).
+    /// </summary>
+    internal static double DebiasedVariance(double between, double noise, int groups)
+    {
+        double d = between - noise;
+        double se = Math.Max(between, noise) * Math.Sqrt(2.0 / groups);
+        if (!(se > 0)) return Math.Max(d, 0);
+        double z = d / se;
+        if (z > 9) return d;
+        double ratio = z < -3 ? Normal.TailRatio(z) : Normal.Pdf(z) / Normal.Cdf(z);
+        return Math.Max(0, d + se * ratio);
+    }
+
     /// <summary>Adds a leaf's statistics to a row's sums (trees whose leaf is empty give no estimate).</summary>
     static void Add(Tree t, double[] stats, int leaf, Span<double> acc)
     {

@@ -131,7 +131,14 @@ internal static class ForestJson
         return v;
     }
 
-    internal static JsonObject SaveOptions(CausalForestOptions o) => new()
+    internal static JsonObject SaveOptions(CausalForestOptions o)
+    {
+        var j = SaveCommonOptions(o);
+        if (o.CiGroupSize != 1) j["ciGroupSize"] = o.CiGroupSize; // absent = 1 (files without intervals stay as they were)
+        return j;
+    }
+
+    static JsonObject SaveCommonOptions(CausalForestOptions o) => new()
     {
         ["numTrees"] = o.NumTrees,
         ["sampleFraction"] = o.SampleFraction,
@@ -167,6 +174,7 @@ internal static class ForestJson
             Score = Enum.Parse<ForestScore>(j.Choice("score", Enum.GetNames<ForestScore>())),
             Lambda = j.Double("lambda"),
             Epsilon = j.Double("epsilon"),
+            CiGroupSize = j.Has("ciGroupSize") ? j.Int("ciGroupSize", 1, 64) : 1,
         };
         try { o.Validate(); }
         catch (UpliftOptionException e) { throw j.Error($"holds an invalid option ({e.Message})"); }

@@ -73,7 +73,8 @@ public static class ForestNames
 /// <summary>
 /// Options of the causal forest (generalized random forest, Athey, Tibshirani and Wager 2019) with grf's
 /// causal_forest defaults. <see cref="Paper"/> is the setting of METHOD.md section 5.
-/// ci_group_size is not offered: it is 1 here (grf's default is 2; it only matters for variance estimates).
+/// <see cref="CiGroupSize"/> is grf's ci_group_size; it defaults to 1 here (no intervals, the forest exactly as before),
+/// set it to 2 (grf's default) for variance estimates and intervals of tau.
 /// </summary>
 public sealed record CausalForestOptions
 {
@@ -108,6 +109,12 @@ public sealed record CausalForestOptions
     public double Lambda { get; init; } = 0.05;
     /// <summary>epsilon of the guarded ratio (default 1e-5).</summary>
     public double Epsilon { get; init; } = EffectRatio.DefaultEpsilon;
+    /// <summary>Little bags (grf's ci_group_size; Athey, Tibshirani and Wager 2019, section 4): trees are grown in groups
+    /// of this size, each group on its own half-sample of the rows (each tree draws SampleFraction of all rows from it),
+    /// so that the model can estimate the variance of tau(x) and give intervals. Default 1: no groups, no variance, the
+    /// forest bit-identical to one without the option. 2 (grf's default) or more needs NumTrees a multiple of it and
+    /// SampleFraction at most 0.5 (range 1..64).</summary>
+    public int CiGroupSize { get; init; } = 1;
 
     /// <summary>The paper's setting (METHOD.md section 5): 60 trees, alpha 0.2, minimum node size 3, sample fraction 0.5.</summary>
     public static CausalForestOptions Paper => new() { NumTrees = 60, Alpha = 0.2, MinNodeSize = 3, SampleFraction = 0.5 };
@@ -127,11 +134,19 @@ public sealed record CausalForestOptions
         UpliftOptionException.Check(Enum.IsDefined(Score), "causal-forest.score", $"unknown score {Score}");
         UpliftOptionException.Check(double.IsFinite(Lambda) && Lambda >= 0, "causal-forest.lambda", $"must be finite and >= 0, got {Lambda}");
         UpliftOptionException.Check(double.IsFinite(Epsilon) && Epsilon > 0, "causal-forest.epsilon", $"must be finite and > 0, got {Epsilon}");
+        UpliftOptionException.Check(CiGroupSize is >= 1 and <= 64, "causal-forest.ci-group-size", $"must be in 1..64, got {CiGroupSize}");
+        if (CiGroupSize > 1)
+        {
+            UpliftOptionException.Check(NumTrees % CiGroupSize == 0 && NumTrees >= 2 * CiGroupSize, "causal-forest.ci-group-size",
+                $"needs the number of trees ({NumTrees}) to be a multiple of it ({CiGroupSize}) with at least two groups");
+            UpliftOptionException.Check(SampleFraction <= 0.5, "causal-forest.ci-group-size",
+                $"needs a sample fraction of at most 0.5 (each group draws from a half-sample), got {SampleFraction}");
+        }
     }
 
     internal TreeOptions ToTreeOptions(int features) => new(
         ForestChecks.ResolveMtry(Mtry, features, "causal-forest"), MinNodeSize, Alpha, ImbalancePenalty,
-        SampleFraction, Honesty, HonestyFraction, HonestyPruneLeaves);
+        SampleFraction, Honesty, HonestyFraction, HonestyPruneLeaves, CiGroupSize);
 
     /// <summary>The centring forests' options, as grf's causal_forest sets them (min node size 5, honest, ci group 1).</summary>
     public RegressionForestOptions NuisanceOptions => new()
@@ -145,7 +160,7 @@ public sealed record CausalForestOptions
 /// <summary>The per-tree settings the generic trainer needs (resolved from an options record).</summary>
 internal readonly record struct TreeOptions(
     int Mtry, int MinNodeSize, double Alpha, double ImbalancePenalty,
-    double SampleFraction, bool Honesty, double HonestyFraction, bool PruneLeaves);
+    double SampleFraction, bool Honesty, double HonestyFraction, bool PruneLeaves, int CiGroupSize = 1);
 
 internal static class ForestChecks
 {

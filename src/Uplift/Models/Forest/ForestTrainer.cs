@@ -34,7 +34,14 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
             () => new TreeWorkspace(rows, fx.Features, grow),
             (b, _, ws) =>
             {
-                (trees[b], inBag[b]) = GrowTree(fx, obs, o, ws, Rng.Derive(seed, RngStream.ForestTree, b), drawn, grow);
+                var rng = Rng.Derive(seed, RngStream.ForestTree, b);
+                if (o.CiGroupSize > 1)
+                {
+                    var groupRng = Rng.Derive(seed, RngStream.ForestGroup, b / o.CiGroupSize);
+                    DrawGroupSubsample(ref groupRng, ref rng, ws.Perm, drawn);
+                }
+                else DrawSubsample(ref rng, ws.Perm, drawn);
+                (trees[b], inBag[b]) = GrowTree(fx, obs, o, ws, rng, drawn, grow);
                 int d = Interlocked.Increment(ref done);
                 if (d % reportEvery == 0 || d == numTrees) context.Report(stage, d, numTrees);
                 return ws;
@@ -46,9 +53,8 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
     (Tree, ulong[]) GrowTree(FeatureIndex fx, Observations obs, in TreeOptions o, TreeWorkspace ws, Rng rng, int drawn, int grow)
     {
         int rows = fx.Rows, d = fx.Features;
-        // Subsample without replacement: partial Fisher-Yates; the first `grow` rows choose the splits.
+        // The subsample (drawn by the caller into ws.Perm): the first `grow` rows choose the splits.
         int[] perm = ws.Perm;
-        DrawSubsample(ref rng, perm, drawn);
         var bag = new ulong[(rows + 63) >> 6];
         for (int i = 0; i < drawn; i++) bag[perm[i] >> 6] |= 1UL << perm[i];
 
@@ -144,6 +150,24 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
         for (int i = 0; i < drawn; i++)
         {
             int j = i + rng.NextInt(rows - i);
+            (perm[i], perm[j]) = (perm[j], perm[i]);
+        }
+    }
+
+    /// <summary>
+    /// Little bags (grf's ci_group_size): the group's half-sample is the first rows / 2 entries of a partial Fisher-Yates
+    /// shuffle drawn with <paramref name="groupRng"/> (Rng.Derive(seed, RngStream.ForestGroup, group), the same for every
+    /// tree of the group); the tree then draws its <paramref name="drawn"/> rows from that half with its own
+    /// <paramref name="rng"/>, into the first entries of <paramref name="perm"/>.
+    /// </summary>
+    internal static void DrawGroupSubsample(ref Rng groupRng, ref Rng rng, int[] perm, int drawn)
+    {
+        int half = perm.Length / 2;
+        DrawSubsample(ref groupRng, perm, half);
+        if (drawn > half) throw new InvalidOperationException($"a tree of a group draws {drawn} rows from a half-sample of {half}");
+        for (int i = 0; i < drawn; i++)
+        {
+            int j = i + rng.NextInt(half - i);
             (perm[i], perm[j]) = (perm[j], perm[i]);
         }
     }

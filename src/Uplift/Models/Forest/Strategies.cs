@@ -29,6 +29,9 @@ internal interface IPredictionStrategy
     void LeafStats(ReadOnlySpan<int> rows, Observations obs, Span<double> stats);
     /// <summary>The estimate from the tree-summed statistics (NaN when undefined).</summary>
     double Predict(ReadOnlySpan<double> stats);
+    /// <summary>The first-order change of the estimate at the tree-averaged statistics <paramref name="mean"/> when they
+    /// move to one tree's <paramref name="leaf"/> statistics (the tree's influence term of the little-bag variance).</summary>
+    double Influence(ReadOnlySpan<double> mean, ReadOnlySpan<double> leaf);
 }
 
 /// <summary>Regression: the pseudo-outcome is the outcome itself.</summary>
@@ -244,6 +247,14 @@ internal sealed class RegressionPrediction : IPredictionStrategy
     }
 
     public double Predict(ReadOnlySpan<double> t) => t[0] > 0 ? t[1] / t[0] : double.NaN;
+
+    /// <summary>mu = sY / s: d mu = (d sY - mu d s) / s.</summary>
+    public double Influence(ReadOnlySpan<double> t, ReadOnlySpan<double> leaf)
+    {
+        if (!(t[0] > 0)) return double.NaN;
+        double mu = t[1] / t[0];
+        return ((leaf[1] - t[1]) - mu * (leaf[0] - t[0])) / t[0];
+    }
 }
 
 /// <summary>
@@ -277,5 +288,63 @@ internal sealed class CausalPrediction : IPredictionStrategy
         double num = s * t[3] - t[2] * t[1];
         double den = s * t[4] - t[2] * t[2];
         return den > 1e-12 * s * s ? num / den : double.NaN;
+    }
+
+    /// <summary>tau = N / D with N = s sWY - sW sY and D = s sWW - sW^2: d tau = (dN - tau dD) / D, with
+    /// dN = ds sWY + s dsWY - dsW sY - sW dsY and dD = ds sWW + s dsWW - 2 sW dsW, d = leaf - mean.</summary>
+    public double Influence(ReadOnlySpan<double> t, ReadOnlySpan<double> leaf)
+    {
+        double s = t[0];
+        if (!(s > 0)) return double.NaN;
+        double den = s * t[4] - t[2] * t[2];
+        if (!(den > 1e-12 * s * s)) return double.NaN;
+        double tau = (s * t[3] - t[2] * t[1]) / den;
+        double d0 = leaf[0] - t[0], d1 = leaf[1] - t[1], d2 = leaf[2] - t[2], d3 = leaf[3] - t[3], d4 = leaf[4] - t[4];
+        double dN = d0 * t[3] + s * d3 - d2 * t[1] - t[2] * d1;
+        double dD = d0 * t[4] + s * d4 - 2 * t[2] * d2;
+        return (dN - tau * dD) / den;
+    }
+}
+
+/// <summary>The standard normal distribution: density, distribution function and quantile (for forest intervals).</summary>
+internal static class Normal
+{
+    public static double Pdf(double z) => Math.Exp(-0.5 * z * z) / Math.Sqrt(2 * Math.PI);
+
+    /// <summary>Phi(z): for z &gt;= -3 the everywhere-convergent series 1/2 + phi(z) (z + z^3/3 + z^5/(3*5) + ...); below,
+    /// phi(z) / <see cref="TailRatio"/>(z).</summary>
+    public static double Cdf(double z)
+    {
+        if (z < -3) return Pdf(z) / TailRatio(z);
+        if (z > 9) return 1;
+        double term = z, sum = z, z2 = z * z;
+        for (int n = 1; n < 500 && Math.Abs(term) > 1e-17 * Math.Abs(sum); n++)
+        {
+            term *= z2 / (2 * n + 1);
+            sum += term;
+        }
+        return 0.5 + Pdf(z) * sum;
+    }
+
+    /// <summary>phi(z) / Phi(z) for z &lt; 0 by Laplace's continued fraction of the Mills ratio,
+    /// |z| + 1 / (|z| + 2 / (|z| + 3 / ...)), evaluated from 80 terms backwards (accurate for z &lt;= -3).</summary>
+    public static double TailRatio(double z)
+    {
+        double a = Math.Abs(z), f = a;
+        for (int k = 80; k >= 1; k--) f = a + k / f;
+        return f;
+    }
+
+    /// <summary>The p-quantile, 0 &lt; p &lt; 1: bisection on <see cref="Cdf"/> (called once per scoring run, so speed does not matter).</summary>
+    public static double Quantile(double p)
+    {
+        if (!(p > 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "must be in (0, 1)");
+        double lo = -40, hi = 40;
+        for (int i = 0; i < 200 && hi - lo > 1e-12; i++)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (Cdf(mid) < p) lo = mid; else hi = mid;
+        }
+        return 0.5 * (lo + hi);
     }
 }
