@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Uplift.Data;
 using Uplift.Experiments;
 using Uplift.Models;
+using Uplift.Models.Auto;
 
 namespace Uplift.Cli.Commands;
 
@@ -84,6 +85,8 @@ static class CompareCommand
                             ["fit_seconds"] = x.FitSecondsMean,
                         };
                         if (arms) row["value_at_budgets"] = BudgetMeans(result, x.Learner);
+                        var autos = result.Runs(x.Learner).Select(f => f.Model).OfType<AutoModel>().ToList();
+                        if (autos.Count > 0) row["auto_per_repeat"] = new JsonArray([.. autos.Select(a => (JsonNode)TrainCommand.AutoJson(a))]);
                         var mr = metricRows.First(m => m.Learner == x.Learner);
                         if (MetricsJson.Of(mr.Eval, mr.VsFirst, kinds[0]) is { } mj) row["metrics_first_repeat"] = mj;
                         return (JsonNode)row;
@@ -114,6 +117,13 @@ static class CompareCommand
                 else
                     text.Add(x.Learner, Common.F3(x.TestAuccMean), Common.F3(x.TestAuccSd), Common.F3(Value20(x)), Common.F1(x.FitSecondsMean));
             Console.Write(text);
+            foreach (var x in result.Learners)
+            {
+                var autos = result.Runs(x.Learner).Select(f => f.Model).OfType<AutoModel>().ToList();
+                if (autos.Count > 0)
+                    Console.WriteLine($"{x.Learner} chose, per repeat: " + string.Join("; ", autos.Select((a, i) =>
+                        $"{i + 1}: {a.ChosenName} (judge AUCC {Common.F3(a.Candidates.First(c => c.Name == a.ChosenName).JudgeAucc!.Value)}, {a.Candidates.Count(c => c.Ran)} of {a.Candidates.Count} ran)")));
+            }
             foreach (var line in ObservationalFlags.Lines(first.Observed)) Console.WriteLine(line);
             if (metricRows.Any(m => m.Eval.Metrics is not null))
             {
