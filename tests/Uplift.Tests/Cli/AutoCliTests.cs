@@ -52,10 +52,21 @@ public sealed class AutoCliTests : IDisposable
     {
         string data = WriteCampaign();
         var r = CliRunner.Run("compare", "--data", data, "--treatment", "t", "--value", "v", "--cost", "c", "--id", "id",
-            "--models", "auto,drm", "--steps", "30", "--restarts", "1", "--time-limit", "0.000001", "--repeats", "2");
+            "--models", "auto,drm", "--steps", "30", "--restarts", "1", "--time-limit", "0.000001", "--repeats", "2", "--reference", "auto");
         Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("minus auto's, paired by repeat", r.Out);
         Assert.Contains($"auto chose, per repeat: 1: {AutoCandidates.Names[0]}", r.Out);
         Assert.Contains($"2: {AutoCandidates.Names[0]}", r.Out);
+        var j = CliRunner.Json("compare", "--data", data, "--treatment", "t", "--value", "v", "--cost", "c",
+            "--models", "auto,drm", "--steps", "30", "--restarts", "1", "--time-limit", "0.000001", "--repeats", "2", "--reference", "auto", "--json");
+        var res = j["results"]!.AsArray();
+        var (a, d) = (res[0]!["test_aucc"]!.AsArray(), res[1]!["test_aucc"]!.AsArray());
+        var per = j["paired"]![0]!["per_repeat"]!.AsArray();
+        for (int k = 0; k < 2; k++) Assert.Equal((double)d[k]! - (double)a[k]!, (double)per[k]!, 12);   // drm minus auto
+        Assert.Equal(AutoCandidates.Names[0], (string)res[0]!["auto_per_repeat"]![0]!["chosen"]!);
+        var notListed = CliRunner.Run("compare", "--data", data, "--treatment", "t", "--value", "v", "--cost", "c", "--models", "drm", "--reference", "auto");
+        Assert.Equal(2, notListed.ExitCode);
+        Assert.Contains("--reference", notListed.Err);
         var bad = CliRunner.Run("train", "--data", data, "--treatment", "t", "--value", "v", "--cost", "c",
             "--model", "auto", "--time-limit", "-1", "--out", P("x.json"));
         Assert.Equal(2, bad.ExitCode);
