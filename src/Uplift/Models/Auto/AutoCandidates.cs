@@ -50,7 +50,7 @@ public static class AutoCandidates
             new(Names[4], DrmRegistration.Name, Ranking(drmMlp), DrmRegistration.Instance.Create(drmMlp)),
             new(Names[5], CrmRegistration.Name, Cohort(crmMlp), CrmRegistration.Instance.Create(crmMlp)),
             new(Names[6], CausalForestRegistration.Name, string.Create(CultureInfo.InvariantCulture,
-                $"{cf.NumTrees} trees, min node {cf.MinNodeSize}, alpha {cf.Alpha}"), CausalForestRegistration.Instance.Create(cf)),
+                $"two honest forests of {cf.NumTrees} trees, min node {cf.MinNodeSize}, alpha {cf.Alpha}"), CausalForestRegistration.Instance.Create(cf)),
         ];
     }
 
