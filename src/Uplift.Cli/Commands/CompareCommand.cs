@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Uplift.Data;
 using Uplift.Experiments;
 using Uplift.Models;
+using Uplift.Models.Auto;
 
 namespace Uplift.Cli.Commands;
 
@@ -24,6 +25,10 @@ static class CompareCommand
             DefaultValueFactory = _ => "drm,crm,rlearner,duality-rlearner,tlearner,causal-forest",
         };
         var repeats = new Option<int>("--repeats") { Description = "Repeats, each with its own split and seed (seed, seed+1, ...).", DefaultValueFactory = _ => 3 };
+        var reference = new Option<string?>("--reference")
+        {
+            Description = "Also print each model's test AUCC minus this model's, paired by repeat, with its 95 % t-interval over the repeats (e.g. --reference auto).",
+        };
         var plot = new Option<string?>("--plot") { Description = "Write the first repeat's cost curves to this .svg or .png (no extension: both)." };
         var seed = Common.Seed();
         var threads = Common.Threads();
@@ -32,7 +37,7 @@ static class CompareCommand
         var observational = new ObservationalFlags();
         var cmd = new Command("compare", "Train several models on the same splits and compare their test AUCC (mean and spread over repeats).")
         {
-            models, repeats, plot, seed, threads, json,
+            models, repeats, reference, plot, seed, threads, json,
         };
         columns.AddTo(cmd);
         learnerOptions.AddTo(cmd);
@@ -44,6 +49,8 @@ static class CompareCommand
             UpliftOptionException.Check(kinds.Distinct().Count() == kinds.Count, "--models", "name each model once.");
             int n = r.GetValue(repeats);
             UpliftOptionException.Check(n is >= 1 and <= 100, "--repeats", "must be between 1 and 100.");
+            string? refName = r.GetValue(reference) is { } rn ? Common.ModelName(rn, "--reference") : null;
+            UpliftOptionException.Check(refName is null || kinds.Contains(refName), "--reference", $"'{refName}' is not one of --models.");
             var settings = learnerOptions.Build(r, kinds); // unknown names and options for none of the models fail before any work
 
             var roles = columns.Roles(r);
@@ -53,7 +60,7 @@ static class CompareCommand
             long seed0 = r.GetValue(seed);
             var progress = new ConsoleProgress();
             var result = Experiment.Run(table, roles, [.. kinds.Select(k => ExperimentLearner.FromCatalog(k, settings))],
-                new ExperimentOptions { Repeats = n, FirstSeed = seed0, ScoreValidation = false, Observational = obs },
+                new ExperimentOptions { Repeats = n, FirstSeed = seed0, ScoreValidation = false, Observational = obs, Reference = refName },
                 Common.Context(seed0, r.GetValue(threads), progress), load);
             progress.Finish();
             var firstCurves = result.Repeats[0].Runs.Select(x => ScoreRow.From(x.Learner, x.Test!)).ToList();
@@ -84,12 +91,21 @@ static class CompareCommand
                             ["fit_seconds"] = x.FitSecondsMean,
                         };
                         if (arms) row["value_at_budgets"] = BudgetMeans(result, x.Learner);
+                        var autos = result.Runs(x.Learner).Select(f => f.Model).OfType<AutoModel>().ToList();
+                        if (autos.Count > 0) row["auto_per_repeat"] = new JsonArray([.. autos.Select(a => (JsonNode)TrainCommand.AutoJson(a))]);
                         var mr = metricRows.First(m => m.Learner == x.Learner);
                         if (MetricsJson.Of(mr.Eval, mr.VsFirst, kinds[0]) is { } mj) row["metrics_first_repeat"] = mj;
                         return (JsonNode)row;
                     })]),
                     ["plots"] = new JsonArray([.. written.Select(w => (JsonNode)JsonValue.Create(w)!)]),
                 };
+                if (refName is not null)
+                    o["paired"] = new JsonArray([.. result.Paired.Select(d => (JsonNode)new JsonObject
+                    {
+                        ["model"] = d.Model, ["reference"] = d.Reference, ["mean"] = d.Mean,
+                        ["lower"] = double.IsNaN(d.Lower) ? null : d.Lower, ["upper"] = double.IsNaN(d.Upper) ? null : d.Upper,
+                        ["per_repeat"] = new JsonArray([.. d.PerRepeat.Select(v => (JsonNode)v)]),
+                    })]);
                 if (ObservationalFlags.Json(first.Observed) is { } oj) o["observational_first_repeat"] = oj;
                 if (arms)
                 {
@@ -114,6 +130,21 @@ static class CompareCommand
                 else
                     text.Add(x.Learner, Common.F3(x.TestAuccMean), Common.F3(x.TestAuccSd), Common.F3(Value20(x)), Common.F1(x.FitSecondsMean));
             Console.Write(text);
+            if (refName is not null)
+            {
+                Console.WriteLine($"test {aucc} minus {refName}'s, paired by repeat (95 % t-interval over the repeats):");
+                var pt = new TextTable("model", "mean", "95% interval");
+                foreach (var d in result.Paired)
+                    pt.Add(d.Model, Common.F3(d.Mean), double.IsNaN(d.Lower) ? "n/a (one repeat)" : $"({Common.F3(d.Lower)}, {Common.F3(d.Upper)})");
+                Console.Write(pt);
+            }
+            foreach (var x in result.Learners)
+            {
+                var autos = result.Runs(x.Learner).Select(f => f.Model).OfType<AutoModel>().ToList();
+                if (autos.Count > 0)
+                    Console.WriteLine($"{x.Learner} chose, per repeat: " + string.Join("; ", autos.Select((a, i) =>
+                        $"{i + 1}: {a.ChosenName} (judge AUCC {Common.F3(a.Candidates.First(c => c.Name == a.ChosenName).JudgeAucc!.Value)}, {a.Candidates.Count(c => c.Ran)} of {a.Candidates.Count} ran)")));
+            }
             foreach (var line in ObservationalFlags.Lines(first.Observed)) Console.WriteLine(line);
             if (metricRows.Any(m => m.Eval.Metrics is not null))
             {

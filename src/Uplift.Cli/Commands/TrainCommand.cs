@@ -4,6 +4,7 @@ using Uplift.Data;
 using Uplift.Evaluation;
 using Uplift.Experiments;
 using Uplift.Models;
+using Uplift.Models.Auto;
 using Uplift.Persistence;
 
 namespace Uplift.Cli.Commands;
@@ -73,6 +74,7 @@ static class TrainCommand
                 ["valid_aucc"] = run.ValidAucc,
             };
             if (run.Test is { } test) metrics["test_aucc"] = test.Aucc;
+            if (fitted is AutoModel auto) metrics["auto"] = AutoJson(auto);   // the choice with each candidate's fit seconds
             if (ObservationalFlags.Json(repeat.Observed) is { } oj) metrics["observational"] = oj;
             // Several arms: the AUCCs are the multi-arm AUCC of the model's budget path (METHOD.md section 10).
             int arms = campaign.Preprocessor.Arms;
@@ -119,6 +121,7 @@ static class TrainCommand
                 Console.WriteLine($"validation {aucc} {Common.F3((double)metrics["valid_aucc"]!)} ({campaign.Valid.Rows} users)" +
                     (metrics["test_aucc"] is { } t ? $", test {aucc} {Common.F3((double)t)} ({campaign.Test.Rows} users)" : ""));
                 foreach (var line in ObservationalFlags.Lines(repeat.Observed)) Console.WriteLine(line);
+                if (fitted is AutoModel am) Console.Write(AutoText(am));
                 if (run.Test?.Arms is { } ma)
                     foreach (var line in ArmsJson.BudgetLines(ma, campaign.Preprocessor.ArmLabels, campaign.Preprocessor.ControlLabel)) Console.WriteLine(line);
                 if (imputed.Count > 0)
@@ -130,6 +133,37 @@ static class TrainCommand
         }));
         return cmd;
     }
+
+    /// <summary>The choice of an auto fit and the runners-up, best judging-half AUCC first, skipped candidates last.</summary>
+    internal static string AutoText(AutoModel m)
+    {
+        var ran = m.Candidates.Where(c => c.Ran).OrderByDescending(c => c.JudgeAucc!.Value).ToList();
+        var skipped = m.Candidates.Where(c => !c.Ran).ToList();
+        string limit = m.TimeLimitSeconds > 0 ? $"time limit {Common.F1(m.TimeLimitSeconds)} s" : "no time limit";
+        var text = new System.Text.StringBuilder();
+        text.AppendLine($"auto chose: {m.ChosenName} ({m.Chosen.Kind}), the highest AUCC on the judging half of the validation users; " +
+            $"{ran.Count} of {m.Candidates.Count} candidates ran ({limit}):");
+        var table = new TextTable("candidate", "tune AUCC", "judge AUCC", "fit s", "settings");
+        foreach (var c in ran)
+            table.Add((c.Name == m.ChosenName ? "* " : "  ") + c.Name, Common.F3(c.TuneAucc!.Value), Common.F3(c.JudgeAucc!.Value),
+                Common.F1(c.Seconds ?? 0), c.Settings);
+        foreach (var c in skipped) table.Add("  " + c.Name, "-", "-", "-", "not started: time limit spent");
+        text.Append(table);
+        return text.ToString();
+    }
+
+    /// <summary>The choice of an auto fit and every candidate, in run order, for --json.</summary>
+    internal static JsonObject AutoJson(AutoModel m) => new()
+    {
+        ["chosen"] = m.ChosenName,
+        ["chosen_kind"] = m.Chosen.Kind,
+        ["time_limit_seconds"] = m.TimeLimitSeconds,
+        ["candidates"] = new JsonArray([.. m.Candidates.Select(c => (JsonNode)new JsonObject
+        {
+            ["name"] = c.Name, ["kind"] = c.Kind, ["settings"] = c.Settings, ["ran"] = c.Ran,
+            ["tune_aucc"] = c.TuneAucc, ["judge_aucc"] = c.JudgeAucc, ["fit_seconds"] = c.Seconds,
+        })]),
+    };
 
     static int CountMissing(RawColumn col)
     {

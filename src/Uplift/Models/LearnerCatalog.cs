@@ -21,9 +21,10 @@ public static class LearnerCatalog
         DualityRLearnerRegistration.Instance,
         CausalForestRegistration.Instance,
         TLearnerRegistration.Instance,
+        Auto.AutoRegistration.Instance,
     ];
 
-    /// <summary>drm, crm, rlearner, duality-rlearner, causal-forest, tlearner.</summary>
+    /// <summary>drm, crm, rlearner, duality-rlearner, causal-forest, tlearner, auto.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(r => r.Name)];
 
     /// <summary>The validation metric learners use to choose hyper-parameters: the test AUCC of METHOD.md section 6.</summary>

@@ -5,6 +5,7 @@ using Uplift.Engine;
 using Uplift.Evaluation;
 using Uplift.Experiments;
 using Uplift.Models;
+using Uplift.Models.Auto;
 using Uplift.Models.Forest;
 using Uplift.Models.Meta;
 using Uplift.Models.Ranking;
@@ -298,9 +299,7 @@ internal static class PaperBenchmark
                 // reward the ones that fit the validation users hardest (a flexible model tuned and judged on the
                 // same 4,000 users looked best and was worst on test).
                 var clock = Stopwatch.StartNew();
-                var halves = DataSplit.Stratified(data.Validation.T, 0.5, 0.5, seed);
-                var tune = data.Validation.Subset(halves.Train);
-                var judge = data.Validation.Subset(halves.Valid);
+                var (tune, judge) = NestedValidation.Halves(data.Validation, seed);
                 var searched = new List<(string Name, double[] Judge, double[] Test)>();
                 var searchedCrm = new List<(double[] Judge, double[] Test)>();
                 var all = PaperMethods.Where(m => m != "random").Select(m => new BestCandidate(m, LearnerCatalog.Create(m, settings)))

@@ -175,7 +175,7 @@ public class CliContractTests : IDisposable
         ["--budget-fraction"] = "0.5", ["--outcome"] = "value", ["--base"] = "ridge", ["--folds"] = "3",
         ["--propensity-model"] = "constant", ["--lambdas"] = "0.1,0.2", ["--preset"] = "paper", ["--trees"] = "10",
         ["--min-node-size"] = "5", ["--alpha"] = "0.1", ["--sample-fraction"] = "0.5", ["--mtry"] = "2", ["--forest-score"] = "ratio",
-        ["--arm-loss"] = "joint", ["--arm-model"] = "heads", ["--ci-group-size"] = "1",
+        ["--arm-loss"] = "joint", ["--arm-model"] = "heads", ["--ci-group-size"] = "1", ["--time-limit"] = "60",
     };
 
     [Fact]

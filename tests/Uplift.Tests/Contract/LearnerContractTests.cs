@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Uplift.Data;
 using Uplift.Models;
+using Uplift.Models.Auto;
 using Uplift.Models.Forest;
 using Uplift.Models.Meta;
 using Uplift.Models.MultiArm;
@@ -24,6 +25,10 @@ public sealed class LearnerContractTests
     /// <summary>Every registered learner, by catalog name.</summary>
     public static TheoryData<string> Learners => [.. LearnerCatalog.All.Select(r => r.Name)];
 
+    /// <summary>Every registered learner that takes several arms: all but auto, which chooses among binary campaigns only
+    /// (its refusal is checked in <c>Models/AutoLearnerTests</c>).</summary>
+    public static TheoryData<string> ArmLearners => [.. LearnerCatalog.All.Select(r => r.Name).Where(n => n != AutoRegistration.Name)];
+
     /// <summary>
     /// Learners whose fit does not use the seed: <see cref="Seeds_ChangeTheResult_WhereTheLearnerIsRandom"/> checks
     /// that a different seed gives bit-identical scores for these, and different scores for all others. None today:
@@ -43,13 +48,16 @@ public sealed class LearnerContractTests
     {
         var drm = new DrmOptions { Steps = 30, Restarts = 2, EvalEvery = 0 };
         var gbt = new GradientBoostingOptions { NumTrees = 5, NumLeaves = 4, MinDataInLeaf = 20 };
-        return new LearnerSettings()
+        var s = new LearnerSettings()
             .With(drm)
             .With(new CrmOptions { Drm = drm, TemperatureEvery = 10 })
             .With(new RLearnerOptions { Outcome = RLearnerOutcome.Both, Folds = 2 })
             .With(new DualityRLearnerOptions { Lambdas = [0.01, 0.05], RLearner = new RLearnerOptions { Folds = 2 } })
             .With(new CausalForestOptions { NumTrees = 8, NuisanceTrees = 4, MinNodeSize = 20 })
             .With(new TLearnerOptions { Boosting = gbt });
+        // auto: its candidates with the small options above, no time limit (a time cut-off would make the set of
+        // candidates, hence the numbers, depend on the machine).
+        return s.With(new AutoOptions { Base = s, TimeLimitSeconds = 0 });
     }
 
     static readonly Lazy<(RawTable Table, Preprocessor Pre, Dataset Data)> Campaign = new(BuildCampaign);
@@ -243,7 +251,7 @@ public sealed class LearnerContractTests
     }
 
     [Theory]
-    [MemberData(nameof(Learners))]
+    [MemberData(nameof(ArmLearners))]
     public void MultiArm_Fit_GivesFiniteEffects_PerUserAndArm(string name)
     {
         var (model, tv, tc, scores) = FitArms(name);
@@ -268,7 +276,7 @@ public sealed class LearnerContractTests
     }
 
     [Theory]
-    [MemberData(nameof(Learners))]
+    [MemberData(nameof(ArmLearners))]
     public void MultiArm_ModelFile_RoundTrip_GivesIdenticalScoresAndEffects(string name)
     {
         var model = FitArms(name, validation: true).Model;
@@ -287,7 +295,7 @@ public sealed class LearnerContractTests
     }
 
     [Theory]
-    [MemberData(nameof(Learners))]
+    [MemberData(nameof(ArmLearners))]
     public void MultiArm_Fit_IsBitIdentical_ForOneAndTwoThreads(string name)
     {
         foreach (bool validation in new[] { false, true })

@@ -15,7 +15,7 @@ public class LearnerRegistryTests
     [Fact]
     public void Names_are_the_registrations_in_catalog_order()
     {
-        Assert.Equal(["drm", "crm", "rlearner", "duality-rlearner", "causal-forest", "tlearner"], LearnerCatalog.Names);
+        Assert.Equal(["drm", "crm", "rlearner", "duality-rlearner", "causal-forest", "tlearner", "auto"], LearnerCatalog.Names);
         Assert.Equal(LearnerCatalog.All.Select(r => r.Name), LearnerCatalog.Names);
         Assert.Equal(LearnerCatalog.All.Count, LearnerCatalog.All.Select(r => r.OptionsType).Distinct().Count());
     }
