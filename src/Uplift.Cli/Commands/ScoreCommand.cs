@@ -68,7 +68,7 @@ static class ScoreCommand
                     ["kept_columns"] = new JsonArray([.. (options.Keep ?? []).Select(c => (JsonNode)JsonValue.Create(c)!)]),
                 });
             else
-                Console.WriteLine($"scored {result.Rows} rows with a {file.Model.Kind} model" +
+                Console.WriteLine($"scored {result.Rows} rows with model {file.Model.Kind}" +
                     (StreamingScorer.WritesArm(file.Pipeline) ? $" of {file.Preprocessor.Arms} arms (column '{StreamingScorer.ArmColumn}': each user's first upgrade)" : "") +
                     (options.Effects ? $"; effects {string.Join(", ", StreamingScorer.EffectColumns(file.Pipeline)!)}" : "") +
                     (options.Level is { } lv ? $"; {lv:P0} intervals {string.Join(", ", StreamingScorer.IntervalColumns)}" : "") +
