@@ -80,7 +80,7 @@ public static partial class HtmlReport
         var best = m.Best;
         var at20 = best.AtCost.First(a => Math.Abs(a.Share - 0.2) < 1e-9);
         sb.Append("<section class=\"cards\" aria-label=\"Highlights\">\n");
-        Card(sb, m.Models.Count > 1 ? "Best model by AUCC" : "Model", best.Name,
+        Card(sb, m.Models.Count > 1 ? (m.BestIsClear ? "Best model by AUCC" : "Highest AUCC (not clearly best)") : "Model", best.Name,
             $"AUCC {A3(best.Curve.Aucc)} <span class=\"ci\">[{A3(best.Boot.Lower)}, {A3(best.Boot.Upper)}]</span>", best.Color);
         Card(sb, "Value at 20% of the cost", Pct1(at20.Value),
             $"{Esc(best.Name)} captures {Pct1(at20.Value)} of the incremental value; random would capture 20% ({Times(at20.LiftVsRandom)} random)", null);
@@ -149,7 +149,8 @@ public static partial class HtmlReport
             Swatch(sb, r.Color);
             sb.Append(Esc(r.Name));
             if (r.IsOracle) sb.Append(" <span class=\"ci\">(true effects)</span>");
-            if (ReferenceEquals(r, m.Best) && m.Models.Count > 1) sb.Append(" <span class=\"badge\">best</span>");
+            if (ReferenceEquals(r, m.Best) && m.BestIsClear) sb.Append(" <span class=\"badge\">best</span>");
+            else if (ReferenceEquals(r, m.Best) && m.Models.Count > 1) sb.Append(" <span class=\"ci\">(highest AUCC; not better than every other model by the paired 95% interval)</span>");
             sb.Append("</td><td class=\"num strong\">").Append(A3(r.Curve.Aucc)).Append("</td><td class=\"num\">[")
               .Append(A3(r.Boot.Lower)).Append(", ").Append(A3(r.Boot.Upper)).Append("]</td><td class=\"num\">")
               .Append(A3(r.Boot.StdDev)).Append("</td><td class=\"chart\">");

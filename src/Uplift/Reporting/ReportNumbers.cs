@@ -19,6 +19,9 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         public MultiArmEvaluation? Arms { get; init; }
     }
 
+    /// <summary>The best model (highest AUCC) is better than every other model by its paired bootstrap: each other model's
+    /// AUCC minus the best's has a 95 % interval wholly below zero. Only then does the report give it the "best" badge.</summary>
+    public bool BestIsClear { get; init; }
     /// <summary>K, the number of arms of the evaluation set (1 = binary).</summary>
     public int Arms { get; init; } = 1;
     /// <summary>A model minus the reference: the bootstrap of the AUCC difference and the share of resamples where the model is better.</summary>
@@ -84,9 +87,9 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         var list = new List<Diff>();
         for (int k = 0; k < evals.Length; k++)
             if (diffs[k] is { } d) list.Add(new Diff(rows[k], d.Difference, d.ShareBetter));
-        var best = rows[0];
-        foreach (var r in rows) if (r.Curve.Aucc > best.Curve.Aucc) best = r;
-        return new ReportNumbers(n, n1, incValue, incCost, rows, oracle, rows[refIndex], list, boot, best);
+        int bi = BestIndex(rows);
+        var vsBest = bi == refIndex ? diffs : Experiment.Paired([.. input.Models.Select(x => (x.Name, x.Scores))], bi, t, v, c, boot).Differences;
+        return new ReportNumbers(n, n1, incValue, incCost, rows, oracle, rows[refIndex], list, boot, rows[bi]) { BestIsClear = Clear(vsBest, bi) };
     }
 
     /// <summary>With K &gt; 1 arms (METHOD.md section 10): each model's budget path evaluated (multi-arm cost curve and AUCC,
@@ -131,9 +134,30 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         var list = new List<Diff>();
         for (int m = 0; m < evals.Length; m++)
             if (diffs[m] is { } d) list.Add(new Diff(rows[m], d.Difference, d.ShareBetter));
-        var best = rows[0];
-        foreach (var r in rows) if (r.Curve.Aucc > best.Curve.Aucc) best = r;
-        return new ReportNumbers(n, n1, incValue, incCost, rows, oracle, rows[refIndex], list, boot, best) { Arms = k };
+        int bi = BestIndex(rows);
+        var vsBest = bi == refIndex ? diffs : Experiment.PairedArms([.. input.Models.Select(x => (x.Name, x.ArmPath!))], bi, t, v, c, boot).Differences;
+        return new ReportNumbers(n, n1, incValue, incCost, rows, oracle, rows[refIndex], list, boot, rows[bi]) { Arms = k, BestIsClear = Clear(vsBest, bi) };
+    }
+
+    /// <summary>The model with the highest AUCC (the first of equals).</summary>
+    static int BestIndex(List<Row> rows)
+    {
+        int b = 0;
+        for (int i = 1; i < rows.Count; i++) if (rows[i].Curve.Aucc > rows[b].Curve.Aucc) b = i;
+        return b;
+    }
+
+    /// <summary>Whether every other model's paired AUCC difference against the best (<paramref name="vsBest"/>, index = model)
+    /// has its whole interval below zero; false with one model.</summary>
+    static bool Clear(PairedComparison?[] vsBest, int best)
+    {
+        if (vsBest.Length < 2) return false;
+        for (int i = 0; i < vsBest.Length; i++)
+        {
+            if (i == best) continue;
+            if (vsBest[i] is not { } d || !(d.Difference.Upper < 0)) return false;
+        }
+        return true;
     }
 
     /// <summary>The index of the reference model of the paired differences (<see cref="ReportOptions.ReferenceModel"/>, else <see cref="ReportOptions.Reference"/>).</summary>

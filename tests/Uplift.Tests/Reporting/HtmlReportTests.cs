@@ -123,6 +123,25 @@ public class HtmlReportTests
         Assert.Contains("Paired differences against ratio", best);
     }
 
+    /// <summary>The "best" badge only when the top model beats every other by the paired bootstrap interval (issue 12):
+    /// a copy of the same ranking under another name ties with it, so neither gets the badge.</summary>
+    [Fact]
+    public void BestBadgeOnlyWhenThePairedIntervalExcludesZero()
+    {
+        var (_, input) = Example(replicates: 100);
+        var clear = ReportNumbers.Compute(input);
+        Assert.Equal("ratio", clear.Best.Name);
+        Assert.True(clear.BestIsClear);
+        Assert.Contains("<span class=\"badge\">best</span>", HtmlReport.Render(input));
+
+        var twin = input with { Models = [.. input.Models, new ReportModel("ratio-copy", input.Models[0].Scores)] };
+        var tied = ReportNumbers.Compute(twin);
+        Assert.False(tied.BestIsClear);
+        string html = HtmlReport.Render(twin);
+        Assert.DoesNotContain("<span class=\"badge\">best</span>", html);
+        Assert.Contains("not better than every other model", html);
+    }
+
     [Fact]
     public void EscapesEveryText()
     {
