@@ -38,6 +38,7 @@ public static partial class HtmlReport
         WriteAucc(sb, m);
         WriteDifferences(sb, m);
         WriteValueAtCost(sb, m);
+        WriteDeciles(sb, m);
         if (m.Arms > 1) WriteBudgets(sb, input, m);
         if (input.Plan is not null) WritePlan(sb, input.Plan);
         if (input.ArmPlan is not null) WriteArmPlan(sb, input.ArmPlan);

@@ -39,7 +39,7 @@ thead th { color: var(--muted); font-size: 12.5px; font-weight: 600; border-bott
 tbody tr:last-child td, tbody tr:last-child th { border-bottom: none; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.chart, th.chart { width: 196px; padding-top: 4px; padding-bottom: 4px; }
-svg.mini { display: block; }
+svg.mini, svg.deciles { display: block; }
 table.kv th { width: 34%; color: var(--muted); font-weight: 500; white-space: normal; border-bottom: 1px solid var(--line); }
 table.kv td { font-variant-numeric: tabular-nums; }
 tr.muted-row td { color: var(--muted); }

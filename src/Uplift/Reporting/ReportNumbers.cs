@@ -17,6 +17,8 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
     {
         /// <summary>With K &gt; 1 arms: the value at budgets and the per-arm split of the model's budget path.</summary>
         public MultiArmEvaluation? Arms { get; init; }
+        /// <summary>One arm: the metrics other tools report on the evaluation users (deciles, Qini; docs/METRICS.md).</summary>
+        public UpliftMetrics? Metrics { get; init; }
     }
 
     /// <summary>The best model (highest AUCC) is better than every other model by its paired bootstrap: each other model's
@@ -74,7 +76,7 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         var rows = new List<Row>();
         for (int k = 0; k < evals.Length; k++)
             rows.Add(new Row(input.Models[k].Name, CostCurvePlot.Palette[k % CostCurvePlot.Palette.Count], evals[k].Curve, boots[k],
-                evals[k].ValueAt, input.Models[k].FitSeconds, false));
+                evals[k].ValueAt, input.Models[k].FitSeconds, false) { Metrics = evals[k].Metrics });
         Row? oracle = null;
         if (input.OracleScores is { } oracleScores)
         {

@@ -73,7 +73,7 @@ public class HtmlReportTests
         Assert.Equal("html", doc.Root!.Name.LocalName);
         Assert.Equal("Test campaign", doc.Descendants("title").Single().Value);
         var ids = doc.Descendants("section").Select(s => (string?)s.Attribute("id")).Where(x => x is not null).ToList();
-        Assert.Equal(["data", "curves", "aucc", "differences", "value-at-cost", "plan", "importance", "how-to-read", "notes"], ids);
+        Assert.Equal(["data", "curves", "aucc", "differences", "value-at-cost", "deciles", "plan", "importance", "how-to-read", "notes"], ids);
         Assert.Contains(HtmlReport.LibraryVersion, html);
         Assert.Contains("2025-07-01 12:30 UTC", html);
         Assert.Contains("uplift report --data eval.csv --out r.html", doc.Descendants("code").Single().Value);
@@ -142,6 +142,27 @@ public class HtmlReportTests
         Assert.Contains("not better than every other model", html);
     }
 
+    /// <summary>The decile chart: one row per model, ten bars each, on the metrics the evaluation computed; the best
+    /// ranking's top decile above its bottom one.</summary>
+    [Fact]
+    public void DecileChartShowsTenBarsPerModel()
+    {
+        var (_, input) = Example();
+        var m = ReportNumbers.Compute(input);
+        var g = m.Models[0].Metrics!.Groups;
+        Assert.Equal(10, g.Count);
+        Assert.True(g[0].Value.Effect > g[^1].Value.Effect);
+        string html = HtmlReport.Render(input);
+        Assert.Contains("<section id=\"deciles\">", html);
+        var section = html[html.IndexOf("<section id=\"deciles\">")..];
+        section = section[..(section.IndexOf("</section>") + 10)];
+        Assert.Equal(10 * input.Models.Count, Count(section, "<rect "));
+        Assert.Contains(A3(m.Models[0].Metrics!.QiniValue.AreaAboveRandom), section);
+        ParseXml(html);
+    }
+
+    static string A3(double v) => HtmlReport.A3(v);
+
     [Fact]
     public void EscapesEveryText()
     {
@@ -182,7 +203,7 @@ public class HtmlReportTests
         input = input with { Models = [input.Models[0]], OracleScores = null, FeatureImportance = null, Plan = null, Notes = [], CommandLine = null };
         var doc = ParseXml(HtmlReport.Render(input));
         var ids = doc.Descendants("section").Select(s => (string?)s.Attribute("id")).Where(x => x is not null).ToList();
-        Assert.Equal(["data", "curves", "aucc", "value-at-cost", "how-to-read"], ids);
+        Assert.Equal(["data", "curves", "aucc", "value-at-cost", "deciles", "how-to-read"], ids);
         Assert.Empty(doc.Descendants("code"));
     }
 
