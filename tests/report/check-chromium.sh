@@ -38,7 +38,7 @@ check() { # file, sections that must be rendered
     --dump-dom "file://$dir/$page" > "$page.dom" 2> "$page.log" || { echo "FAIL: chromium could not render $page"; fail=1; return; }
   if grep -q "CONSOLE" "$page.log"; then echo "FAIL: console messages in $page:"; grep "CONSOLE" "$page.log"; fail=1; fi
   for id in "$@"; do grep -q "<section id=\"$id\"" "$page.dom" || { echo "FAIL: $page rendered without section '$id'"; fail=1; }; done
-  echo "report check: $page rendered by $("$browser" --version 2>/dev/null | head -1), $(grep -c '<svg' "$page.dom") SVG charts, no console message"
+  echo "report check: $page rendered by $("$browser" --version 2>/dev/null | head -1), $(grep -o '<svg' "$page.dom" | wc -l) SVG charts, no console message"
 }
 check one-arm.html curves aucc differences value-at-cost deciles importance
 check arms.html curves aucc value-at-budget arm-split plan

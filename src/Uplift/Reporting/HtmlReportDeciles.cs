@@ -8,7 +8,7 @@ namespace Uplift.Reporting;
 // coefficient beside it. One model of one arm: a multi-arm path has no single score to cut into tenths.
 public static partial class HtmlReport
 {
-    const int DecW = 260, DecH = 96;
+    const int DecW = 200, DecH = 80;
 
     static void WriteDeciles(StringBuilder sb, ReportNumbers m)
     {
@@ -19,12 +19,17 @@ public static partial class HtmlReport
             foreach (var g in r.Metrics!.Groups)
                 foreach (var x in new[] { g.Value.Effect, g.Value.Lower, g.Value.Upper })
                     if (double.IsFinite(x)) ext = Math.Max(ext, Math.Abs(x));
+        double qLo = 0, qHi = 1e-12; // one vertical scale for every Qini curve
+        foreach (var r in rows)
+            foreach (var y in r.Metrics!.QiniValue.Y)
+                if (double.IsFinite(y)) { qLo = Math.Min(qLo, y); qHi = Math.Max(qHi, y); }
         sb.Append("<section id=\"deciles\">\n<h2>Uplift by score decile</h2>\n")
           .Append("<p class=\"lead\">Users cut into ten equal groups by score, the best-scored tenth on the left: each bar is the group's incremental value per user ")
           .Append("(mean value of its treated users minus that of its control users) with its 95% interval. A good ranking falls from left to right. ")
-          .Append("Qini coefficient: the area between the Qini curve of value and random targeting (docs/METRICS.md). All charts share one scale.</p>\n")
+          .Append("Qini curve: the incremental value gained by targeting the top share of users (x: share targeted), against random targeting (the straight line to the same end point); ")
+          .Append("the Qini coefficient is the area between them (docs/METRICS.md). Charts of one kind share one scale.</p>\n")
           .Append("<div class=\"table-wrap\">\n<table>\n<thead><tr><th>Model</th><th class=\"num\">Qini coef.</th><th class=\"num\">Top decile</th><th class=\"num\">Bottom decile</th>")
-          .Append("<th class=\"chart\">Incremental value per user by decile</th></tr></thead>\n<tbody>\n");
+          .Append("<th class=\"chart\">Incremental value per user by decile</th><th class=\"chart\">Qini curve <span class=\"ci\">(dashed: random)</span></th></tr></thead>\n<tbody>\n");
         foreach (var r in rows)
         {
             var g = r.Metrics!.Groups;
@@ -34,9 +39,24 @@ public static partial class HtmlReport
               .Append("</td><td class=\"num\">").Append(A3(g[0].Value.Effect)).Append(" <span class=\"ci\">[").Append(A3(g[0].Value.Lower)).Append(", ").Append(A3(g[0].Value.Upper)).Append("]</span>")
               .Append("</td><td class=\"num\">").Append(A3(g[^1].Value.Effect)).Append("</td><td class=\"chart\">");
             DecileSvg(sb, g, ext, r.Color);
+            sb.Append("</td><td class=\"chart\">");
+            QiniSvg(sb, r.Metrics.QiniValue, qLo, qHi, r.Color);
             sb.Append("</td></tr>\n");
         }
         sb.Append("</tbody>\n</table>\n</div>\n</section>\n");
+    }
+
+    /// <summary>The Qini curve of value as a line from (0, 0), with the random line to its end point, on [<paramref name="lo"/>, <paramref name="hi"/>].</summary>
+    static void QiniSvg(StringBuilder sb, RankingCurve q, double lo, double hi, string color)
+    {
+        double X(double x) => 4 + Math.Clamp(x, 0, 1) * (DecW - 8);
+        double Y(double y) => DecH - 4 - (Math.Clamp(y, lo, hi) - lo) / (hi - lo) * (DecH - 8);
+        sb.Append(Inv, $"<svg class=\"deciles\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{DecW}\" height=\"{DecH}\" viewBox=\"0 0 {DecW} {DecH}\" role=\"img\" aria-label=\"Qini curve, coefficient {A3(q.AreaAboveRandom)}\">")
+          .Append(Inv, $"<line x1=\"{F(X(0))}\" y1=\"{F(Y(0))}\" x2=\"{F(X(1))}\" y2=\"{F(Y(q.Last))}\" stroke=\"{RandomColor}\" stroke-width=\"1\" stroke-dasharray=\"3 2\"/>")
+          .Append("<polyline fill=\"none\" stroke=\"").Append(color).Append("\" stroke-width=\"1.8\" points=\"");
+        for (int j = 0; j < q.X.Length; j++)
+            if (double.IsFinite(q.Y[j])) sb.Append(F(X(q.X[j]))).Append(',').Append(F(Y(q.Y[j]))).Append(' ');
+        sb.Append("\"/></svg>");
     }
 
     /// <summary>Vertical bars around a zero line (the same ±<paramref name="ext"/> scale for every model), with interval whiskers.</summary>

@@ -142,7 +142,7 @@ public class HtmlReportTests
         Assert.Contains("not better than every other model", html);
     }
 
-    /// <summary>The decile chart: one row per model, ten bars each, on the metrics the evaluation computed; the best
+    /// <summary>The decile chart and the Qini curve: one row per model, ten bars and one curve each, on the metrics the evaluation computed; the best
     /// ranking's top decile above its bottom one.</summary>
     [Fact]
     public void DecileChartShowsTenBarsPerModel()
@@ -157,6 +157,7 @@ public class HtmlReportTests
         var section = html[html.IndexOf("<section id=\"deciles\">")..];
         section = section[..(section.IndexOf("</section>") + 10)];
         Assert.Equal(10 * input.Models.Count, Count(section, "<rect "));
+        Assert.Equal(input.Models.Count, Count(section, "<polyline "));
         Assert.Contains(A3(m.Models[0].Metrics!.QiniValue.AreaAboveRandom), section);
         ParseXml(html);
     }
