@@ -75,8 +75,14 @@ sealed class ObservationalFlags
         if (o is null) yield break;
         string kind = o.Adjustment.Kind == AdjustmentKind.Ipw ? "inverse-propensity weighted" : "doubly robust";
         yield return $"observational evaluation: {kind} cost curves (METHOD.md section 11), propensity {o.Adjustment.Source}, {o.Rows.Length} test users kept";
-        foreach (var a in new[] { o.Overlap.Treated, o.Overlap.Control })
+        foreach (var line in OverlapLines(o.Overlap)) yield return line;
+    }
+
+    /// <summary>The propensity's distribution by arm and the overlap warning, as the console shows them.</summary>
+    public static IEnumerable<string> OverlapLines(OverlapReport overlap)
+    {
+        foreach (var a in new[] { overlap.Treated, overlap.Control })
             yield return $"  propensity of {a.Arm} ({a.Users}): min {a.Quantiles.ElementAtOrDefault(0):0.000}, median {a.Quantiles.ElementAtOrDefault(3):0.000}, max {a.Quantiles.ElementAtOrDefault(6):0.000}; outside [0.02, 0.98]: {a.Outside}";
-        if (o.Overlap.Warning is { } w) yield return "warning: " + w;
+        if (overlap.Warning is { } w) yield return "warning: " + w;
     }
 }

@@ -132,9 +132,7 @@ static class EvaluateCommand
                 if (observed is not null)
                 {
                     Console.WriteLine($"observational evaluation: inverse-propensity weighted (METHOD.md section 11), propensity {observed.Adjustment.Source}, {observed.Adjustment.Propensity.Length} users kept");
-                    foreach (var a in new[] { observed.Overlap.Treated, observed.Overlap.Control })
-                        Console.WriteLine($"  propensity of {a.Arm} ({a.Users}): min {a.Quantiles.ElementAtOrDefault(0):0.000}, median {a.Quantiles.ElementAtOrDefault(3):0.000}, max {a.Quantiles.ElementAtOrDefault(6):0.000}; outside [0.02, 0.98]: {a.Outside}");
-                    if (observed.Overlap.Warning is { } w) Console.WriteLine("warning: " + w);
+                    foreach (var line in ObservationalFlags.OverlapLines(observed.Overlap)) Console.WriteLine(line);
                 }
                 if (rows.Any(x => x.Eval?.Metrics is not null))
                 {

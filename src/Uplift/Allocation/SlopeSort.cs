@@ -77,17 +77,4 @@ internal static class SlopeSort
         }
         return (a, b);
     }
-
-    /// <summary>order[j] = index of the j-th slope in path order (slope descending, ties by index): the sort on its own.</summary>
-    internal static int[] Order(ReadOnlySpan<double> slopes)
-    {
-        int m = slopes.Length;
-        var a = new PathEntry[m];
-        var counts = new int[Passes * Buckets];
-        for (int e = 0; e < m; e++) { a[e] = new PathEntry { Key = Key(slopes[e]), User = e }; Count(a[e].Key, counts); }
-        var (sorted, _) = Sort(a, new PathEntry[m], m, counts);
-        var order = new int[m];
-        for (int j = 0; j < m; j++) order[j] = sorted[j].User;
-        return order;
-    }
 }

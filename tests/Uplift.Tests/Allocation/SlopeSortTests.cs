@@ -20,6 +20,17 @@ public class SlopeSortTests
             up[e] = s;
         }
         var expected = Enumerable.Range(0, m).OrderByDescending(e => up[e]).ThenBy(e => e);
-        return SlopeSort.Order(up).SequenceEqual(expected) && up.All(x => SlopeSort.SlopeOf(SlopeSort.Key(x)) == x);
+        return Order(up).SequenceEqual(expected) && up.All(x => SlopeSort.SlopeOf(SlopeSort.Key(x)) == x);
+    }
+
+    /// <summary>order[j] = index of the j-th slope in path order, by <see cref="SlopeSort.Sort"/> as the path uses it.</summary>
+    static int[] Order(double[] slopes)
+    {
+        int m = slopes.Length;
+        var a = new PathEntry[m];
+        var counts = new int[SlopeSort.Passes * SlopeSort.Buckets];
+        for (int e = 0; e < m; e++) { a[e] = new PathEntry { Key = SlopeSort.Key(slopes[e]), User = e }; SlopeSort.Count(a[e].Key, counts); }
+        var (sorted, _) = SlopeSort.Sort(a, new PathEntry[m], m, counts);
+        return [.. sorted.Take(m).Select(x => x.User)];
     }
 }

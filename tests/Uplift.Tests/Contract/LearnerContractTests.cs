@@ -78,12 +78,14 @@ public sealed class LearnerContractTests
         return (table, pre, pre.Transform(table, all));
     }
 
-    static RawTable ToTable(Dataset d)
+    /// <summary>The campaign as a raw table t, v, c, x0..; with <paramref name="anyArmIsTreated"/> t is 1 for every arm
+    /// (a binary table of a multi-arm campaign).</summary>
+    internal static RawTable ToTable(Dataset d, string source = "contract", bool anyArmIsTreated = false)
     {
         int n = d.Rows;
         var cols = new List<RawColumn>
         {
-            RawColumn.Numeric("t", [.. d.T.Select(b => (double)b)]),
+            RawColumn.Numeric("t", [.. d.T.Select(b => anyArmIsTreated && b != 0 ? 1.0 : b)]),
             RawColumn.Numeric("v", d.V),
             RawColumn.Numeric("c", d.C),
         };
@@ -93,7 +95,7 @@ public sealed class LearnerContractTests
             for (int i = 0; i < n; i++) col[i] = d.X[i * d.Features + j];
             cols.Add(RawColumn.Numeric($"x{j}", col));
         }
-        return new RawTable("contract", n, cols);
+        return new RawTable(source, n, cols);
     }
 
     static readonly ConcurrentDictionary<(string, int, int, bool), Lazy<(IUpliftModel Model, double[] Scores)>> Fits = new();

@@ -110,20 +110,7 @@ public sealed class GatingModel : IMultiArmModel
     public void Score(Dataset data, Span<double> scores) => Score(data, scores, null);
 
     /// <summary>The slope of each user's best upgrade: max over arms of the guarded ratio of (tau_v,k, tau_c,k).</summary>
-    public void Score(Dataset data, Span<double> scores, int? maxThreads)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        if (scores.Length != data.Rows) throw new ArgumentException("one score per row");
-        int n = data.Rows, k = Arms;
-        var tv = new double[(long)n * k]; var tc = new double[(long)n * k];
-        PredictArmEffects(data, tv, tc, maxThreads);
-        for (int i = 0; i < n; i++)
-        {
-            double best = double.NegativeInfinity;
-            for (int a = 0; a < k; a++) best = Math.Max(best, EffectRatio.Guarded(tv[i * k + a], tc[i * k + a]));
-            scores[i] = best;
-        }
-    }
+    public void Score(Dataset data, Span<double> scores, int? maxThreads) => ArmScores.BestUpgradeSlope(this, data, scores, maxThreads);
 
     const string ArmModelKey = "armModel";
 

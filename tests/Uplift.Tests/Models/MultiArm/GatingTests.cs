@@ -154,8 +154,7 @@ public sealed class GatingTests
         Assert.Contains(CrmRegistration.Instance.Flags, f => f.Name == "--arm-model");
     }
 
-    static IUpliftModel LoadSection(JsonObject model, string kind) =>
-        LearnerCatalog.Load(kind, Uplift.IO.ModelJson.FromNode(JsonNode.Parse(model.ToJsonString()), "model", "m.json"));
+    static IUpliftModel LoadSection(JsonObject model, string kind) => PerArmLearnerTests.LoadSection(model, kind);
 
     [Fact]
     public void Loader_RefusesInconsistentSections()
@@ -181,21 +180,7 @@ public sealed class GatingTests
     /// <summary>A preprocessor of the features x0.. (fitted on the users as a binary table: any arm = 1), for the model file.</summary>
     static Preprocessor BinaryPreprocessor(Dataset d)
     {
-        int n = d.Rows;
-        var cols = new List<RawColumn>
-        {
-            RawColumn.Numeric("t", [.. d.T.Select(b => b == 0 ? 0.0 : 1.0)]),
-            RawColumn.Numeric("v", d.V),
-            RawColumn.Numeric("c", d.C),
-        };
-        for (int j = 0; j < d.Features; j++)
-        {
-            var col = new double[n];
-            for (int i = 0; i < n; i++) col[i] = d.X[i * d.Features + j];
-            cols.Add(RawColumn.Numeric($"x{j}", col));
-        }
-        var table = new RawTable("gating", n, cols);
         var roles = new ColumnRoles("t", "v", "c") { Features = [.. Enumerable.Range(0, d.Features).Select(j => $"x{j}")] };
-        return Preprocessor.Fit(table, roles, [.. Enumerable.Range(0, n)]);
+        return Preprocessor.Fit(Contract.LearnerContractTests.ToTable(d, "gating", anyArmIsTreated: true), roles, [.. Enumerable.Range(0, d.Rows)]);
     }
 }

@@ -133,7 +133,8 @@ public sealed class PerArmLearnerTests
         Assert.Contains("propensity", ex.Message);
     }
 
-    static IUpliftModel LoadSection(JsonObject model, string kind) =>
+    /// <summary>A model section loaded as the model file would load it (also used by the gating's tests).</summary>
+    internal static IUpliftModel LoadSection(JsonObject model, string kind) =>
         LearnerCatalog.Load(kind, Uplift.IO.ModelJson.FromNode(JsonNode.Parse(model.ToJsonString()), "model", "m.json"));
 
     [Fact]
