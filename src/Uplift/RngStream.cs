@@ -95,4 +95,6 @@ internal enum RngStream
     GatingOutput,
     /// <summary>The half-sample of one group of causal-forest trees (little bags, <c>CausalForestOptions.CiGroupSize</c>); index = group.</summary>
     ForestGroup,
+    /// <summary>The train / validation / test part of each row of a partitioned campaign (<c>Partitions/PartitionJob</c>); index = partition.</summary>
+    PartitionSplit,
 }

@@ -102,6 +102,15 @@ public sealed partial class Preprocessor
 
     static FeatureSpec FitNumeric(string src, RawColumn col, ReadOnlySpan<int> rows, PreprocessOptions options)
     {
+        var (n, mean, ss) = NumericStats(src, col, rows, options);
+        if (n == 0 && rows.Length > 0) throw EntirelyMissing(src, col.Name, rows.Length);
+        return NumericSpec(col.Name, n, mean, ss);
+    }
+
+    /// <summary>Count, mean and sum of squared deviations from that mean of the non-missing values of <paramref name="rows"/>
+    /// (two passes, in row order), after the checks of a numeric feature (finite, within ±1e30, the missing-value policy).</summary>
+    static (long N, double Mean, double SS) NumericStats(string src, RawColumn col, ReadOnlySpan<int> rows, PreprocessOptions options)
+    {
         var x = col.Numbers!;
         double sum = 0; long n = 0;
         foreach (int i in rows)
@@ -120,17 +129,31 @@ public sealed partial class Preprocessor
                 throw new UpliftDataException($"feature value {Show(v)} is beyond ±1e30, the largest a model supports; rescale the column", src, i + 1, col.Name);
             sum += v; n++;
         }
-        if (n == 0 && rows.Length > 0) throw EntirelyMissing(src, col.Name, rows.Length);
         double mean = n == 0 ? 0 : sum / n;
         double ss = 0;
         foreach (int i in rows) { double v = x[i]; if (!double.IsNaN(v)) ss += (v - mean) * (v - mean); }
+        return (n, mean, ss);
+    }
+
+    /// <summary>The spec of a numeric feature from its count, mean and sum of squared deviations.</summary>
+    static FeatureSpec NumericSpec(string column, long n, double mean, double ss)
+    {
         double sd = n == 0 ? 0 : Math.Sqrt(ss / n);
         // A constant feature: centre it and divide by 1, so it becomes 0 (METHOD.md benchmarks: zero variance -> 0).
         if (!(sd > 1e-12 * Math.Max(1, Math.Abs(mean))) || !double.IsFinite(sd)) sd = 1;
-        return new FeatureSpec(col.Name, FeatureKind.Numeric, mean, sd, [], false);
+        return new FeatureSpec(column, FeatureKind.Numeric, mean, sd, [], false);
     }
 
     static FeatureSpec FitCategorical(string src, RawColumn col, ReadOnlySpan<int> rows, PreprocessOptions options)
+    {
+        var counts = CategoryCounts(src, col, rows, options);
+        if (counts.Count == 0 && rows.Length > 0) throw EntirelyMissing(src, col.Name, rows.Length);
+        return CategoricalSpec(col.Name, counts, options);
+    }
+
+    /// <summary>How often each label of a text feature occurs in <paramref name="rows"/> (at most
+    /// <see cref="PreprocessOptions.MaxDistinctCategories"/> labels).</summary>
+    static Dictionary<string, int> CategoryCounts(string src, RawColumn col, ReadOnlySpan<int> rows, PreprocessOptions options)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var s = col.Strings!;
@@ -139,12 +162,23 @@ public sealed partial class Preprocessor
             var v = s[i];
             if (v is null) continue;
             counts[v] = counts.GetValueOrDefault(v) + 1;
-            if (counts.Count > options.MaxDistinctCategories)
-                throw new UpliftDataException(
-                    $"text feature has more than {options.MaxDistinctCategories} distinct values in the training rows; it looks like an id or free text, " +
-                    "not a feature: leave it out with --features (or make it the id column)", src, column: col.Name);
+            CheckDistinct(src, col.Name, counts.Count, options);
         }
-        if (counts.Count == 0 && rows.Length > 0) throw EntirelyMissing(src, col.Name, rows.Length);
+        return counts;
+    }
+
+    static void CheckDistinct(string src, string column, int distinct, PreprocessOptions options)
+    {
+        if (distinct > options.MaxDistinctCategories)
+            throw new UpliftDataException(
+                $"text feature has more than {options.MaxDistinctCategories} distinct values in the training rows; it looks like an id or free text, " +
+                "not a feature: leave it out with --features (or make it the id column)", src, column: column);
+    }
+
+    /// <summary>The spec of a text feature from its label counts: the vocabulary (sorted), capped at
+    /// <see cref="PreprocessOptions.MaxCategories"/> most frequent labels with an "(other)" level.</summary>
+    static FeatureSpec CategoricalSpec(string column, IReadOnlyDictionary<string, int> counts, PreprocessOptions options)
+    {
         IEnumerable<string> keep = counts.Keys;
         bool other = false;
         if (options.MaxCategories is int cap && counts.Count > cap)
@@ -153,7 +187,7 @@ public sealed partial class Preprocessor
             other = true;
         }
         var vocab = keep.Order(StringComparer.Ordinal).ToArray();
-        return new FeatureSpec(col.Name, FeatureKind.Categorical, 0, 1, vocab, other);
+        return new FeatureSpec(column, FeatureKind.Categorical, 0, 1, vocab, other);
     }
 
     static UpliftDataException EntirelyMissing(string src, string column, int rows) => new(
@@ -191,7 +225,12 @@ public sealed partial class Preprocessor
     /// As <see cref="Transform(RawTable, ReadOnlySpan{int}, bool)"/> for a chunk of a larger file whose row 0 is data row
     /// <paramref name="firstRow"/> + 1 of the file (0-based offset), so feature errors name the file's row.
     /// </summary>
-    public Dataset Transform(RawTable table, ReadOnlySpan<int> rows, bool requireOutcomes, long firstRow)
+    public Dataset Transform(RawTable table, ReadOnlySpan<int> rows, bool requireOutcomes, long firstRow) =>
+        Transform(table, rows, requireOutcomes, firstRow, requireArms: true);
+
+    /// <summary>As the public overloads; <paramref name="requireArms"/> false lets the rows lack an arm (a partition's
+    /// share of a split, Partitions/: the arms are checked on the whole campaign).</summary>
+    internal Dataset Transform(RawTable table, ReadOnlySpan<int> rows, bool requireOutcomes, long firstRow, bool requireArms)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
         string src = table.Source;
@@ -211,7 +250,7 @@ public sealed partial class Preprocessor
             t = Treatment(table, Roles.Treatment, rows, Roles.Control, Labels);
             v = Values(table, Roles.Value, "value", rows);
             c = Values(table, Roles.Cost, "cost", rows);
-            if (rows.Length > 0)
+            if (rows.Length > 0 && requireArms)
             {
                 // A subset may lack an arm (it keeps K); it needs the control group and some treated users.
                 int treated = 0;

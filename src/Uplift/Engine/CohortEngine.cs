@@ -14,6 +14,14 @@ internal readonly record struct MaskSpec(double TopFraction, double Temperature)
 /// <summary>Result of one evaluation: the cohort effects, g, and the loss −g + Λ(θ).</summary>
 internal readonly record struct StepResult(double TauV, double TauC, double G, double Loss, float OffsetTreated, float OffsetControl);
 
+/// <summary>A cohort the training loop optimises over: one <see cref="CohortEngine"/>, or a cohort split in partitions
+/// (<c>Partitions/PartitionedCohort</c>).</summary>
+internal interface ICohort
+{
+    /// <summary>Loss and, when <paramref name="grad"/> is given, its exact gradient (see <see cref="CohortEngine.Run"/>).</summary>
+    StepResult Run(float[] p, float[]? grad, in ObjectiveSpec spec, MaskSpec? mask);
+}
+
 /// <summary>
 /// The exact full-batch objective and gradient over one cohort (METHOD.md sections 2-4), computed in two
 /// passes over fixed chunks of <see cref="ChunkRows"/> rows:
@@ -33,7 +41,7 @@ internal readonly record struct StepResult(double TauV, double TauC, double G, d
 /// in <c>activationBudgetBytes</c>, otherwise pass 2 recomputes them chunk by chunk.
 /// Outcomes are rescaled: Ṽ_i = κ_i V_i / σ_V, C̃_i = κ_i C_i / σ_C (κ_i the inverse-propensity factor, 1 without propensity).
 /// </summary>
-internal sealed unsafe class CohortEngine : IDisposable
+internal sealed unsafe class CohortEngine : ICohort, IDisposable
 {
     /// <summary>Rows per chunk (fixed; independent of the thread count).</summary>
     public const int ChunkRows = 1024;
@@ -70,7 +78,7 @@ internal sealed unsafe class CohortEngine : IDisposable
     bool _crm;
     float _temp, _d1, _d0;
     RowCoefficients _k;
-    float[]? _rawOut, _gradOut;
+    float[]? _rawOut;
 
     /// <summary>
     /// Work per step (rows x (parameters + <see cref="RowOverhead"/>)) that one thread is given before a second one
@@ -113,10 +121,12 @@ internal sealed unsafe class CohortEngine : IDisposable
     /// <param name="withGradient">False for an evaluation-only cohort (validation): no gradient buffers.</param>
     /// <param name="activationBudgetBytes">Keep forward activations between passes when they fit.</param>
     /// <param name="minWorkPerThread">Tests only: the work per thread (default <see cref="MinWorkPerThread"/>).</param>
+    /// <param name="partition">One partition of a larger cohort (<c>Partitions/</c>): may be empty or lack an arm; the
+    /// cohort's totals are merged by the caller.</param>
     public CohortEngine(Network net, Dataset data, double vScale, double cScale, int? maxThreads,
-        bool withGradient = true, long activationBudgetBytes = 2L << 30, long minWorkPerThread = MinWorkPerThread)
+        bool withGradient = true, long activationBudgetBytes = 2L << 30, long minWorkPerThread = MinWorkPerThread, bool partition = false)
     {
-        if (!data.HasOutcomes) throw new UpliftException("training a ranking model needs T, V and C for every user");
+        if (!data.HasOutcomes && !(partition && data.Rows == 0)) throw new UpliftException("training a ranking model needs T, V and C for every user");
         if (data.Features != net.Inputs) throw new UpliftException($"data has {data.Features} features, the network expects {net.Inputs}");
         if (!(vScale > 0) || !(cScale > 0)) throw new ArgumentOutOfRangeException(nameof(vScale), "outcome scales must be positive");
         _net = net; _n = data.Rows; _d = data.Features; _P = net.ParameterCount; _L = net.Hidden.Count;
@@ -126,10 +136,10 @@ internal sealed unsafe class CohortEngine : IDisposable
         _px = (float*)_xHandle.AddrOfPinnedObject();
         _t = data.T;
         Treated = data.TreatedCount; Control = _n - Treated;
-        if (Treated == 0 || Control == 0) throw new UpliftException($"both arms must be non-empty (treated {Treated}, control {Control})");
+        if (!partition && (Treated == 0 || Control == 0)) throw new UpliftException($"both arms must be non-empty (treated {Treated}, control {Control})");
 
         // Rescaled, inverse-propensity-weighted outcomes (METHOD.md sections 2-3).
-        double eHat = (double)Treated / _n;
+        double eHat = _n == 0 ? 0 : (double)Treated / _n;
         _v = new float[_n]; _c = new float[_n];
         var prop = data.Propensity;
         for (int i = 0; i < _n; i++)
@@ -155,7 +165,7 @@ internal sealed unsafe class CohortEngine : IDisposable
                 _w[i] = (float)wt[i];
                 if (_t[i] != 0) w1 += wt[i]; else w0 += wt[i];
             }
-            if (!(w1 > 0) || !(w0 > 0)) throw new UpliftDataException("the sample weights of each arm must have a positive sum");
+            if (!partition && (!(w1 > 0) || !(w0 > 0))) throw new UpliftDataException("the sample weights of each arm must have a positive sum");
         }
         _s = new float[_n]; _sHat = new float[_n]; _dPool = new float[_n]; _e = new float[_n];
         _armScratch1 = new float[Treated]; _armScratch0 = new float[Control];
@@ -183,7 +193,7 @@ internal sealed unsafe class CohortEngine : IDisposable
         _pooledLoop = (c, _, w) => { PooledChunk(c, w); return w; };
         _backwardLoop = (c, _, w) => { BackwardChunk(c, w); return w; };
         _rawLoop = (c, _, w) => { RawChunk(c, w); return w; };
-        _reduceBlock = b => ReduceBlock(_gradOut!, b * ReduceBlockSize, Math.Min(_P, b * ReduceBlockSize + ReduceBlockSize));
+        _reduceBlock = b => ReduceBlock(b * ReduceBlockSize, Math.Min(_P, b * ReduceBlockSize + ReduceBlockSize));
     }
 
     /// <summary>The scores s_i = tanh(f(x_i)) of the last evaluation.</summary>
@@ -198,41 +208,89 @@ internal sealed unsafe class CohortEngine : IDisposable
     /// </summary>
     public StepResult Run(float[] p, float[]? grad, in ObjectiveSpec spec, MaskSpec? mask)
     {
-        if (p.Length != _P) throw new ArgumentException("parameter vector length");
         if (grad is not null && (grad.Length != _P || _partials is null)) throw new ArgumentException("gradient buffer");
-        p.AsSpan().CopyTo(_params.Span(0, _P));
-
         // ---- pass 1: forward, (CRM: offsets and pooled scores), per-chunk totals
-        bool crm = _crm = mask is not null;
-        ForChunks(_forwardBody, _forwardLoop);
         float d1 = 0, d0 = 0;
-        if (crm)
+        CohortTotals totals;
+        if (mask is null) totals = ForwardTotals(p);
+        else
         {
-            double q = mask!.Value.TopFraction;
+            ForwardScores(p);
+            double q = mask.Value.TopFraction;
             // stop-gradient: d is a constant of the step; with two threads the arms' selections run side by side
             if (_threads > 1) (d1, d0) = ArmOffsetsInParallel(q);
             else { d1 = ArmOffset(1, q); d0 = ArmOffset(0, q); }
-            _temp = (float)mask.Value.Temperature; _d1 = d1; _d0 = d0;
-            ForChunks(_pooledBody, _pooledLoop);
+            totals = PooledTotals(d1, d0, (float)mask.Value.Temperature);
         }
-        var totals = new CohortTotals();
-        for (int c = 0; c < _chunks; c++) totals.Add(_chunkTotals[c]);
-        var k = _k = CohortObjective.Coefficients(totals, spec.Kind, spec.Lambda);
-
-        double penalty = 0;
-        if (spec.L1 != 0 || spec.L2 != 0)
-            for (int j = 0; j < _P; j++)
-                if (_isWeight[j]) penalty += spec.L1 * Math.Abs(p[j]) + spec.L2 * (double)p[j] * p[j];
-        var result = new StepResult(k.TauV, k.TauC, k.G, -k.G + penalty, d1, d0);
+        var k = CohortObjective.Coefficients(totals, spec.Kind, spec.Lambda);
+        var result = new StepResult(k.TauV, k.TauC, k.G, -k.G + CohortObjective.Penalty(p, _isWeight, spec), d1, d0);
         if (grad is null) return result;
 
         // ---- pass 2: dLoss/dŝ_i -> through the mask and tanh -> through the network, per-chunk gradients
-        ForChunks(_backwardBody, _backwardLoop);
-        ReduceGradient(grad);
-        if (spec.L1 != 0 || spec.L2 != 0)
-            for (int j = 0; j < _P; j++)
-                if (_isWeight[j]) grad[j] += (float)(spec.L1 * Math.Sign(p[j]) + 2 * spec.L2 * p[j]);
+        Backward(k);
+        for (int j = 0; j < _P; j++) grad[j] = (float)_gradAcc[j];
+        CohortObjective.AddPenaltyGradient(p, grad, _isWeight, spec);
         return result;
+    }
+
+    // The passes one by one, for a cohort split in partitions (Partitions/PartitionedCohort): the caller merges the
+    // totals and the gradients of the partitions in partition order, as Run merges those of its chunks.
+
+    /// <summary>Pass 1 of the DRM: forward s = tanh(f) and the totals of this cohort (chunk totals summed in chunk order).</summary>
+    public CohortTotals ForwardTotals(float[] p)
+    {
+        LoadParameters(p);
+        _crm = false;
+        ForChunks(_forwardBody, _forwardLoop);
+        return SumChunkTotals();
+    }
+
+    /// <summary>Pass 1 of the CRM, first half: forward s = tanh(f) (<see cref="Scores"/>), no totals yet.</summary>
+    public void ForwardScores(float[] p)
+    {
+        LoadParameters(p);
+        _crm = true;
+        ForChunks(_forwardBody, _forwardLoop);
+    }
+
+    /// <summary>Pass 1 of the CRM, second half: pooled scores with the offsets d1, d0 and temperature t, and the totals.</summary>
+    public CohortTotals PooledTotals(float d1, float d0, float temperature)
+    {
+        _temp = temperature; _d1 = d1; _d0 = d0;
+        ForChunks(_pooledBody, _pooledLoop);
+        return SumChunkTotals();
+    }
+
+    /// <summary>Pass 2 at the step's coefficients <paramref name="k"/> (computed from the whole cohort's totals): the
+    /// gradient of this cohort's rows, summed over chunks in chunk order in double, in <see cref="GradientSum"/>.</summary>
+    public void Backward(in RowCoefficients k)
+    {
+        if (_partials is null) throw new ArgumentException("an evaluation-only engine has no gradient");
+        _k = k;
+        ForChunks(_backwardBody, _backwardLoop);
+        ReduceGradient();
+    }
+
+    /// <summary>The double sum of the last <see cref="Backward"/> (no penalty).</summary>
+    public ReadOnlySpan<double> GradientSum => _gradAcc;
+
+    /// <summary>The arm (0 control, 1 treated) of each row.</summary>
+    public ReadOnlySpan<byte> Arm => _t;
+
+    /// <summary>Which parameters are weights (penalised) rather than biases.</summary>
+    public ReadOnlySpan<bool> IsWeight => _isWeight;
+
+    void LoadParameters(float[] p)
+    {
+        if (p.Length != _P) throw new ArgumentException("parameter vector length");
+        p.AsSpan().CopyTo(_params.Span(0, _P));
+    }
+
+    CohortTotals SumChunkTotals()
+    {
+        var totals = new CohortTotals();
+        for (int c = 0; c < _chunks; c++) totals.Add(_chunkTotals[c]);
+        return totals;
     }
 
     /// <summary>
@@ -241,9 +299,8 @@ internal sealed unsafe class CohortEngine : IDisposable
     /// </summary>
     public void RawScores(float[] p, float[] f)
     {
-        if (p.Length != _P) throw new ArgumentException("parameter vector length");
         if (f.Length != _n) throw new ArgumentException("score buffer length");
-        p.AsSpan().CopyTo(_params.Span(0, _P));
+        LoadParameters(p);
         _rawOut = f;
         try { ForChunks(_rawBody, _rawLoop); }
         finally { _rawOut = null; }
@@ -359,21 +416,17 @@ internal sealed unsafe class CohortEngine : IDisposable
     /// <summary>grad = Σ over chunks, in chunk order, of the per-chunk gradients, summed in double (parameters split in fixed blocks).</summary>
     const int ReduceBlockSize = 512;
 
-    void ReduceGradient(float[] grad)
+    void ReduceGradient()
     {
         const int Block = ReduceBlockSize;
         int blocks = (_P + Block - 1) / Block;
-        if (_threads == 1 || blocks == 1) for (int b = 0; b < blocks; b++) ReduceBlock(grad, b * Block, Math.Min(_P, b * Block + Block));
-        else
-        {
-            _gradOut = grad;
-            try { Parallel.For(0, blocks, _po, _reduceBlock); }
-            finally { _gradOut = null; }
-        }
+        if (_threads == 1 || blocks == 1) for (int b = 0; b < blocks; b++) ReduceBlock(b * Block, Math.Min(_P, b * Block + Block));
+        else Parallel.For(0, blocks, _po, _reduceBlock);
     }
 
+    /// <summary>_gradAcc[j0..j1) = Σ over chunks, in chunk order, of the per-chunk gradients, in double.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    void ReduceBlock(float[] grad, int j0, int j1)
+    void ReduceBlock(int j0, int j1)
     {
         float* parts = _partials!.Ptr;
         fixed (double* acc0 = _gradAcc)
@@ -394,7 +447,6 @@ internal sealed unsafe class CohortEngine : IDisposable
                     }
                 for (; j < len; j++) acc[j] += g[j];
             }
-            for (int j = 0; j < len; j++) grad[j0 + j] = (float)acc[j];
         }
     }
 

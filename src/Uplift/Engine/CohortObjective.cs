@@ -171,6 +171,24 @@ internal static class CohortObjective
         }
     }
 
+    /// <summary>The weight penalty Λ(θ) = L1 Σ|w| + L2 Σ w² over the weights (biases not penalised).</summary>
+    public static double Penalty(ReadOnlySpan<float> p, ReadOnlySpan<bool> isWeight, in ObjectiveSpec spec)
+    {
+        double penalty = 0;
+        if (spec.L1 != 0 || spec.L2 != 0)
+            for (int j = 0; j < p.Length; j++)
+                if (isWeight[j]) penalty += spec.L1 * Math.Abs(p[j]) + spec.L2 * (double)p[j] * p[j];
+        return penalty;
+    }
+
+    /// <summary>grad += dΛ/dθ (see <see cref="Penalty"/>).</summary>
+    public static void AddPenaltyGradient(ReadOnlySpan<float> p, Span<float> grad, ReadOnlySpan<bool> isWeight, in ObjectiveSpec spec)
+    {
+        if (spec.L1 != 0 || spec.L2 != 0)
+            for (int j = 0; j < p.Length; j++)
+                if (isWeight[j]) grad[j] += (float)(spec.L1 * Math.Sign(p[j]) + 2 * spec.L2 * p[j]);
+    }
+
     // ---------------------------------------------------------------------------------------------
     // CRM (METHOD.md section 4).
 

@@ -77,6 +77,27 @@ internal sealed class NormalEquations
         YY += sign * o.YY; W += sign * o.W;
     }
 
+    /// <summary>The sums as one vector (G, B, YY, W), to send between machines; <see cref="FromArray"/> reads it back.</summary>
+    public double[] ToArray()
+    {
+        var a = new double[P * P + P + 2];
+        G.CopyTo(a, 0); B.CopyTo(a, P * P);
+        a[^2] = YY; a[^1] = W;
+        return a;
+    }
+
+    /// <summary>The length of <see cref="ToArray"/> for p coefficients.</summary>
+    public static int ArrayLength(int p) => p * p + p + 2;
+
+    public static NormalEquations FromArray(int p, ReadOnlySpan<double> a)
+    {
+        if (a.Length != ArrayLength(p)) throw new ArgumentException("normal equations vector length");
+        var n = new NormalEquations(p);
+        a[..(p * p)].CopyTo(n.G); a.Slice(p * p, p).CopyTo(n.B);
+        n.YY = a[^2]; n.W = a[^1];
+        return n;
+    }
+
     /// <summary>
     /// Solves (G + lambda W I') beta = b, I' = identity without the intercept entry (ridge with unpenalised
     /// intercept; the penalty lambda ||beta||^2 is per unit of total weight W).

@@ -41,12 +41,25 @@ internal static class RankingTrainer
             : validation is not null ? AppliedSelection.ValidationObjective : AppliedSelection.TrainingObjective, baseline);
         if (baseline) (train, validation) = SubtractLinearBaseline(train, validation, context);
         double vScale = Scale(train.V), cScale = Scale(train.C);
-        var spec = new ObjectiveSpec(o.Objective, o.Lambda, o.L1, o.ResolvedL2);
 
         using var engine = new CohortEngine(net, train, vScale, cScale, context.MaxThreads);
         using var valEngine = validation is null ? null : new CohortEngine(net, validation, vScale, cScale, context.MaxThreads, withGradient: false);
-        var judge = valEngine ?? engine;
         var aucc = validationAsGiven is not null ? new ValidationAucc(valEngine!, validationAsGiven) : null;
+        var (best, trainG, valG) = Loop(kind, o, crm, net, engine, valEngine, aucc is null ? null : aucc.Of, context, observer);
+        return new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, valG, optionsJson, fitInfo);
+    }
+
+    /// <summary>
+    /// The Adam loop of <see cref="Fit"/> over any cohort (one engine, or a cohort split in partitions,
+    /// <c>Partitions/PartitionedTrainer</c>): restarts with derived seeds, snapshots judged by <paramref name="aucc"/>
+    /// (validation AUCC) or the objective on <paramref name="validation"/> (or on <paramref name="train"/> without one).
+    /// Returns the kept parameters and the objective g on the training and validation cohorts.
+    /// </summary>
+    internal static (float[] Best, double TrainG, double? ValidG) Loop(string kind, DrmOptions o, CrmPlan? crm, Network net,
+        ICohort train, ICohort? validation, Func<float[], double>? aucc, FitContext context, SnapshotObserver? observer = null)
+    {
+        var spec = new ObjectiveSpec(o.Objective, o.Lambda, o.L1, o.ResolvedL2);
+        var judge = validation ?? train;
         MaskSpec? MaskAt(int step) => crm is null ? null
             : new MaskSpec(crm.TopFraction, CohortObjective.Temperature(crm.T0, crm.Dt, crm.K, step));
         MaskSpec? finalMask = MaskAt(o.Steps - 1);
@@ -61,14 +74,14 @@ internal static class RankingTrainer
             var adam = new Adam(net.ParameterCount, o.LearningRate);
             for (int step = 0; step < o.Steps; step++)
             {
-                var res = engine.Run(p, grad, spec, MaskAt(step));
+                var res = train.Run(p, grad, spec, MaskAt(step));
                 if (!double.IsFinite(res.Loss)) break;   // diverged: this restart keeps what it had
                 adam.Step(p, grad);
                 bool last = step == o.Steps - 1;
                 if (last || (o.EvalEvery > 0 && (step + 1) % o.EvalEvery == 0))
                 {
                     observer?.Invoke(r, step + 1, p);
-                    double score = aucc?.Of(p) ?? judge.Evaluate(p, spec, finalMask).G;
+                    double score = aucc?.Invoke(p) ?? judge.Run(p, null, spec, finalMask).G;
                     if (double.IsFinite(score) && score > bestScore) { bestScore = score; best = (float[])p.Clone(); }
                 }
                 if (last || (step + 1) % 50 == 0)
@@ -76,9 +89,9 @@ internal static class RankingTrainer
             }
         }
         if (best is null) throw new UpliftException($"{kind} training diverged in every restart (non-finite objective); try a smaller learning rate");
-        double trainG = engine.Evaluate(best, spec, finalMask).G;
-        double? valG = valEngine?.Evaluate(best, spec, finalMask).G;
-        return new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, valG, optionsJson, fitInfo);
+        double trainG = train.Run(best, null, spec, finalMask).G;
+        double? valG = validation?.Run(best, null, spec, finalMask).G;
+        return (best, trainG, valG);
     }
 
     /// <summary>
@@ -144,19 +157,24 @@ internal static class RankingTrainer
     internal static (Dataset Train, Dataset? Validation) SubtractLinearBaseline(Dataset train, Dataset? validation, FitContext context)
     {
         var rows = RegressionSet.AllRows(train.Rows);
-        var ridge = new Uplift.Models.Linear.RidgeRegressor(new Uplift.Models.Linear.RidgeOptions { Lambda = 1e-6 });
+        var ridge = new Uplift.Models.Linear.RidgeRegressor(new Uplift.Models.Linear.RidgeOptions { Lambda = BaselineRidge });
         var po = context.ParallelOptions;
-        Dataset Residual(Dataset d, IRegressionModel mv, IRegressionModel mc)
-        {
-            var pv = new double[d.Rows]; var pc = new double[d.Rows];
-            mv.Predict(d.X, null, pv, po); mc.Predict(d.X, null, pc, po);
-            var v = new double[d.Rows]; var c = new double[d.Rows];
-            for (int i = 0; i < d.Rows; i++) { v[i] = d.V[i] - pv[i]; c[i] = d.C[i] - pc[i]; }
-            return d.WithOutcomes(v, c);
-        }
         var mV = ridge.Fit(new RegressionSet(train.X, train.Features, rows, train.V, train.Weight), null, context.Seed, po);
         var mC = ridge.Fit(new RegressionSet(train.X, train.Features, rows, train.C, train.Weight), null, context.Seed, po);
-        return (Residual(train, mV, mC), validation is null ? null : Residual(validation, mV, mC));
+        return (Residual(train, mV, mC, po), validation is null ? null : Residual(validation, mV, mC, po));
+    }
+
+    /// <summary>The ridge penalty of the outcome baseline (see <see cref="SubtractLinearBaseline"/>).</summary>
+    internal const double BaselineRidge = 1e-6;
+
+    /// <summary><paramref name="d"/> with V − m̂_V(x) and C − m̂_C(x) as outcomes.</summary>
+    internal static Dataset Residual(Dataset d, IRegressionModel mv, IRegressionModel mc, ParallelOptions po)
+    {
+        var pv = new double[d.Rows]; var pc = new double[d.Rows];
+        mv.Predict(d.X, null, pv, po); mc.Predict(d.X, null, pc, po);
+        var v = new double[d.Rows]; var c = new double[d.Rows];
+        for (int i = 0; i < d.Rows; i++) { v[i] = d.V[i] - pv[i]; c[i] = d.C[i] - pc[i]; }
+        return d.WithOutcomes(v, c);
     }
 
     static void CheckData(Dataset d, string which)

@@ -1,0 +1,110 @@
+using Uplift.Engine;
+
+namespace Uplift.Partitions;
+
+/// <summary>
+/// The training cohort of a partitioned campaign, seen from the coordinator: the exact objective and gradient of
+/// METHOD.md sections 2-4 over the training rows of every partition, computed by the partitions and merged here in
+/// partition order (per-arm softmax totals, then the gradient given the merged totals: the two passes of
+/// <see cref="CohortEngine"/>, with partitions for chunks). The CRM's per-arm offsets are selected exactly across
+/// partitions by counts (<see cref="RankSelection"/>). A failed call (a worker lost) sends every partition its
+/// configuration again and retries the whole step, at most <see cref="MaxRetries"/> times.
+/// </summary>
+internal sealed class PartitionedCohort(IReadOnlyList<IPartition> parts, Func<IReadOnlyList<PartitionConfig>> configs,
+    int parameters, ReadOnlyMemory<bool> isWeight, long treated, long control, PartitionProgress? progress) : ICohort
+{
+    /// <summary>Retries of one step after a failure before the training gives up.</summary>
+    public const int MaxRetries = 5;
+
+    long _call;
+
+    public StepResult Run(float[] p, float[]? grad, in ObjectiveSpec spec, MaskSpec? mask)
+    {
+        var s = spec;
+        for (int attempt = 0; ; attempt++)
+        {
+            try { return RunOnce(p, grad, s, mask); }
+            catch (Exception e) when (attempt < MaxRetries && Retriable(e))
+            {
+                progress?.Retry(attempt + 1, e);
+                Thread.Sleep(TimeSpan.FromSeconds(1 << Math.Min(attempt, 3)));
+                try { Restore(); } catch (Exception r) when (Retriable(r)) { }
+            }
+        }
+    }
+
+    /// <summary>False for failures a retry cannot mend: bad data, bad options, a programming error.</summary>
+    public static bool Retriable(Exception e) =>
+        e is not UpliftDataException and not UpliftOptionException and not ArgumentException and not InvalidOperationException;
+
+    /// <summary>Sends every partition its configuration (a re-created one reloads its file and redoes its stages).</summary>
+    public void Restore() => Wait(Task.WhenAll(parts.Select((q, i) => q.Ensure(configs()[i]))));
+
+    StepResult RunOnce(float[] p, float[]? grad, ObjectiveSpec spec, MaskSpec? mask)
+    {
+        long call = ++_call;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        float d1 = 0, d0 = 0;
+        double[][] totals;
+        if (mask is null) totals = All(q => q.Forward(call, p));
+        else
+        {
+            Wait(Task.WhenAll(parts.Select(q => q.ForwardScores(call, p))));
+            (d1, d0) = Offsets(call, mask.Value.TopFraction);
+            float t = (float)mask.Value.Temperature;
+            totals = All(q => q.Pooled(call, d1, d0, t));
+        }
+        var merged = new CohortTotals();
+        foreach (var t in totals) merged.Add(PartitionWire.Totals(t));
+        var k = CohortObjective.Coefficients(merged, spec.Kind, spec.Lambda);
+        var result = new StepResult(k.TauV, k.TauC, k.G, -k.G + CohortObjective.Penalty(p, isWeight.Span, spec), d1, d0);
+        if (grad is null) { progress?.Step(clock.Elapsed, parts.Count); return result; }
+
+        var kv = PartitionWire.Coefficients(k);
+        var partial = All(q => q.Backward(call, kv));
+        var acc = new double[parameters];
+        foreach (var g in partial)
+        {
+            if (g.Length != parameters) throw new PartitionStateException("gradient of the wrong length");
+            for (int j = 0; j < parameters; j++) acc[j] += g[j];
+        }
+        for (int j = 0; j < parameters; j++) grad[j] = (float)acc[j];
+        CohortObjective.AddPenaltyGradient(p, grad, isWeight.Span, spec);
+        progress?.Step(clock.Elapsed, parts.Count);
+        return result;
+    }
+
+    /// <summary>The CRM offsets d1, d0 (METHOD.md section 4): the scores at index ceil(n_a q) − 1 of each arm's
+    /// descending order over all partitions, by <see cref="RankSelection.Rounds"/> rounds of merged counts.</summary>
+    (float D1, float D0) Offsets(long call, double q)
+    {
+        if (treated == 0 || control == 0) throw new UpliftException("both arms must be non-empty");
+        long k1 = CohortObjective.OffsetIndex((int)Math.Min(int.MaxValue, treated), q);
+        long k0 = CohortObjective.OffsetIndex((int)Math.Min(int.MaxValue, control), q);
+        uint p1 = 0, p0 = 0;
+        for (int round = 0; round < RankSelection.Rounds; round++)
+        {
+            int r = round;
+            var counts = All(x => x.Histogram(call, r, p1, p0));
+            var sum = new int[2 * RankSelection.Buckets];
+            foreach (var c in counts) for (int b = 0; b < sum.Length; b++) sum[b] += c[b];
+            (p1, k1) = RankSelection.Narrow(sum.AsSpan(0, RankSelection.Buckets), round, p1, k1);
+            (p0, k0) = RankSelection.Narrow(sum.AsSpan(RankSelection.Buckets), round, p0, k0);
+        }
+        return (RankSelection.FromKey(p1), RankSelection.FromKey(p0));
+    }
+
+    T[] All<T>(Func<IPartition, Task<T>> op) => Wait(Task.WhenAll(parts.Select(op)));
+
+    static T Wait<T>(Task<T> t) => t.GetAwaiter().GetResult();
+    static void Wait(Task t) => t.GetAwaiter().GetResult();
+}
+
+/// <summary>What the coordinator reports while a partitioned training runs (the library never prints: the CLI does).</summary>
+public abstract class PartitionProgress
+{
+    /// <summary>One objective evaluation finished: its wall time (fan-out and merge) and the partitions.</summary>
+    public abstract void Step(TimeSpan elapsed, int partitions);
+    /// <summary>A step failed and is retried after the partitions are restored.</summary>
+    public abstract void Retry(int attempt, Exception error);
+}

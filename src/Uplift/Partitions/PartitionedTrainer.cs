@@ -1,0 +1,210 @@
+using System.Text.Json.Nodes;
+using Uplift.Data;
+using Uplift.Engine;
+using Uplift.Evaluation;
+using Uplift.Models;
+using Uplift.Models.Linear;
+using Uplift.Models.MultiArm;
+using Uplift.Models.Ranking;
+
+namespace Uplift.Partitions;
+
+/// <summary>A partitioned training's result: the model with its preprocessing, and the sizes and AUCCs it saw.</summary>
+public sealed record PartitionedFit(FittedPipeline Model, int Partitions, long TrainRows, long ValidRows, long TestRows,
+    double? ValidAucc, double? TestAucc);
+
+/// <summary>
+/// Trains a DRM or a CRM (METHOD.md sections 3-4) on a campaign stored as partitions (docs/CLUSTER.md), wherever the
+/// partitions live: here (<see cref="LocalPartition"/>) or on the workers of a cluster (src/Uplift.Cluster). The
+/// coordinator holds only the parameters, Adam's state and the merged sums; rows stay with their partition.
+/// <list type="number">
+/// <item>preprocessing from mergeable statistics of each partition's training rows, merged in partition order;</item>
+/// <item>the outcome baseline (DrmOptions.Baseline) from the partitions' normal equations, merged, solved once;</item>
+/// <item>the outcome scales from merged means and squared deviations;</item>
+/// <item>the Adam loop of the one-file training (<c>RankingTrainer.Loop</c>) over <see cref="PartitionedCohort"/>,
+/// snapshots judged by the validation AUCC of the validation rows of every partition (their scores are gathered).</item>
+/// </list>
+/// Every merge runs in partition order on exact partial sums, so the model is bit-identical whoever holds which
+/// partition. Limits: binary campaigns (one arm), no propensity or weight column, and without a validation AUCC the
+/// snapshots are judged by the training objective.
+/// </summary>
+public static class PartitionedTrainer
+{
+    public static PartitionedFit Fit(PartitionJob job, IReadOnlyList<IPartition> parts, IUpliftLearner learner, FitContext context,
+        PartitionProgress? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(learner);
+        job.Validate();
+        if (parts.Count != job.Files.Count) throw new ArgumentException("one partition per file");
+        var (kind, o, crmOptions) = learner switch
+        {
+            DrmLearner drm => (drm.Kind, drm.Options, (CrmOptions?)null),
+            CrmLearner c => (c.Kind, c.Options.Drm, c.Options),
+            _ => throw new UpliftOptionException("--model", $"'{learner.Kind}' cannot be trained on partitioned data: only drm and crm can (docs/CLUSTER.md)"),
+        };
+        o.Validate();
+        if (o.ArmModel == ArmModel.Gating) throw new UpliftOptionException("--arm-model", "the gating needs several arms, which partitioned data does not support yet");
+
+        string jobJson = job.ToJson().ToJsonString();
+        var configs = Enumerable.Range(0, parts.Count).Select(i => new PartitionConfig(jobJson, i)).ToArray();
+        void Restore() => Task.WhenAll(parts.Select((q, i) => q.Ensure(configs[i]))).GetAwaiter().GetResult();
+        T Stage<T>(Func<Task<T>> call) => PartitionedTrainer.Stage(call, Restore, progress);
+        void Apply(Func<PartitionConfig, PartitionConfig> change)
+        {
+            for (int i = 0; i < configs.Length; i++) configs[i] = change(configs[i]);
+            Stage(async () => { await Task.WhenAll(parts.Select((q, i) => q.Ensure(configs[i]))); return 0; });
+        }
+        Apply(c => c);
+
+        // 1. Preprocessing from merged partials.
+        var partials = Stage(() => Task.WhenAll(parts.Select(q => q.Partial())))
+            .Select(j => Preprocessor.Partial.FromJson(JsonNode.Parse(j)!.AsObject())).ToArray();
+        var merged = Preprocessor.Merge(partials, job.Preprocess);
+        var prep = Preprocessor.FromPartial(job.Roles, merged, job.Preprocess);
+        int d = prep.FeatureNames.Count;
+        bool baseline = o.Baseline == OutcomeBaseline.Linear && d <= DrmOptions.MaxBaselineFeatures;
+        string prepJson = prep.ToJson().ToJsonString();
+        Apply(c => c with { Preprocessor = prepJson, Baseline = baseline });
+
+        // 2. Sizes and the outcome baseline from the partitions' sums.
+        var stats = Stage(() => Task.WhenAll(parts.Select(q => q.PrepareStats())));
+        long nTrain = 0, n1 = 0, nValid = 0, nTest = 0;
+        double c1 = 0, c0 = 0;
+        int p = d + 1, ne = NormalEquations.ArrayLength(p);
+        var neV = new NormalEquations(p); var neC = new NormalEquations(p);
+        foreach (var s in stats)
+        {
+            nTrain += (long)s[0]; n1 += (long)s[1]; c1 += s[2]; c0 += s[3]; nValid += (long)s[4]; nTest += (long)s[5];
+            if (baseline)
+            {
+                neV.Add(NormalEquations.FromArray(p, s.AsSpan(6, ne)), 1.0);
+                neC.Add(NormalEquations.FromArray(p, s.AsSpan(6 + ne, ne)), 1.0);
+            }
+        }
+        long n0 = nTrain - n1;
+        string? baselineJson = null;
+        if (baseline)
+        {
+            var bv = neV.Solve(RankingTrainer.BaselineRidge);
+            var bc = neC.Solve(RankingTrainer.BaselineRidge);
+            baselineJson = new JsonObject
+            {
+                ["v"] = new LinearModel(LinearLink.Identity, bv[0], bv[1..], RankingTrainer.BaselineRidge).Save(),
+                ["c"] = new LinearModel(LinearLink.Identity, bc[0], bc[1..], RankingTrainer.BaselineRidge).Save(),
+            }.ToJsonString();
+        }
+        Apply(c => c with { BaselineModel = baselineJson });
+
+        // 3. Outcome scales σ_V, σ_C (METHOD.md section 2) from merged means and squared deviations.
+        var resid = Stage(() => Task.WhenAll(parts.Select(q => q.ResidualStats())));
+        double vScale = MergedScale(resid, 1), cScale = MergedScale(resid, 3);
+        var net = o.Scorer == ScorerKind.Linear ? Network.Linear(d) : Network.Mlp(d, o.HiddenSizes);
+        string engineJson = new JsonObject
+        {
+            ["hidden"] = new JsonArray((o.Scorer == ScorerKind.Linear ? [] : o.HiddenSizes).Select(h => (JsonNode?)h).ToArray()),
+            ["vScale"] = vScale, ["cScale"] = cScale,
+        }.ToJsonString();
+        Apply(c => c with { Engine = engineJson });
+
+        // 4. The Adam loop, judged by the validation AUCC.
+        var valid = Gather(Stage(() => Task.WhenAll(parts.Select(q => q.Labels(PartitionSet.Valid)))));
+        bool judgeAucc = o.Selection == ModelSelection.ValidationAucc && valid.Rows > 0 && Stats.DifferenceOfMeans(valid.T, valid.C) > 0;
+        var json = crmOptions?.ToJson() ?? o.ToJson();
+        RankingTrainer.CrmPlan? plan = null;
+        if (crmOptions is not null)
+        {
+            double q = crmOptions.TopFraction;
+            if (crmOptions.Budget is { } b)
+                q = CrmOptions.BudgetFraction(b, crmOptions.BudgetUnit, c1 / Math.Max(1, n1) - c0 / Math.Max(1, n0), (int)Math.Min(int.MaxValue, nTrain));
+            json["effectiveTopFraction"] = q;
+            plan = new RankingTrainer.CrmPlan(q, crmOptions.T0, crmOptions.TemperatureStep, crmOptions.TemperatureEvery);
+        }
+        var isWeight = new bool[net.ParameterCount];
+        for (int j = 0; j < isWeight.Length; j++) isWeight[j] = net.IsWeight(j);
+        var cohort = new PartitionedCohort(parts, () => configs, net.ParameterCount, isWeight, n1, n0, progress);
+        Func<float[], double>? aucc = judgeAucc ? w => Aucc(parts, PartitionSet.Valid, w, valid, cohort) : null;
+        var (best, trainG, _) = RankingTrainer.Loop(kind, o, plan, net, cohort, null, aucc, context);
+        var info = new RankingFitInfo(judgeAucc ? AppliedSelection.ValidationAucc : AppliedSelection.TrainingObjective, baseline);
+        var model = new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, null, json, info);
+
+        var test = Gather(Stage(() => Task.WhenAll(parts.Select(q => q.Labels(PartitionSet.Test)))));
+        double? validAucc = valid.Rows > 0 ? Aucc(parts, PartitionSet.Valid, best, valid, cohort) : null;
+        double? testAucc = test.Rows > 0 ? Aucc(parts, PartitionSet.Test, best, test, cohort) : null;
+        return new PartitionedFit(new FittedPipeline(prep, model), parts.Count, nTrain, nValid, nTest, validAucc, testAucc);
+    }
+
+    /// <summary>σ of an outcome from the partitions' [rows, mean, Σ squared deviations] at <paramref name="at"/> (Chan's merge;
+    /// 1 when zero), as <c>RankingTrainer.Scale</c> on one cohort.</summary>
+    static double MergedScale(double[][] parts, int at)
+    {
+        double n = 0, mean = 0, ss = 0;
+        foreach (var s in parts)
+        {
+            double nb = s[0];
+            if (nb == 0) continue;
+            if (n == 0) { n = nb; mean = s[at]; ss = s[at + 1]; continue; }
+            double delta = s[at] - mean, total = n + nb;
+            mean += delta * nb / total;
+            ss += s[at + 1] + delta * delta * (n * nb / total);
+            n = total;
+        }
+        double sd = n == 0 ? 0 : Math.Sqrt(ss / n);
+        if (!double.IsFinite(sd)) throw new UpliftDataException("outcomes must be finite");
+        return sd > 0 ? sd : 1.0;
+    }
+
+    /// <summary>T, V, C of one part of every partition, concatenated in partition order.</summary>
+    sealed record Labelled(byte[] T, double[] V, double[] C)
+    {
+        public int Rows => T.Length;
+    }
+
+    static Labelled Gather(double[][] all)
+    {
+        var t = new List<byte>(); var v = new List<double>(); var c = new List<double>();
+        foreach (var a in all)
+        {
+            int n = a.Length / 3;
+            for (int i = 0; i < n; i++) { t.Add((byte)a[i]); v.Add(a[n + i]); c.Add(a[2 * n + i]); }
+        }
+        return new Labelled(t.ToArray(), v.ToArray(), c.ToArray());
+    }
+
+    static readonly CostCurveOptions Grid = new() { Segments = DrmOptions.SelectionSegments };
+
+    /// <summary>The AUCC (METHOD.md section 6) of one part's rows ranked by f at <paramref name="w"/>, as the one-file training judges it.</summary>
+    static double Aucc(IReadOnlyList<IPartition> parts, PartitionSet set, float[] w, Labelled labels, PartitionedCohort cohort)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var raw = Task.WhenAll(parts.Select(q => q.Raw(set, w))).GetAwaiter().GetResult();
+                var score = new double[labels.Rows];
+                int k = 0;
+                foreach (var f in raw) foreach (var x in f) score[k++] = x;
+                if (k != labels.Rows) throw new PartitionStateException("scores and labels disagree in length");
+                return CostCurve.Aucc(score, labels.T, labels.V, labels.C, Grid);
+            }
+            catch (Exception) when (attempt < PartitionedCohort.MaxRetries) { cohort.Restore(); }
+        }
+    }
+
+    /// <summary>Runs a set-up call; after a failure other than bad data or options (a worker lost), waits, sends every
+    /// partition its configuration again (<paramref name="restore"/>) and retries, at most
+    /// <see cref="PartitionedCohort.MaxRetries"/> times.</summary>
+    internal static T Stage<T>(Func<Task<T>> call, Action restore, PartitionProgress? progress)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try { return call().GetAwaiter().GetResult(); }
+            catch (Exception e) when (attempt < PartitionedCohort.MaxRetries && PartitionedCohort.Retriable(e))
+            {
+                progress?.Retry(attempt + 1, e);
+                Thread.Sleep(TimeSpan.FromSeconds(1 << Math.Min(attempt, 3)));
+                try { restore(); } catch (Exception r) when (PartitionedCohort.Retriable(r)) { }
+            }
+        }
+    }
+}
