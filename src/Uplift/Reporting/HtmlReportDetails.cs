@@ -11,7 +11,7 @@ public static partial class HtmlReport
     {
         if (m.Arms > 1) return; // one arm: the tests compare tau against the DR scores of treated vs control
         sb.Append("<section id=\"calibration\">\n<h2>Calibration of the effect estimates</h2>\n")
-          .Append("<p class=\"lead\">The test of grf's <code>test_calibration</code>: the doubly robust scores of V (and of C) regressed on the mean ")
+          .Append("<p class=\"lead\">The test of grf's <em>test_calibration</em>: the doubly robust scores of V (and of C) regressed on the mean ")
           .Append("prediction and on the prediction's deviation from it (METHOD.md section 11). A mean coefficient near 1: the average effect is right; ")
           .Append("a differential coefficient near 1: the differences between users are right (0: no information on who gains more). ")
           .Append("HC3 standard errors; one-sided p-values of “coefficient ≤ 0”.</p>\n");
@@ -22,7 +22,7 @@ public static partial class HtmlReport
             sb.Append(Esc(r.Name)).Append("</h3>\n");
             if (!r.EstimatesEffects)
             {
-                sb.Append("<p class=\"note\">Not an effect estimator: this learner ranks users, its score is not an estimate of tau_v or tau_c, so there is nothing to calibrate.</p>\n");
+                sb.Append("<p class=\"note\">Not an effect estimator: no effect estimates were given for this model (a learner that only ranks, such as DRM or CRM: its score is not an estimate of tau_v or tau_c), so there is nothing to calibrate.</p>\n");
                 continue;
             }
             if (r.CalibrationValue is not null || r.CalibrationCost is not null)
