@@ -14,15 +14,16 @@ namespace Uplift.Evaluation;
 /// <param name="Replicates">Bootstrap replicates drawn.</param>
 /// <param name="FailedReplicates">Replicates whose cost curve was undefined (left out).</param>
 /// <param name="AuccValues">The AUCC of each replicate (NaN when undefined): the same numbers as
-/// <see cref="Bootstrap.Aucc"/>'s <see cref="BootstrapSummary.Values"/> with the same options, since the resamples are the same.</param>
+/// <see cref="Bootstrap.Aucc"/>'s (or <see cref="MultiArmBootstrap.Aucc"/>'s) <see cref="BootstrapSummary.Values"/> with the same options,
+/// since the resamples are the same.</param>
 public sealed record CostCurveBand(double[] Share, double[] Estimate, double[] Lower, double[] Upper, int Replicates, int FailedReplicates,
     double[] AuccValues);
 
 /// <summary>
-/// Pointwise bootstrap bands of the cost curve (METHOD.md section 6 with the resampling of <see cref="Bootstrap"/>: users
-/// drawn with replacement, treated then control, each arm keeping its count, replicate r from
-/// <c>Rng.Derive(seed, RngStream.Bootstrap, r)</c>), so the same seed gives the same band whatever the thread count, and the
-/// band's resamples are those of the AUCC interval.
+/// Pointwise bootstrap bands of the cost curve (METHOD.md section 6) and of the multi-arm cost curve of a budget path
+/// (section 10), on the resamples of the AUCC intervals (<see cref="Bootstrap"/>, <see cref="MultiArmBootstrap"/>: users drawn
+/// with replacement, stratified by arm, replicate r from <c>Rng.Derive(seed, RngStream.Bootstrap, r)</c>), so the same seed
+/// gives the same band whatever the thread count.
 /// </summary>
 public static class CostCurveBands
 {
@@ -36,44 +37,48 @@ public static class CostCurveBands
     {
         options ??= BootstrapOptions.Default;
         options.Validate();
+        CheckPoints(points);
+        var estimate = CostCurve.Compute(score, t, v, c, options.Curve);
+        double[] s = score.ToArray(), va = v.ToArray(), ca = c.ToArray();
+        byte[] ta = t.ToArray();
+        return Band(estimate, options, points, each => Bootstrap.Curves([s], ta, va, ca, options, (_, r, curve) => each(r, curve)));
+    }
+
+    /// <summary>The band of the multi-arm cost curve of <paramref name="path"/> (randomized data), on the resamples of
+    /// <see cref="MultiArmBootstrap.Aucc"/>. Same errors as <see cref="MultiArmBootstrap.Aucc"/>.</summary>
+    public static CostCurveBand Compute(Allocation.BudgetPath path, ReadOnlySpan<byte> t, ReadOnlySpan<double> v, ReadOnlySpan<double> c,
+        BootstrapOptions? options = null, int points = DefaultPoints)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        options ??= BootstrapOptions.Default;
+        options.Validate();
+        CheckPoints(points);
+        var estimate = MultiArmCostCurve.Compute(path, t, v, c, default, options.Curve);
+        byte[] ta = t.ToArray(); double[] va = v.ToArray(), ca = c.ToArray();
+        return Band(estimate, options, points, each => MultiArmBootstrap.Curves(path, ta, va, ca, options, each));
+    }
+
+    static void CheckPoints(int points) =>
         UpliftOptionException.Check(points is >= 2 and <= 1001, "points", $"must be between 2 and 1001, got {points}.");
-        CostCurve.ValidateInputs(score, t, v, c);
+
+    /// <summary>The band from the replicates' curves that <paramref name="run"/> hands over (replicate index, curve or null).</summary>
+    static CostCurveBand Band(CostCurveResult curve, BootstrapOptions options, int points, Action<Action<int, CostCurveResult?>> run)
+    {
         var share = new double[points];
         for (int g = 0; g < points; g++) share[g] = g == points - 1 ? 1 : g / (double)(points - 1);
         var estimate = new double[points];
-        ValuesAt(CostCurve.Compute(score, t, v, c, options.Curve), share, estimate);
-
-        int n = t.Length, reps = options.Replicates;
-        double[] s = score.ToArray(), va = v.ToArray(), ca = c.ToArray();
-        byte[] ta = t.ToArray();
-        var treated = new List<int>(); var control = new List<int>();
-        for (int i = 0; i < n; i++) (ta[i] == 1 ? treated : control).Add(i);
-        int[] tr = [.. treated], co = [.. control];
+        ValuesAt(curve, share, estimate);
+        int reps = options.Replicates;
         var at = new double[reps][];          // at[r][g]: replicate r's value at share g (null when its curve is undefined)
         var aucc = new double[reps];
-        var po = new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads ?? Environment.ProcessorCount };
-        Parallel.For(0, reps, po,
-            () => new Buffers(n),
-            (r, _, b) =>
-            {
-                // The draw of Bootstrap.Run: replicate r's own generator, treated rows first, then control rows.
-                var rng = Rng.Derive(options.Seed, RngStream.Bootstrap, r);
-                for (int j = 0; j < tr.Length; j++) b.Rows[j] = tr[rng.NextInt(tr.Length)];
-                for (int j = 0; j < co.Length; j++) b.Rows[tr.Length + j] = co[rng.NextInt(co.Length)];
-                for (int j = 0; j < n; j++) { int i = b.Rows[j]; b.S[j] = s[i]; b.T[j] = ta[i]; b.V[j] = va[i]; b.C[j] = ca[i]; }
-                try
-                {
-                    var curve = CostCurve.Core(b.S, b.T, b.V, b.C, options.Curve, b.Work);
-                    aucc[r] = curve.Aucc;
-                    var row = new double[points];
-                    ValuesAt(curve, share, row);
-                    at[r] = row;
-                }
-                catch (UpliftException) { aucc[r] = double.NaN; }
-                return b;
-            },
-            _ => { });
-
+        run((r, c) =>
+        {
+            if (c is null) { aucc[r] = double.NaN; return; }
+            aucc[r] = c.Aucc;
+            var row = new double[points];
+            ValuesAt(c, share, row);
+            at[r] = row;
+        });
         var ok = at.Where(x => x is not null).ToArray();
         if (ok.Length < 2)
             throw new UpliftException($"the bootstrap failed: the cost curve was undefined on {reps - ok.Length} of {reps} resamples (incremental cost or value not positive).");
@@ -93,15 +98,5 @@ public static class CostCurveBands
     static void ValuesAt(CostCurveResult curve, double[] share, double[] into)
     {
         for (int g = 0; g < share.Length; g++) into[g] = share[g] <= 0 ? 0 : CostCurve.ValueAtCostShare(curve, share[g]).Value;
-    }
-
-    sealed class Buffers(int n)
-    {
-        public readonly int[] Rows = new int[n];
-        public readonly double[] S = new double[n];
-        public readonly byte[] T = new byte[n];
-        public readonly double[] V = new double[n];
-        public readonly double[] C = new double[n];
-        public readonly CostCurve.Workspace Work = new(n);
     }
 }

@@ -81,7 +81,7 @@ public sealed record ReportOptions
     /// <summary>Cap on worker threads of the bootstrap (null = all cores). The report never depends on it.</summary>
     public int? MaxThreads { get; init; }
     /// <summary>Draw each model's pointwise 95 % bootstrap band around its cost curve (<see cref="CostCurveBands"/>, on the
-    /// resamples of the AUCC interval). One arm only. Default true.</summary>
+    /// resamples of the AUCC interval; with K &gt; 1 arms around each budget path's multi-arm cost curve). Default true.</summary>
     public bool Bands { get; init; } = true;
 
     public static ReportOptions Default { get; } = new();

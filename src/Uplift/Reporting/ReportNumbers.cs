@@ -19,7 +19,8 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         public MultiArmEvaluation? Arms { get; init; }
         /// <summary>One arm: the metrics other tools report on the evaluation users (deciles, Qini; docs/METRICS.md).</summary>
         public UpliftMetrics? Metrics { get; init; }
-        /// <summary>One arm, with <see cref="ReportOptions.Bands"/>: the pointwise bootstrap band of the cost curve.</summary>
+        /// <summary>With <see cref="ReportOptions.Bands"/>: the pointwise bootstrap band of the cost curve (with K &gt; 1 arms, of the
+        /// multi-arm cost curve of the budget path).</summary>
         public CostCurveBand? Band { get; init; }
         /// <summary>One arm: whether the model gave effect estimates (<see cref="ReportModel.Effects"/>).</summary>
         public bool EstimatesEffects { get; init; }
@@ -141,8 +142,12 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         var (boots, diffs) = Experiment.PairedArms([.. input.Models.Select(x => (x.Name, x.ArmPath!))], refIndex, t, v, c, boot);
         var rows = new List<Row>();
         for (int m = 0; m < evals.Length; m++)
-            rows.Add(new Row(input.Models[m].Name, CostCurvePlot.Palette[m % CostCurvePlot.Palette.Count], evals[m].Curve, boots[m],
-                evals[m].ValueAt, input.Models[m].FitSeconds, false) { Arms = evals[m].Arms });
+        {
+            var model = input.Models[m];
+            var band = o.Bands ? Experiment.Named(model.Name, () => CostCurveBands.Compute(model.ArmPath!, t, v, c, boot)) : null;
+            rows.Add(new Row(model.Name, CostCurvePlot.Palette[m % CostCurvePlot.Palette.Count], evals[m].Curve, boots[m],
+                evals[m].ValueAt, model.FitSeconds, false) { Arms = evals[m].Arms, Band = band });
+        }
         Row? oracle = null;
         if (input.OraclePath is { } path)
         {

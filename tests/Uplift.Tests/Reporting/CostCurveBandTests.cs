@@ -80,6 +80,29 @@ public class CostCurveBandTests
     }
 
     [Fact]
+    public void MultiArmBandContainsItsCurveOnTheResamplesOfTheMultiArmAuccInterval()
+    {
+        var sim = Uplift.Synthetic.SyntheticCampaign.Generate(new Uplift.Synthetic.SyntheticOptions
+        {
+            Scenario = Uplift.Synthetic.SyntheticScenario.MultiArm, Rows = 2000, Seed = 4,
+        });
+        var d = sim.Data;
+        var path = Uplift.Allocation.BudgetPath.Build(sim.ArmTauV, sim.ArmTauC, d.Rows, d.Arms);
+        var o = new BootstrapOptions { Replicates = 60, Seed = 7 };
+        var band = CostCurveBands.Compute(path, d.T, d.V, d.C, o);
+        Assert.Equal(MultiArmBootstrap.Aucc(path, d.T, d.V, d.C, default, o).Values, band.AuccValues);
+        var curve = MultiArmCostCurve.Compute(path, d.T, d.V, d.C);
+        for (int g = 1; g < band.Share.Length; g++)
+        {
+            Assert.Equal(CostCurve.ValueAtCostShare(curve, band.Share[g]).Value, band.Estimate[g], 12);
+            Assert.InRange(band.Estimate[g], band.Lower[g] - 1e-12, band.Upper[g] + 1e-12);
+        }
+        var two = CostCurveBands.Compute(path, d.T, d.V, d.C, o with { MaxThreads = 1 });
+        Assert.Equal(band.Upper, two.Upper);
+        Assert.Equal(band.Lower, two.Lower);
+    }
+
+    [Fact]
     public void RejectsABadGrid()
     {
         var (s, t, v, c) = Campaign(200);
