@@ -88,6 +88,14 @@ static class ReportCommand
                 return new Dataset(d.X, d.Rows, d.Features, d.FeatureNames, outcomes.T, outcomes.V, outcomes.C, arms: outcomes.Arms);
             }).ToArray();
             var scores = files.Select((f, k) => f.Model.Score(datasets[k], th)).ToArray();
+            // One arm: the effects of the learners that estimate them, for the calibration test (DRM/CRM only rank).
+            var effects = files.Select((f, k) =>
+            {
+                if (outcomes.Arms > 1 || f.Model is not IEffectModel em) return null;
+                var tv = new double[datasets[k].Rows]; var tc = new double[datasets[k].Rows];
+                em.PredictEffects(datasets[k], tv, tc, th);
+                return new ReportEffects(tv, tc);
+            }).ToArray();
             // Several arms (from the data): each model is shown by its budget path (METHOD.md section 10).
             bool multi = outcomes.Arms > 1;
             var armLabels = outcomes.Labels.ArmLabels;
@@ -156,7 +164,11 @@ static class ReportCommand
                 Title = r.GetValue(title)!,
                 Evaluation = datasets[0],
                 Source = table.Source,
-                Models = shown.Select((n, k) => new ReportModel(n, scores[k]) { ArmPath = armPaths[k] }).ToArray(),
+                Models = shown.Select((n, k) => new ReportModel(n, scores[k])
+                {
+                    ArmPath = armPaths[k], Effects = effects[k], Details = ReportModelDetails.FromModelFile(files[k]),
+                }).ToArray(),
+                MissingValues = MissingValueSummary.Compute(table, [.. files.Select(f => f.Preprocessor)]),
                 OracleScores = !multi && r.GetValue(oracle) is { } oc ? OutcomeColumns.Numbers(table, oc, "oracle") : null,
                 OraclePath = multi && r.GetValue(oracle) is { } prefix ? EvaluateCommand.ArmPath(table, prefix, armLabels) : null,
                 ArmLabels = multi ? armLabels : null,

@@ -73,11 +73,19 @@ public static class Bootstrap
     /// <summary>values[s][r] = AUCC of score s on replicate r, NaN when the curve of that replicate is undefined.</summary>
     static double[][] Run(double[][] scores, byte[] t, double[] v, double[] c, BootstrapOptions o)
     {
+        var values = scores.Select(_ => new double[o.Replicates]).ToArray();
+        Curves(scores, t, v, c, o, (s, r, curve) => values[s][r] = curve?.Aucc ?? double.NaN);
+        return values;
+    }
+
+    /// <summary>The resampling of every bootstrap of this class: <paramref name="each"/>(s, r, curve) gets the cost curve of
+    /// score s on replicate r (null when it is undefined), called from the worker threads (each (s, r) once).</summary>
+    internal static void Curves(double[][] scores, byte[] t, double[] v, double[] c, BootstrapOptions o, Action<int, int, CostCurveResult?> each)
+    {
         int n = t.Length, reps = o.Replicates;
         var treated = new List<int>(); var control = new List<int>();
         for (int i = 0; i < n; i++) (t[i] == 1 ? treated : control).Add(i);
         int[] tr = [.. treated], co = [.. control];
-        var values = scores.Select(_ => new double[reps]).ToArray();
         var po = new ParallelOptions { MaxDegreeOfParallelism = o.MaxThreads ?? Environment.ProcessorCount };
 
         Parallel.For(0, reps, po,
@@ -93,13 +101,14 @@ public static class Bootstrap
                 {
                     var sc = scores[s];
                     for (int j = 0; j < n; j++) b.S[j] = sc[b.Rows[j]];
-                    try { values[s][r] = CostCurve.Core(b.S, b.T, b.V, b.C, o.Curve, b.Work).Aucc; }
-                    catch (UpliftException) { values[s][r] = double.NaN; }
+                    CostCurveResult? curve;
+                    try { curve = CostCurve.Core(b.S, b.T, b.V, b.C, o.Curve, b.Work); }
+                    catch (UpliftException) { curve = null; }
+                    each(s, r, curve);
                 }
                 return b;
             },
             _ => { });
-        return values;
     }
 
     sealed class Buffers(int n)

@@ -22,6 +22,10 @@ public sealed record CostCurvePlotOptions
     public int PngScale { get; init; } = 2;
     /// <summary>A TrueType file for the PNG text; default: the system's sans-serif (DejaVu Sans, Liberation Sans, ...).</summary>
     public string? FontFile { get; init; }
+    /// <summary>Optional pointwise bands (<see cref="CostCurveBands"/>), one per curve in the curves' order (null entries and a
+    /// shorter list: no band), drawn as a light area in the curve's colour under every line. Default none (the figure is then
+    /// exactly as without this option).</summary>
+    public IReadOnlyList<CostCurveBand?>? Bands { get; init; }
 
     public static CostCurvePlotOptions Default { get; } = new();
 
@@ -90,6 +94,7 @@ public static class CostCurvePlot
         void Rect(double x, double y, double w, double h, string? fill, string? stroke, double strokeWidth, double rx = 0);
         void Line(double x1, double y1, double x2, double y2, string color, double width, double[]? dash = null);
         void Polyline(ReadOnlySpan<(double X, double Y)> points, string color, double width, double[]? dash = null);
+        void Area(ReadOnlySpan<(double X, double Y)> points, string color, double opacity);
         void Marker(Shape shape, double x, double y, double size, string color);
         void Text(double x, double y, string text, double size, string color, Anchor anchor, bool bold = false, bool vertical = false);
         double TextWidth(string text, double size, bool bold = false);
@@ -138,6 +143,9 @@ public static class CostCurvePlot
         // random diagonal, oracle, models
         var legend = new List<(string Name, string Value, string Color, double[]? Dash, Shape? Shape)>();
         double[] dashed = [7, 5];
+        if (o.Bands is { } bands)
+            for (int m = 0; m < Math.Min(bands.Count, curves.Count); m++)
+                if (bands[m] is { } band) DrawBand(g, band, Palette[m % Palette.Count], X, Y);
         g.Line(X(0), Y(0), X(1), Y(1), Diagonal, 1.6, dashed);
         if (o.Oracle is not null)
         {
@@ -183,6 +191,19 @@ public static class CostCurvePlot
             for (int i = 1; i < pts.Length; i++) g.Marker(sh, pts[i].Item1, pts[i].Item2, 7, color);
     }
 
+    /// <summary>The band as one closed area: the upper bound left to right, then the lower bound back (clamped to the frame).</summary>
+    static void DrawBand(ICanvas g, CostCurveBand b, string color, Func<double, double> X, Func<double, double> Y)
+    {
+        int k = b.Share.Length;
+        var pts = new (double, double)[2 * k];
+        for (int i = 0; i < k; i++)
+        {
+            pts[i] = (X(b.Share[i]), Y(Math.Clamp(b.Upper[i], 0, 1)));
+            pts[2 * k - 1 - i] = (X(b.Share[i]), Y(Math.Clamp(b.Lower[i], 0, 1)));
+        }
+        g.Area(pts, color, 0.16);
+    }
+
     static string Fmt(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
 
     // ---------------------------------------------------------------- SVG
@@ -217,6 +238,13 @@ public static class CostCurvePlot
             _sb.Append("<polyline points=\"");
             for (int i = 0; i < points.Length; i++) _sb.Append(i == 0 ? "" : " ").Append(F(points[i].X)).Append(',').Append(F(points[i].Y));
             _sb.Append($"\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{F(width)}\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{Dash(dash)}/>\n");
+        }
+
+        public void Area(ReadOnlySpan<(double X, double Y)> points, string color, double opacity)
+        {
+            _sb.Append("<polygon class=\"band\" points=\"");
+            for (int i = 0; i < points.Length; i++) _sb.Append(i == 0 ? "" : " ").Append(F(points[i].X)).Append(',').Append(F(points[i].Y));
+            _sb.Append($"\" fill=\"{color}\" fill-opacity=\"{F(opacity)}\" stroke=\"none\"/>\n");
         }
 
         public void Marker(Shape shape, double x, double y, double size, string color)
@@ -308,6 +336,17 @@ public static class CostCurvePlot
             path.MoveTo((float)points[0].X, (float)points[0].Y);
             for (int i = 1; i < points.Length; i++) path.LineTo((float)points[i].X, (float)points[i].Y);
             using var p = Stroke(color, width, dash);
+            _c.DrawPath(path, p);
+        }
+
+        public void Area(ReadOnlySpan<(double X, double Y)> points, string color, double opacity)
+        {
+            if (points.Length < 3) return;
+            using var path = new SKPath();
+            path.MoveTo((float)points[0].X, (float)points[0].Y);
+            for (int i = 1; i < points.Length; i++) path.LineTo((float)points[i].X, (float)points[i].Y);
+            path.Close();
+            using var p = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Fill, Color = Col(color).WithAlpha((byte)Math.Round(255 * opacity)) };
             _c.DrawPath(path, p);
         }
 

@@ -115,9 +115,26 @@ public static class MultiArmBootstrap
     /// <summary>values[p][r] = multi-arm AUCC of path p on replicate r, NaN when that replicate's curve is undefined.</summary>
     static double[][] Run(MultiArmCostCurve.EvalList[] lists, int arms, byte[] t, double[] v, double[] c, double[] w, BootstrapOptions o)
     {
+        var values = lists.Select(_ => new double[o.Replicates]).ToArray();
+        Curves(lists, arms, t, v, c, w, o, (p, r, curve) => values[p][r] = curve?.Aucc ?? double.NaN);
+        return values;
+    }
+
+    /// <summary>The multi-arm cost curve of <paramref name="path"/> on every bootstrap replicate (the resamples of <see cref="Aucc"/>):
+    /// <paramref name="each"/>(r, curve), curve null when undefined, called from the worker threads.</summary>
+    internal static void Curves(BudgetPath path, ReadOnlySpan<byte> t, ReadOnlySpan<double> v, ReadOnlySpan<double> c, BootstrapOptions o,
+        Action<int, CostCurveResult?> each)
+    {
+        var w = MultiArmCostCurve.Validate(path, t, v, c, default);
+        Curves([MultiArmCostCurve.EvalList.Of(path)], path.Arms, t.ToArray(), v.ToArray(), c.ToArray(), w, o, (_, r, curve) => each(r, curve));
+    }
+
+    /// <summary>The resampling of every multi-arm AUCC bootstrap: <paramref name="each"/>(p, r, curve) gets path p's curve on replicate r.</summary>
+    static void Curves(MultiArmCostCurve.EvalList[] lists, int arms, byte[] t, double[] v, double[] c, double[] w, BootstrapOptions o,
+        Action<int, int, CostCurveResult?> each)
+    {
         int n = t.Length, reps = o.Replicates;
         var strata = Strata(t, arms);
-        var values = lists.Select(_ => new double[reps]).ToArray();
         var po = new ParallelOptions { MaxDegreeOfParallelism = o.MaxThreads ?? Environment.ProcessorCount };
 
         Parallel.For(0, reps, po,
@@ -128,17 +145,18 @@ public static class MultiArmBootstrap
                 for (int p = 0; p < lists.Length; p++)
                 {
                     int m = b.Fill(lists[p]);
+                    CostCurveResult? curve;
                     try
                     {
-                        values[p][r] = MultiArmCostCurve.Core(b.NegSlope.AsSpan(0, m), b.From.AsSpan(0, m), b.To.AsSpan(0, m), b.Row.AsSpan(0, m),
-                            n, arms, b.T, b.V, b.C, b.W, o.Curve, b.Work).Aucc;
+                        curve = MultiArmCostCurve.Core(b.NegSlope.AsSpan(0, m), b.From.AsSpan(0, m), b.To.AsSpan(0, m), b.Row.AsSpan(0, m),
+                            n, arms, b.T, b.V, b.C, b.W, o.Curve, b.Work);
                     }
-                    catch (UpliftException) { values[p][r] = double.NaN; }
+                    catch (UpliftException) { curve = null; }
+                    each(p, r, curve);
                 }
                 return b;
             },
             _ => { });
-        return values;
     }
 
     sealed class Buffers(int n, bool weighted)

@@ -34,15 +34,18 @@ public static partial class HtmlReport
         WriteHeader(sb, input);
         WriteHighlights(sb, m);
         WriteData(sb, input, m);
+        if (input.MissingValues is not null) WriteMissing(sb, input.MissingValues);
         WriteCurves(sb, input, m);
         WriteAucc(sb, m);
         WriteDifferences(sb, m);
         WriteValueAtCost(sb, m);
         WriteDeciles(sb, m);
+        WriteCalibration(sb, m);
         if (m.Arms > 1) WriteBudgets(sb, input, m);
         if (input.Plan is not null) WritePlan(sb, input.Plan);
         if (input.ArmPlan is not null) WriteArmPlan(sb, input.ArmPlan);
         if (input.FeatureImportance is not null) WriteImportance(sb, input.FeatureImportance);
+        WriteModelDetails(sb, input, m);
         WriteHowToRead(sb);
         if (input.Notes.Count > 0) WriteNotes(sb, input.Notes);
         WriteFooter(sb, input);
@@ -118,7 +121,12 @@ public static partial class HtmlReport
     static void WriteCurves(StringBuilder sb, ReportInput input, ReportNumbers m)
     {
         var curves = m.Models.Select(r => (r.Name, r.Curve)).ToList();
-        var plot = new CostCurvePlotOptions { Oracle = m.Oracle?.Curve, Subtitle = $"{Count(m.N)} users · {m.Models[0].Curve.Segments} segments" };
+        bool bands = m.Models.Any(r => r.Band is not null);
+        var plot = new CostCurvePlotOptions
+        {
+            Oracle = m.Oracle?.Curve, Subtitle = $"{Count(m.N)} users · {m.Models[0].Curve.Segments} segments",
+            Bands = bands ? [.. m.Models.Select(r => r.Band)] : null,
+        };
         bool arms = m.Arms > 1;
         string title = arms ? "Multi-arm cost curves" : "Cost curves";
         string svg = CostCurvePlot.RenderSvg(curves, title, plot);
@@ -126,8 +134,18 @@ public static partial class HtmlReport
           .Append(arms
               ? "<figcaption>Each model's budget path (METHOD.md section 10): users' upgrades between arms, steepest estimated value per cost first. Each point is a prefix of the path: the share of the "
               : "<figcaption>Users are targeted in order of decreasing score. Each point is a prefix of that order: the share of the whole set's ")
-          .Append("incremental cost it spends (x) against the share of incremental value it captures (y). Higher and further left is better.</figcaption>\n")
+          .Append("incremental cost it spends (x) against the share of incremental value it captures (y). Higher and further left is better.")
+          .Append(bands ? BandCaption(m) : "").Append("</figcaption>\n")
           .Append("</figure>\n</section>\n");
+    }
+
+    static string BandCaption(ReportNumbers m)
+    {
+        var b = m.Models.First(r => r.Band is not null).Band!;
+        int failed = m.Models.Max(r => r.Band?.FailedReplicates ?? 0);
+        return $" <span class=\"band-note\">Shaded: each model's pointwise 95% bootstrap band (2.5 and 97.5 percentiles of the value captured at each of {Count(b.Share.Length)} cost shares over "
+            + $"{Count(b.Replicates)} resamples of the users, stratified by arm, seed {m.Boot.Seed.ToString(Inv)}: the resamples of the AUCC intervals; docs/METRICS.md)."
+            + (failed > 0 ? $" Up to {Count(failed)} resamples per model had an undefined curve and were left out." : "") + "</span>";
     }
 
     static void WriteAucc(StringBuilder sb, ReportNumbers m)

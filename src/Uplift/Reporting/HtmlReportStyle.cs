@@ -22,6 +22,8 @@ header.page { padding: 0 4px 8px; }
 .eyebrow { margin: 0; color: var(--accent); font-size: 12px; font-weight: 650; letter-spacing: 0.08em; text-transform: uppercase; }
 h1 { margin: 6px 0 6px; font-size: 30px; line-height: 1.2; letter-spacing: -0.015em; font-weight: 700; }
 h2 { margin: 0 0 12px; font-size: 18px; line-height: 1.3; font-weight: 650; }
+h3 { margin: 18px 0 8px; font-size: 15px; line-height: 1.3; font-weight: 650; }
+h3:first-of-type { margin-top: 4px; }
 .meta { margin: 0; color: var(--muted); font-size: 13.5px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 22px 26px; margin: 18px 0; }
 section.cards { background: none; border: none; padding: 0; display: grid; gap: 14px; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); }

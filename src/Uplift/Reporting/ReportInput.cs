@@ -15,6 +15,12 @@ public sealed record ReportModel(string Name, double[] Scores, double? FitSecond
     /// evaluation users (<see cref="Experiments.Experiment.ArmPath"/>), which the report evaluates instead of the scores
     /// (METHOD.md section 10). Required then; ignored for a binary campaign.</summary>
     public BudgetPath? ArmPath { get; init; }
+    /// <summary>The model's effect estimates on the evaluation users when it estimates effects (tau_v, tau_c); null = it only
+    /// ranks (DRM, CRM, a rank average), shown as "not an effect estimator" in the calibration block. One arm only.</summary>
+    public ReportEffects? Effects { get; init; }
+    /// <summary>What the model file records about the model (learner, settings, training size, validation AUCC, auto choice);
+    /// null = no "Model details" entry for it.</summary>
+    public ReportModelDetails? Details { get; init; }
 }
 
 /// <summary>Permutation feature importance of one model (from <see cref="FeatureImportance.Permutation"/>).</summary>
@@ -74,6 +80,9 @@ public sealed record ReportOptions
     public CostCurveOptions Curve { get; init; } = CostCurveOptions.Default;
     /// <summary>Cap on worker threads of the bootstrap (null = all cores). The report never depends on it.</summary>
     public int? MaxThreads { get; init; }
+    /// <summary>Draw each model's pointwise 95 % bootstrap band around its cost curve (<see cref="CostCurveBands"/>, on the
+    /// resamples of the AUCC interval; with K &gt; 1 arms around each budget path's multi-arm cost curve). Default true.</summary>
+    public bool Bands { get; init; } = true;
 
     public static ReportOptions Default { get; } = new();
 
@@ -115,6 +124,9 @@ public sealed record ReportInput
     public PlanSummary? Plan { get; init; }
     /// <summary>A budget plan across K &gt; 1 arms. Default none (section left out).</summary>
     public ArmPlanSummary? ArmPlan { get; init; }
+    /// <summary>Missing values of the data the report was computed on (<see cref="MissingValueSummary.Compute(RawTable, IReadOnlyList{Preprocessor})"/>).
+    /// Default none (section left out).</summary>
+    public MissingValueSummary? MissingValues { get; init; }
     /// <summary>Free-form notes, one paragraph each. Default none.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
     /// <summary>The command line that produced the report, shown in the footer. Default none.</summary>

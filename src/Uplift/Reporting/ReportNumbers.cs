@@ -19,6 +19,17 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         public MultiArmEvaluation? Arms { get; init; }
         /// <summary>One arm: the metrics other tools report on the evaluation users (deciles, Qini; docs/METRICS.md).</summary>
         public UpliftMetrics? Metrics { get; init; }
+        /// <summary>With <see cref="ReportOptions.Bands"/>: the pointwise bootstrap band of the cost curve (with K &gt; 1 arms, of the
+        /// multi-arm cost curve of the budget path).</summary>
+        public CostCurveBand? Band { get; init; }
+        /// <summary>One arm: whether the model gave effect estimates (<see cref="ReportModel.Effects"/>).</summary>
+        public bool EstimatesEffects { get; init; }
+        /// <summary>The calibration test of tau_v against the DR scores of V (null when not an effect estimator or not defined).</summary>
+        public CalibrationResult? CalibrationValue { get; init; }
+        /// <summary>The same for tau_c against the DR scores of C.</summary>
+        public CalibrationResult? CalibrationCost { get; init; }
+        /// <summary>Why a test of an effect estimator is missing (null otherwise).</summary>
+        public string? CalibrationNote { get; init; }
     }
 
     /// <summary>The best model (highest AUCC) is better than every other model by its paired bootstrap: each other model's
@@ -75,8 +86,17 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
 
         var rows = new List<Row>();
         for (int k = 0; k < evals.Length; k++)
-            rows.Add(new Row(input.Models[k].Name, CostCurvePlot.Palette[k % CostCurvePlot.Palette.Count], evals[k].Curve, boots[k],
-                evals[k].ValueAt, input.Models[k].FitSeconds, false) { Metrics = evals[k].Metrics });
+        {
+            var model = input.Models[k];
+            var band = o.Bands ? Experiment.Named(model.Name, () => CostCurveBands.Compute(model.Scores, t, v, c, boot)) : null;
+            var (cv, cc, note) = model.Effects is { } fx ? Calibrate(model.Name, fx, t, v, c) : (null, null, null);
+            rows.Add(new Row(model.Name, CostCurvePlot.Palette[k % CostCurvePlot.Palette.Count], evals[k].Curve, boots[k],
+                evals[k].ValueAt, model.FitSeconds, false)
+            {
+                Metrics = evals[k].Metrics, Band = band, EstimatesEffects = model.Effects is not null,
+                CalibrationValue = cv, CalibrationCost = cc, CalibrationNote = note,
+            });
+        }
         Row? oracle = null;
         if (input.OracleScores is { } oracleScores)
         {
@@ -122,8 +142,12 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         var (boots, diffs) = Experiment.PairedArms([.. input.Models.Select(x => (x.Name, x.ArmPath!))], refIndex, t, v, c, boot);
         var rows = new List<Row>();
         for (int m = 0; m < evals.Length; m++)
-            rows.Add(new Row(input.Models[m].Name, CostCurvePlot.Palette[m % CostCurvePlot.Palette.Count], evals[m].Curve, boots[m],
-                evals[m].ValueAt, input.Models[m].FitSeconds, false) { Arms = evals[m].Arms });
+        {
+            var model = input.Models[m];
+            var band = o.Bands ? Experiment.Named(model.Name, () => CostCurveBands.Compute(model.ArmPath!, t, v, c, boot)) : null;
+            rows.Add(new Row(model.Name, CostCurvePlot.Palette[m % CostCurvePlot.Palette.Count], evals[m].Curve, boots[m],
+                evals[m].ValueAt, model.FitSeconds, false) { Arms = evals[m].Arms, Band = band });
+        }
         Row? oracle = null;
         if (input.OraclePath is { } path)
         {
@@ -139,6 +163,21 @@ internal sealed record ReportNumbers(int N, int Treated, double IncValue, double
         int bi = BestIndex(rows);
         var vsBest = bi == refIndex ? diffs : Experiment.PairedArms([.. input.Models.Select(x => (x.Name, x.ArmPath!))], bi, t, v, c, boot).Differences;
         return new ReportNumbers(n, n1, incValue, incCost, rows, oracle, rows[refIndex], list, boot, rows[bi]) { Arms = k, BestIsClear = Clear(vsBest, bi) };
+    }
+
+    /// <summary>grf's test_calibration of a model's tau_v and tau_c against the randomized DR scores of V and C (as
+    /// <see cref="Experiment"/>'s held-out evaluation does); a test that is not defined gives its reason in the note.</summary>
+    static (CalibrationResult?, CalibrationResult?, string?) Calibrate(string name, ReportEffects fx, byte[] t, double[] v, double[] c)
+    {
+        ArgumentNullException.ThrowIfNull(fx.TauV);
+        ArgumentNullException.ThrowIfNull(fx.TauC);
+        if (fx.TauV.Length != t.Length || fx.TauC.Length != t.Length)
+            throw new UpliftDataException($"model '{name}' has {fx.TauV.Length} tau_v and {fx.TauC.Length} tau_c estimates for {t.Length} users.");
+        CalibrationResult? cv = null, cc = null;
+        var notes = new List<string>();
+        try { cv = Calibration.Test(fx.TauV, DrScores.Randomized(t, v)); } catch (UpliftException e) { notes.Add("tau_v: " + e.Message); }
+        try { cc = Calibration.Test(fx.TauC, DrScores.Randomized(t, c)); } catch (UpliftException e) { notes.Add("tau_c: " + e.Message); }
+        return (cv, cc, notes.Count == 0 ? null : string.Join("; ", notes));
     }
 
     /// <summary>The model with the highest AUCC (the first of equals).</summary>

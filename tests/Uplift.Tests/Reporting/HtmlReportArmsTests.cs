@@ -33,6 +33,8 @@ public class HtmlReportArmsTests
         Assert.Contains("multi-arm AUCC", html);
         Assert.Contains("id=\"value-at-budget\"", html);
         Assert.Contains("truth: users per arm by budget", html);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "<polygon class=\"band\"")); // the model's band (none for the oracle)
+        Assert.DoesNotContain("id=\"calibration\"", html); // calibration is a one-arm test
         foreach (var label in Sim.ArmLabels) Assert.Contains(label, html);
         System.Xml.Linq.XDocument.Parse(html.Replace("<!DOCTYPE html>", "")); // well-formed
         Assert.Equal(html, HtmlReport.Render(Input(path))); // same input, same page

@@ -73,7 +73,7 @@ public class HtmlReportTests
         Assert.Equal("html", doc.Root!.Name.LocalName);
         Assert.Equal("Test campaign", doc.Descendants("title").Single().Value);
         var ids = doc.Descendants("section").Select(s => (string?)s.Attribute("id")).Where(x => x is not null).ToList();
-        Assert.Equal(["data", "curves", "aucc", "differences", "value-at-cost", "deciles", "plan", "importance", "how-to-read", "notes"], ids);
+        Assert.Equal(["data", "curves", "aucc", "differences", "value-at-cost", "deciles", "calibration", "plan", "importance", "how-to-read", "notes"], ids);
         Assert.Contains(HtmlReport.LibraryVersion, html);
         Assert.Contains("2025-07-01 12:30 UTC", html);
         Assert.Contains("uplift report --data eval.csv --out r.html", doc.Descendants("code").Single().Value);
@@ -204,7 +204,7 @@ public class HtmlReportTests
         input = input with { Models = [input.Models[0]], OracleScores = null, FeatureImportance = null, Plan = null, Notes = [], CommandLine = null };
         var doc = ParseXml(HtmlReport.Render(input));
         var ids = doc.Descendants("section").Select(s => (string?)s.Attribute("id")).Where(x => x is not null).ToList();
-        Assert.Equal(["data", "curves", "aucc", "value-at-cost", "deciles", "how-to-read"], ids);
+        Assert.Equal(["data", "curves", "aucc", "value-at-cost", "deciles", "calibration", "how-to-read"], ids);
         Assert.Empty(doc.Descendants("code"));
     }
 
