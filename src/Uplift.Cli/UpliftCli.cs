@@ -37,6 +37,7 @@ public static class UpliftCli
             ReportCommand.Create(),
             CheckCommand.Create(),
             BenchCommand.Create(),
+            WorkerCommand.Create(),
         };
         root.Options.Add(new HelpOption());
         root.Options.Add(new Option<bool>("--version")

@@ -42,12 +42,17 @@ static class ScoreCommand
         var seed = Common.Seed();
         var threads = Common.Threads();
         var json = Common.Json();
+        var cluster = new ClusterFlags();
         var cmd = new Command("score", "Score users with a trained model: one row per input row, in input order. Streams inputs of any size.")
         {
             model, data, output, keep, effects, level, chunkRows, threads, seed, json,
         };
+        cluster.AddTo(cmd);
         cmd.SetAction(r => Common.Run(() =>
         {
+            // Several files (a folder or a pattern) or --cluster: one output per partition in the --out folder (docs/CLUSTER.md).
+            if (cluster.Partitioned(r, r.GetValue(data)!))
+                return PartitionedCommands.Score(r, cluster, r.GetValue(model)!, r.GetValue(data)!, r.GetValue(output)!, r.GetValue(json));
             var clock = Stopwatch.StartNew();
             var file = ModelFile.Load(r.GetValue(model)!);
             string path = r.GetValue(output)!;

@@ -25,6 +25,10 @@ static class SimulateCommand
         };
         var noise = new Option<double>("--noise") { Description = "Standard deviation of the outcome noise.", DefaultValueFactory = _ => 1.0 };
         var output = new Option<string>("--out") { Description = "Output file (.csv, .csv.gz or .parquet).", Required = true };
+        var partitions = new Option<int?>("--partitions")
+        {
+            Description = "Write the users as this many files of consecutive rows (partitions for 'train --data DIR/NAME-*.EXT', docs/CLUSTER.md): --out's name with -00, -01, ... before the extension.",
+        };
         var seed = Common.Seed();
         var json = Common.Json();
         var cmd = new Command("simulate",
@@ -33,7 +37,7 @@ static class SimulateCommand
             "With --scenario multiarm the treatment holds the labels none (control) and small, medium, large (K = 3; " +
             "offer1..offerK otherwise), and the truth is tau_v_<arm>, tau_c_<arm> per arm and the propensity of the user's arm.")
         {
-            scenario, rows, features, treated, arms, noise, output, seed, json,
+            scenario, rows, features, treated, arms, noise, output, partitions, seed, json,
         };
         cmd.SetAction(r => Common.Run(() =>
         {
@@ -53,7 +57,9 @@ static class SimulateCommand
                 Seed = r.GetValue(seed),
             });
             string path = r.GetValue(output)!;
-            TableWriter.Write(path, ToTable(path, data));
+            if (r.GetValue(partitions) is { } parts)
+                path = $"{TableWriter.WriteParts(path, ToTable(path, data), parts)[0]} .. ({parts} partitions)";
+            else TableWriter.Write(path, ToTable(path, data));
             var d = data.Data;
             var counts = d.ArmCounts();
             if (r.GetValue(json))

@@ -29,6 +29,7 @@ static class TrainCommand
         var json = Common.Json();
         var learnerOptions = new LearnerOptions();
         var observational = new ObservationalFlags();
+        var cluster = new ClusterFlags();
         var cmd = new Command("train", "Train a model on a past randomized campaign and write the model file.")
         {
             model, validFraction, testFraction, output, seed, threads, json,
@@ -36,6 +37,7 @@ static class TrainCommand
         columns.AddTo(cmd);
         learnerOptions.AddTo(cmd);
         observational.AddTo(cmd);
+        cluster.AddTo(cmd);
         cmd.SetAction(r => Common.Run(() =>
         {
             long s = r.GetValue(seed);
@@ -46,6 +48,10 @@ static class TrainCommand
             var learner = LearnerCatalog.Create(kind, learnerOptions.Build(r, [kind]));
 
             var roles = columns.Roles(r);
+            // Several files (a folder or a pattern) or --cluster: the partitioned training (docs/CLUSTER.md).
+            if (cluster.Partitioned(r, columns.Data(r)))
+                return PartitionedCommands.Train(r, cluster, columns.Data(r), roles, columns.LoadOptions(r).ExcludeFeatures, kind, learner, 1 - vf - tf, vf, s, r.GetValue(threads),
+                    r.GetValue(output)!, r.GetValue(json));
             var obs = observational.Build(r, roles.Propensity is not null); // validation and test AUCC of observational data (METHOD.md section 11)
             var load = columns.LoadOptions(r);
             var table = CampaignData.ReadTable(columns.Data(r), roles, load.Read);

@@ -28,6 +28,29 @@ public static class TableWriter
         writer.Commit();
     }
 
+    /// <summary>
+    /// Writes <paramref name="table"/> as <paramref name="parts"/> files of consecutive rows (partitions, docs/CLUSTER.md):
+    /// <paramref name="path"/>'s name with -00, -01, ... before the extension. Returns the paths, in partition order.
+    /// </summary>
+    public static IReadOnlyList<string> WriteParts(string path, RawTable table, int parts)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (parts is < 1 or > 10_000) throw new UpliftOptionException("--partitions", $"must be in 1..10000, got {parts}");
+        string dir = Path.GetDirectoryName(path) ?? "", name = Path.GetFileName(path);
+        int dot = name.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase) ? name.Length - 7 : name.LastIndexOf('.');
+        if (dot <= 0) dot = name.Length;
+        if (dir.Length > 0) Directory.CreateDirectory(dir);
+        var paths = new List<string>();
+        for (int k = 0; k < parts; k++)
+        {
+            int a = (int)((long)k * table.Rows / parts), b = (int)((long)(k + 1) * table.Rows / parts);
+            string p = Path.Combine(dir, $"{name[..dot]}-{k.ToString(parts > 100 ? "D4" : "D2", System.Globalization.CultureInfo.InvariantCulture)}{name[dot..]}");
+            Write(p, Slice(table, a, b - a));
+            paths.Add(p);
+        }
+        return paths;
+    }
+
     static RawTable Slice(RawTable table, int start, int count) => new(table.Source, count, table.Columns.Select(c =>
         c.Numbers is { } nums
             ? RawColumn.Numeric(c.Name, nums.AsSpan(start, count).ToArray())

@@ -15,6 +15,19 @@ public sealed record PartitionJob
     public required IReadOnlyList<string> Files { get; init; }
     /// <summary>The column roles (propensity and weight columns are not supported with partitions yet).</summary>
     public required ColumnRoles Roles { get; init; }
+    /// <summary>Columns left out of the features when <see cref="ColumnRoles.Features"/> is null ("all other columns").</summary>
+    public IReadOnlyList<string> ExcludeFeatures { get; init; } = [];
+
+    /// <summary>The roles with the features resolved on one partition's table (all other columns but the excluded ones).</summary>
+    internal ColumnRoles RolesFor(RawTable table)
+    {
+        if (ExcludeFeatures.Count == 0 || Roles.Features is not null) return Roles;
+        var bound = Roles.Bind(table);
+        var missing = ExcludeFeatures.Where(c => !table.Contains(c)).ToList();
+        if (missing.Count > 0) throw new UpliftDataException($"--exclude names column(s) not in the data: {string.Join(", ", missing)}", table.Source);
+        return Roles with { Features = bound.Features!.Where(f => !ExcludeFeatures.Contains(f)).ToArray() };
+    }
+
     /// <summary>Expected share of training rows, in (0, 1) (default 0.6).</summary>
     public double TrainFraction { get; init; } = 0.6;
     /// <summary>Expected share of validation rows, in (0, 1 − TrainFraction] (default 0.2); the rest is the test set.</summary>
@@ -79,6 +92,7 @@ public sealed record PartitionJob
             ["treatment"] = Roles.Treatment, ["value"] = Roles.Value, ["cost"] = Roles.Cost, ["id"] = Roles.Id, ["control"] = Roles.Control,
             ["features"] = Roles.Features is null ? null : new JsonArray(Roles.Features.Select(f => (JsonNode?)f).ToArray()),
         },
+        ["exclude"] = new JsonArray(ExcludeFeatures.Select(f => (JsonNode?)f).ToArray()),
         ["trainFraction"] = TrainFraction, ["validFraction"] = ValidFraction, ["seed"] = Seed,
         ["preprocess"] = new JsonObject
         {
@@ -99,6 +113,7 @@ public sealed record PartitionJob
                 Id = (string?)r["id"], Control = (string?)r["control"],
                 Features = r["features"] is JsonArray fa ? fa.Select(n => (string)n!).ToArray() : null,
             },
+            ExcludeFeatures = o["exclude"]!.AsArray().Select(n => (string)n!).ToArray(),
             TrainFraction = (double)o["trainFraction"]!, ValidFraction = (double)o["validFraction"]!, Seed = (long)o["seed"]!,
             Preprocess = new PreprocessOptions
             {

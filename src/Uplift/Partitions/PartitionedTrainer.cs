@@ -37,6 +37,7 @@ public static class PartitionedTrainer
         ArgumentNullException.ThrowIfNull(learner);
         job.Validate();
         if (parts.Count != job.Files.Count) throw new ArgumentException("one partition per file");
+        if (learner is PerArmLearner perArm) learner = perArm.Binary;   // one arm: the binary learner itself (METHOD.md section 10)
         var (kind, o, crmOptions) = learner switch
         {
             DrmLearner drm => (drm.Kind, drm.Options, (CrmOptions?)null),
