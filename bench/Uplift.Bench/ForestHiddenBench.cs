@@ -51,6 +51,10 @@ public static class ForestHiddenBench
         }
         print($"|   after the last stage | {total - prev:F2} |");
         print($"| fit total ({options.NumTrees} causal trees x 2, {options.ResolvedNuisanceTrees} x 3 centring, {threads} threads; CPU {cpu:F1} s) | {total:F2} |");
+        // What the fit made, as digests: equal digests = bit-identical forests and scores (across builds and thread counts).
+        var scores = new double[data.Rows];
+        model.Score(data, scores, threads);
+        print($"<!-- model {Digest(System.Text.Encoding.UTF8.GetBytes(model.Save().ToJsonString()))}, scores {Digest(System.Runtime.InteropServices.MemoryMarshal.AsBytes(scores.AsSpan()))} -->");
         return model;
     }
 
@@ -86,10 +90,12 @@ public static class ForestHiddenBench
         }
     }
 
+    static string Digest(ReadOnlySpan<byte> bytes) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes))[..16];
+
     static double Median(List<double> v) { v.Sort(); return v[v.Count / 2]; }
 
     /// <summary>The hidden-size benchmark: stage times of one fit per tree count, then the file table.</summary>
-    public static void Run(int[] treeCounts, int threads, string dir, Action<string> print)
+    public static void Run(int[] treeCounts, int threads, string dir, Action<string> print, bool files = true)
     {
         var data = Data();
         var models = new List<CausalForestModel>();
@@ -97,6 +103,7 @@ public static class ForestHiddenBench
         print("|---|---|");
         foreach (int trees in treeCounts)
             models.Add(Fit(data, new CausalForestOptions { NumTrees = trees }, threads, print));
+        if (!files) return;
         print("");
         print("| file | trees | size | per tree | save (median of 3) | load (median of 3) |");
         print("|---|---|---|---|---|---|");

@@ -16,7 +16,10 @@ internal sealed class TreeWorkspace
     public readonly SplitStat[] Stat;    // per-row statistics the splitting rule sweeps (by local id)
     public readonly byte[] GoLeft;
     public readonly SortedEntry[] Tmp;
-    public readonly int[] EstNode;       // node of each estimation row while routing
+    public readonly int[] EstNode;       // node of each estimation row while routing (by rank in EstRows)
+    public readonly int[] EstRows;       // the estimation rows in ascending order
+    public readonly ulong[] EstBits;     // bitset of the estimation rows
+    public readonly PackedNode[] Packed; // the grown nodes packed for routing
     public readonly int[] LocalOf;       // training row -> local id, -1 outside the growing set
     public readonly int[] Perm;          // subsample draw
     public readonly int[] FeaturePerm;
@@ -37,6 +40,8 @@ internal sealed class TreeWorkspace
         GoLeft = new byte[Cap];
         Tmp = new SortedEntry[Cap];
         EstNode = new int[rows];
+        EstRows = new int[rows];
+        EstBits = new ulong[(rows + 63) >> 6];
         LocalOf = new int[rows]; Array.Fill(LocalOf, -1);
         Perm = new int[rows];
         FeaturePerm = new int[features];
@@ -46,6 +51,7 @@ internal sealed class TreeWorkspace
         NodeThreshold = new float[nodes];
         NodeCount = new int[nodes]; NodeOffset = new int[nodes + 1];
         NodeRows = new int[rows]; NewIndex = new int[nodes]; Queue = new int[nodes];
+        Packed = new PackedNode[nodes];
     }
 
     /// <summary>The entries of node [start, end) in the order of feature 0 (use <c>.Local</c> for the local ids).</summary>
