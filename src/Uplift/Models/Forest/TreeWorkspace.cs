@@ -13,7 +13,8 @@ internal sealed class TreeWorkspace
     public readonly int[] GrowRows;      // local id -> training row
     public readonly double[] LY, LW, LS; // local outcome, treatment, sample weight
     public readonly double[] Rho;        // pseudo-outcomes of the current node (by local id)
-    public readonly SplitStat[] Stat;    // per-row statistics the splitting rule sweeps (by local id)
+    public readonly SplitStat[] Stat;    // per-row statistics the causal splitting rule sweeps (by local id)
+    public readonly RegressionStat[] RegStat; // the same for the regression rule
     public readonly byte[] GoLeft;
     public readonly SortedEntry[] Tmp;
     public readonly int[] EstNode;       // node of each estimation row while routing (by rank in EstRows)
@@ -37,6 +38,7 @@ internal sealed class TreeWorkspace
         GrowRows = new int[Cap];
         LY = new double[Cap]; LW = new double[Cap]; LS = new double[Cap]; Rho = new double[Cap];
         Stat = new SplitStat[Cap];
+        RegStat = new RegressionStat[Cap];
         GoLeft = new byte[Cap];
         Tmp = new SortedEntry[Cap];
         EstNode = new int[rows];
@@ -67,6 +69,12 @@ internal struct SplitStat
 {
     public double S, SRho, SZ, SZZ;
     public int Small;
+}
+
+/// <summary>One row's s and s rho for the regression rule's sweep.</summary>
+internal struct RegressionStat
+{
+    public double S, SRho;
 }
 
 /// <summary>A feature value with the local id of its row.</summary>
