@@ -54,6 +54,7 @@ switch (what)
         ForestBench.Run(maxThreads: 2, includeLarge: !rest.Contains("--small"), onRow: r => Console.WriteLine(
             $"| {r.Case} | {r.Trees} | {r.Threads} | {r.FitSeconds:F1} | {r.FitCpuSeconds:F1} | {r.PredictSeconds:F1} | {r.PeakWorkingSetBytes >> 20} | {r.TauCorrelation:F4} |"));
         break;
+    case "forest-hidden": ForestHiddenBench.Run(Machine.Ints(rest, "--trees") ?? [500, 2000], Machine.Ints(rest, "--threads")?[0] ?? 2, Machine.Strings(rest, "--out")?[0] ?? Path.GetTempPath(), Console.WriteLine, files: !rest.Contains("--no-files")); break;
     case "quality":
     {
         int seeds = Machine.Ints(rest, "--seeds")?[0] ?? 5;

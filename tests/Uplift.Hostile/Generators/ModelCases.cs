@@ -19,16 +19,21 @@ public static class ModelCases
     static JsonObject M(JsonObject o) => o["model"]!.AsObject();
     static JsonObject Feature0(JsonObject o) => o["preprocessor"]!["features"]![0]!.AsObject();
 
-    /// <summary>Edits one base64 int32 array of the causal forest's value forest.</summary>
-    static string ForestInts(string text, string key, Func<int, int, int> edit) => J(text, o =>
+    /// <summary>Edits the inflated tree section (model format 2) of the causal forest's value forest and deflates it back,
+    /// with its declared sizes updated, so the damage is in the trees themselves.</summary>
+    static string ForestTrees(string text, Func<byte[], byte[]> edit) => J(text, o =>
     {
         var v = M(o)["value"]!.AsObject();
-        var bytes = Convert.FromBase64String((string)v[key]!);
-        var ints = new int[bytes.Length / 4];
-        Buffer.BlockCopy(bytes, 0, ints, 0, ints.Length * 4);
-        for (int i = 0; i < ints.Length; i++) ints[i] = edit(i, ints[i]);
-        Buffer.BlockCopy(ints, 0, bytes, 0, ints.Length * 4);
-        v[key] = Convert.ToBase64String(bytes);
+        byte[] raw;
+        using (var z = new System.IO.Compression.DeflateStream(new MemoryStream(Convert.FromBase64String((string)v["treeData"]!)),
+                   System.IO.Compression.CompressionMode.Decompress))
+        using (var ms = new MemoryStream()) { z.CopyTo(ms); raw = ms.ToArray(); }
+        raw = edit(raw);
+        using var packed = new MemoryStream();
+        using (var z = new System.IO.Compression.DeflateStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)) z.Write(raw);
+        v["treeData"] = Convert.ToBase64String(packed.ToArray());
+        v["treeBytes"] = (int)packed.Length;
+        v["rawBytes"] = raw.Length;
     });
 
     static Mutation Drm(string label, Func<string, string> m, string pattern, bool mayLoad = false) => new(label, b => b.Drm, m, pattern, mayLoad);
@@ -107,12 +112,12 @@ public static class ModelCases
         TL("intercept-string", t => J(t, o => M(o)["mu_v1"]!["intercept"] = "abc"), "intercept|mu_v1"),
         TL("intercept-1e309-text", t => J(t, o => M(o)["mu_v1"]!["intercept"] = "@@").Replace("\"@@\"", "1e309"), "intercept|mu_v1|finite|number|range"),
         TL("part-missing", t => J(t, o => M(o).Remove("mu_c0")), "mu_c0"),
-        CF("nodes-not-base64", t => J(t, o => M(o)["value"]!["nodes"] = "!!!not base64!!!"), "nodes|base64|value"),
-        CF("threshold-truncated", t => J(t, o => { var s = (string)M(o)["value"]!["threshold"]!; M(o)["value"]!["threshold"] = s[..(s.Length / 2 / 4 * 4)]; }), "threshold|length|value"),
-        CF("children-out-of-range", t => ForestInts(t, "left", (i, v) => int.MaxValue / 2), "left|child|node|range|value"),
-        CF("children-negative", t => ForestInts(t, "left", (i, v) => -5), "left|child|node|range|value"),
-        CF("children-to-root", t => ForestInts(t, "left", (i, v) => 0), "left|child|node|cycle|loop|value"),
-        CF("feature-out-of-range", t => ForestInts(t, "feature", (i, v) => v < 0 ? v : 99), "feature|range|value"),
+        CF("treedata-not-base64", t => J(t, o => M(o)["value"]!["treeData"] = "!!!not base64!!!"), "treeData|base64|value"),
+        CF("treedata-truncated", t => J(t, o => { var s = (string)M(o)["value"]!["treeData"]!; M(o)["value"]!["treeData"] = s[..(s.Length / 2 / 4 * 4)]; }), "treeData|length|values|value"),
+        CF("rawbytes-2pow31", t => J(t, o => M(o)["value"]!["rawBytes"] = int.MaxValue), "rawBytes|raw bytes|treeData|value"),
+        CF("treedata-not-deflate", t => J(t, o => { var b = Convert.FromBase64String((string)M(o)["value"]!["treeData"]!); for (int i = 0; i < b.Length; i++) b[i] ^= 0x5A; M(o)["value"]!["treeData"] = Convert.ToBase64String(b); }), "treeData|deflate|truncated|value"),
+        CF("trees-cut-short", t => ForestTrees(t, raw => raw[..(raw.Length / 2)]), "treeData|truncated|ends|value"),
+        CF("feature-out-of-range", t => ForestTrees(t, raw => { raw[0] = 99; return raw; }), "feature|range|value"),
         CF("trees-million", t => J(t, o => M(o)["value"]!["trees"] = 1_000_000), "trees|value"),
         CF("value-forest-missing", t => J(t, o => M(o).Remove("value")), "value"),
     ];

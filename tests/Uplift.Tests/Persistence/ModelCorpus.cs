@@ -26,7 +26,7 @@ internal static class ModelCorpus
 
     public static RawTable Table => Built.Value.Table;
     public static Dataset Data => Built.Value.Data;
-    /// <summary>Model-file text by name: drm-linear, drm-mlp, crm, rlearner, rlearner-gbt, duality-rlearner, tlearner, causal-forest.</summary>
+    /// <summary>Model-file text by name: drm-linear, drm-mlp, crm, rlearner, rlearner-gbt, duality-rlearner, tlearner, causal-forest (format 2), causal-forest-v1 (the same in format 1).</summary>
     public static IReadOnlyDictionary<string, string> Files => Built.Value.Files;
     public static IReadOnlyList<string> Names => [.. Files.Keys];
 
@@ -58,6 +58,12 @@ internal static class ModelCorpus
         {
             var model = learner.Fit(data, null, ctx);
             files[name] = new ModelFile(model, pre, 3).ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            if (model is CausalForestModel forest) // the same forest in the old format 1, which must still load
+            {
+                var v1 = new ModelFile(model, pre, 3).ToJson();
+                v1["model"] = Uplift.Tests.Models.Forest.ForestFormat1.Save(forest);
+                files[name + "-v1"] = v1.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            }
         }
         return (table, data, files);
     }

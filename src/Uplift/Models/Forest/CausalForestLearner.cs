@@ -127,11 +127,11 @@ public sealed class CausalForestModel : IEffectModel
             throw new UpliftDataException($"the causal-forest model expects {Features} features, the data has {data.Features}");
     }
 
-    /// <summary>The fitted state; big arrays are base64 of raw little-endian values (see <see cref="ForestJson"/>).</summary>
+    /// <summary>The fitted state: format 2, each forest's trees as one deflated base64 section (see <see cref="ForestJson"/>).</summary>
     public JsonObject Save() => new()
     {
         ["kind"] = Kind,
-        ["format"] = 1,
+        ["format"] = ForestJson.Format,
         ["features"] = Features,
         ["options"] = ForestJson.SaveOptions(Options),
         ["value"] = ForestJson.SaveForest(Value.Inner),
@@ -144,12 +144,12 @@ public sealed class CausalForestModel : IEffectModel
     internal static CausalForestModel Load(Uplift.IO.ModelJson json)
     {
         json.Choice("kind", CausalForestRegistration.Name);
-        json.Int("format", 1, 1);
+        int format = json.Int("format", 1, ForestJson.Format);
         int features = json.Int("features", 1, int.MaxValue);
         var options = ForestJson.LoadOptions(json.Object("options"));
         var po = new FitContext().ParallelOptions;
-        var value = ForestJson.LoadForest(json.Object("value"), features, CausalPrediction.Instance, po);
-        var cost = ForestJson.LoadForest(json.Object("cost"), features, CausalPrediction.Instance, po);
+        var value = ForestJson.LoadForest(json.Object("value"), format, features, CausalPrediction.Instance, po);
+        var cost = ForestJson.LoadForest(json.Object("cost"), format, features, CausalPrediction.Instance, po);
         return new CausalForestModel(options, new CausalForest(value, null), new CausalForest(cost, null));
     }
 }

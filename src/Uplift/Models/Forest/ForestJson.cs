@@ -5,49 +5,32 @@ using System.Text.Json.Nodes;
 namespace Uplift.Models.Forest;
 
 /// <summary>
-/// Compact JSON of fitted forests. A forest's trees are concatenated; each big array is the base64 of its raw
-/// little-endian values: "nodes" and "leaves" (int32 per tree), "feature", "left" (int32 per node; a leaf's
+/// JSON of fitted forests. Format 2 (written): see <see cref="SaveForest"/> and <see cref="ForestCodec"/>. Format 1 (read):
+/// a forest's trees are concatenated; each big array is the base64 of its raw little-endian values: "nodes" and "leaves" (int32 per tree), "feature", "left" (int32 per node; a leaf's
 /// "left" is its leaf index, a split's right child is left + 1), "threshold" (float32 per node), "leafSizes"
 /// (int32 per leaf), "leafRows" (int32 training-row indices of the leaves, in leaf order), and the training
 /// observations "y", "w", "s" (float64 per training row: centred outcome, centred treatment, sample weight).
 /// </summary>
 internal static class ForestJson
 {
+    /// <summary>The forest format <see cref="SaveForest"/> writes (the model's "format"); <see cref="LoadForest"/> reads 1 and 2.</summary>
+    internal const int Format = 2;
+
+    /// <summary>
+    /// Format 2: "trees", "rows", the tree section "treeData" (base64 of the deflated stream of <see cref="ForestCodec"/>)
+    /// with its sizes "treeBytes" (compressed) and "rawBytes" (inflated), and the observations "y", "w", "s" as in format 1.
+    /// </summary>
     internal static JsonObject SaveForest(Forest forest)
     {
-        var trees = forest.Trees;
-        int nodes = 0, leaves = 0, leafRows = 0;
-        foreach (var t in trees) { nodes += t.Nodes; leaves += t.Leaves; leafRows += t.LeafRows.Length; }
-        var nodeCounts = new int[trees.Length];
-        var leafCounts = new int[trees.Length];
-        var feature = new int[nodes];
-        var left = new int[nodes];
-        var threshold = new float[nodes];
-        var leafSizes = new int[leaves];
-        var rows = new int[leafRows];
-        int pn = 0, pl = 0, pr = 0;
-        for (int b = 0; b < trees.Length; b++)
-        {
-            var t = trees[b];
-            nodeCounts[b] = t.Nodes; leafCounts[b] = t.Leaves;
-            t.Feature.CopyTo(feature, pn); t.Left.CopyTo(left, pn); t.Threshold.CopyTo(threshold, pn);
-            pn += t.Nodes;
-            for (int l = 0; l < t.Leaves; l++) leafSizes[pl + l] = t.LeafOffsets[l + 1] - t.LeafOffsets[l];
-            pl += t.Leaves;
-            t.LeafRows.CopyTo(rows, pr);
-            pr += t.LeafRows.Length;
-        }
+        var raw = ForestCodec.Encode(forest.Trees);
+        var packed = ForestCodec.Deflate(raw);
         var o = new JsonObject
         {
-            ["trees"] = trees.Length,
+            ["trees"] = forest.Trees.Length,
             ["rows"] = forest.Obs.Rows,
-            ["nodes"] = B64<int>(nodeCounts),
-            ["leaves"] = B64<int>(leafCounts),
-            ["feature"] = B64<int>(feature),
-            ["left"] = B64<int>(left),
-            ["threshold"] = B64<float>(threshold),
-            ["leafSizes"] = B64<int>(leafSizes),
-            ["leafRows"] = B64<int>(rows),
+            ["rawBytes"] = raw.Length,
+            ["treeBytes"] = packed.Length,
+            ["treeData"] = B64<byte>(packed),
             ["y"] = B64<double>(forest.Obs.Y),
             ["s"] = B64<double>(forest.Obs.S),
         };
@@ -55,15 +38,40 @@ internal static class ForestJson
         return o;
     }
 
+    /// <summary>Reads a forest of model format <paramref name="format"/> (1: one base64 array per field; 2: <see cref="SaveForest"/>).</summary>
+    internal static Forest LoadForest(ModelJson o, int format, int features, IPredictionStrategy strategy, ParallelOptions po)
+    {
+        if (format == 1) return LoadForestV1(o, features, strategy, po);
+        int trees = o.Int("trees", 1, int.MaxValue), n = o.Int("rows", 1, int.MaxValue);
+        int packedBytes = o.Int("treeBytes", 1, int.MaxValue);
+        int rawBytes = o.Int("rawBytes", 1, int.MaxValue);
+        if (rawBytes < trees) throw o.Error("rawBytes", $"is {rawBytes}, fewer than one byte for each of the {trees} trees");
+        var packed = o.Base64<byte>("treeData", packedBytes, "'treeBytes'");
+        var (y, w, sw) = LoadObservations(o, n, strategy);
+        var raw = ForestCodec.Inflate(packed, rawBytes, m => o.Error("treeData", m));
+        var result = ForestCodec.Decode(raw, trees, features, n, m => o.Error("treeData", m));
+        return new Forest(result, new Observations(y, w, sw), strategy, features, null, po);
+    }
+
+    static (double[] Y, double[]? W, double[] S) LoadObservations(ModelJson o, int n, IPredictionStrategy strategy)
+    {
+        var y = Observations(o, "y", n);
+        var sw = Observations(o, "s", n);
+        var w = o.Has("w") ? Observations(o, "w", n) : null;
+        if (strategy.StatCount > 2 && w is null) throw o.Error("w", "is missing (a causal forest needs the centred treatment)");
+        foreach (double v in sw) if (v < 0) throw o.Error("s", "holds a negative sample weight");
+        return (y, w, sw);
+    }
+
     /// <summary>
-    /// Reads what <see cref="SaveForest"/> wrote. Every array's length is checked against the counts it follows
+    /// Reads format 1 (one base64 array per field, written before 2026-12-02). Every array's length is checked against the counts it follows
     /// from before it is allocated (and those counts against the arrays that hold them); node counts and leaf counts
     /// are at least 1; a split's feature is in [0, <paramref name="features"/>) and its children (left, left + 1)
     /// are later nodes of the same tree (so there is no cycle); a leaf's index is in range; leaf rows are training
     /// rows; thresholds are finite; the observations are finite with magnitude at most 1e30 and the sample weights
     /// are not negative.
     /// </summary>
-    internal static Forest LoadForest(ModelJson o, int features, IPredictionStrategy strategy, ParallelOptions po)
+    static Forest LoadForestV1(ModelJson o, int features, IPredictionStrategy strategy, ParallelOptions po)
     {
         int trees = o.Int("trees", 1, int.MaxValue), n = o.Int("rows", 1, int.MaxValue);
         var nodeCounts = o.Base64<int>("nodes", trees, "one per tree");
@@ -87,11 +95,7 @@ internal static class ForestJson
             leafRows += leafSizes[j];
         }
         var rows = o.Base64<int>("leafRows", leafRows, "the sum of 'leafSizes'");
-        var y = Observations(o, "y", n);
-        var sw = Observations(o, "s", n);
-        var w = o.Has("w") ? Observations(o, "w", n) : null;
-        if (strategy.StatCount > 2 && w is null) throw o.Error("w", "is missing (a causal forest needs the centred treatment)");
-        foreach (double v in sw) if (v < 0) throw o.Error("s", "holds a negative sample weight");
+        var (y, w, sw) = LoadObservations(o, n, strategy);
         for (int k = 0; k < rows.Length; k++)
             if ((uint)rows[k] >= (uint)n) throw o.Error("leafRows", $"holds row {rows[k]} at position {k}, outside the {n} training rows");
         for (int k = 0; k < threshold.Length; k++)

@@ -113,12 +113,13 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
         Array.Clear(ws.NodeCount, 0, count);
         if (o.Honesty)
         {
-            for (int i = grow; i < drawn; i++) ws.NodeCount[ws.EstNode[i] = Descend(ws, fx.X, perm[i], d)]++;
+            int ne = RouteEstimationRows(ws, fx.X, perm, grow, drawn, count, d);
+            for (int j = 0; j < ne; j++) ws.NodeCount[ws.EstNode[j]]++;
             Offsets(ws, count);
-            for (int i = grow; i < drawn; i++)
+            for (int j = 0; j < ne; j++)
             {
-                int node = ws.EstNode[i];
-                ws.NodeRows[ws.NodeOffset[node] + ws.NodeCount[node]++] = perm[i];
+                int node = ws.EstNode[j];
+                ws.NodeRows[ws.NodeOffset[node] + ws.NodeCount[node]++] = ws.EstRows[j];
             }
         }
         else
@@ -179,13 +180,34 @@ internal sealed class ForestTrainer(IRelabelingStrategy relabeling, ISplittingRu
         return (drawn, o.Honesty ? (int)(drawn * o.HonestyFraction) : drawn);
     }
 
-    static int Descend(TreeWorkspace ws, float[] x, int row, int d)
+    /// <summary>
+    /// Routes the estimation rows perm[grow..drawn) down the grown tree: ws.EstRows[j] gets them in ascending row order
+    /// (X is then read forward, and each leaf's rows come out sorted) and ws.EstNode[j] the node each reaches, four rows
+    /// descending at once through the packed nodes. Returns their number. The leaves' contents do not depend on the order.
+    /// </summary>
+    static int RouteEstimationRows(TreeWorkspace ws, float[] x, int[] perm, int grow, int drawn, int count, int d)
     {
-        int k = 0;
-        long baseIndex = (long)row * d;
-        while (ws.NodeFeature[k] >= 0)
-            k = x[baseIndex + ws.NodeFeature[k]] <= ws.NodeThreshold[k] ? ws.NodeLeft[k] : ws.NodeRight[k];
-        return k;
+        var bits = ws.EstBits;
+        Array.Clear(bits);
+        for (int i = grow; i < drawn; i++) bits[perm[i] >> 6] |= 1UL << perm[i];
+        int[] est = ws.EstRows;
+        int ne = 0;
+        for (int w = 0; w < bits.Length; w++)
+            for (ulong v = bits[w]; v != 0; v &= v - 1) est[ne++] = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(v);
+        var nodes = ws.Packed.AsSpan(0, count);
+        for (int k = 0; k < count; k++)
+        {
+            System.Diagnostics.Debug.Assert(ws.NodeFeature[k] < 0 || ws.NodeRight[k] == ws.NodeLeft[k] + 1);
+            nodes[k] = ws.NodeFeature[k] >= 0 ? new PackedNode(ws.NodeFeature[k], ws.NodeThreshold[k], ws.NodeLeft[k]) : new PackedNode(-1, 0, k);
+        }
+        int[] node = ws.EstNode;
+        int j = 0;
+        for (; j + 4 <= ne; j += 4)
+            PackedNode.Descend4(nodes, new ReadOnlySpan<float>(x, est[j] * d, d), new ReadOnlySpan<float>(x, est[j + 1] * d, d),
+                new ReadOnlySpan<float>(x, est[j + 2] * d, d), new ReadOnlySpan<float>(x, est[j + 3] * d, d),
+                out node[j], out node[j + 1], out node[j + 2], out node[j + 3]);
+        for (; j < ne; j++) node[j] = PackedNode.Descend(nodes, new ReadOnlySpan<float>(x, est[j] * d, d));
+        return ne;
     }
 
     // NodeOffset from NodeCount (prefix sums), NodeCount reset to 0 for filling.

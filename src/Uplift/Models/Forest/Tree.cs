@@ -24,26 +24,38 @@ internal sealed class Tree
 
     /// <summary>The nodes interleaved (one cache line per visited node) for fast descent.</summary>
     readonly PackedNode[] _nodes;
-    readonly record struct PackedNode(int Feature, float Threshold, int Left);
 
     public int Nodes => Feature.Length;
     public int Leaves => LeafOffsets.Length - 1;
 
     /// <summary>The leaf index that row <paramref name="x"/> falls into.</summary>
-    public int FindLeaf(ReadOnlySpan<float> x)
+    public int FindLeaf(ReadOnlySpan<float> x) => PackedNode.Descend(_nodes, x);
+
+    /// <summary>The leaves of four rows, descended in lockstep so their memory accesses overlap.</summary>
+    public void FindLeaves4(ReadOnlySpan<float> x0, ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, ReadOnlySpan<float> x3,
+        out int l0, out int l1, out int l2, out int l3) => PackedNode.Descend4(_nodes, x0, x1, x2, x3, out l0, out l1, out l2, out l3);
+
+    public ReadOnlySpan<int> LeafSamples(int leaf) =>
+        new(LeafRows, LeafOffsets[leaf], LeafOffsets[leaf + 1] - LeafOffsets[leaf]);
+}
+
+/// <summary>
+/// A node for descent: a split sends x[Feature] &lt;= Threshold to node Left and the rest (and NaN) to Left + 1; a leaf
+/// (Feature &lt; 0) returns Left. The trees and the trainer's routing of the honest rows descend through these.
+/// </summary>
+internal readonly record struct PackedNode(int Feature, float Threshold, int Left)
+{
+    public static int Descend(ReadOnlySpan<PackedNode> nodes, ReadOnlySpan<float> x)
     {
-        var nodes = _nodes;
         var node = nodes[0];
         while (node.Feature >= 0)
             node = nodes[node.Left + (x[node.Feature] <= node.Threshold ? 0 : 1)];
         return node.Left;
     }
 
-    /// <summary>The leaves of four rows, descended in lockstep so their memory accesses overlap.</summary>
-    public void FindLeaves4(ReadOnlySpan<float> x0, ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, ReadOnlySpan<float> x3,
-        out int l0, out int l1, out int l2, out int l3)
+    public static void Descend4(ReadOnlySpan<PackedNode> nodes, ReadOnlySpan<float> x0, ReadOnlySpan<float> x1,
+        ReadOnlySpan<float> x2, ReadOnlySpan<float> x3, out int l0, out int l1, out int l2, out int l3)
     {
-        var nodes = _nodes;
         PackedNode n0 = nodes[0], n1 = n0, n2 = n0, n3 = n0;
         while ((n0.Feature & n1.Feature & n2.Feature & n3.Feature) >= 0) // some row is not at a leaf yet
         {
@@ -54,7 +66,4 @@ internal sealed class Tree
         }
         l0 = n0.Left; l1 = n1.Left; l2 = n2.Left; l3 = n3.Left;
     }
-
-    public ReadOnlySpan<int> LeafSamples(int leaf) =>
-        new(LeafRows, LeafOffsets[leaf], LeafOffsets[leaf + 1] - LeafOffsets[leaf]);
 }

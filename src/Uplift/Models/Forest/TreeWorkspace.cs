@@ -13,10 +13,14 @@ internal sealed class TreeWorkspace
     public readonly int[] GrowRows;      // local id -> training row
     public readonly double[] LY, LW, LS; // local outcome, treatment, sample weight
     public readonly double[] Rho;        // pseudo-outcomes of the current node (by local id)
-    public readonly SplitStat[] Stat;    // per-row statistics the splitting rule sweeps (by local id)
+    public readonly SplitStat[] Stat;    // per-row statistics the causal splitting rule sweeps (by local id)
+    public readonly RegressionStat[] RegStat; // the same for the regression rule
     public readonly byte[] GoLeft;
     public readonly SortedEntry[] Tmp;
-    public readonly int[] EstNode;       // node of each estimation row while routing
+    public readonly int[] EstNode;       // node of each estimation row while routing (by rank in EstRows)
+    public readonly int[] EstRows;       // the estimation rows in ascending order
+    public readonly ulong[] EstBits;     // bitset of the estimation rows
+    public readonly PackedNode[] Packed; // the grown nodes packed for routing
     public readonly int[] LocalOf;       // training row -> local id, -1 outside the growing set
     public readonly int[] Perm;          // subsample draw
     public readonly int[] FeaturePerm;
@@ -34,9 +38,12 @@ internal sealed class TreeWorkspace
         GrowRows = new int[Cap];
         LY = new double[Cap]; LW = new double[Cap]; LS = new double[Cap]; Rho = new double[Cap];
         Stat = new SplitStat[Cap];
+        RegStat = new RegressionStat[Cap];
         GoLeft = new byte[Cap];
         Tmp = new SortedEntry[Cap];
         EstNode = new int[rows];
+        EstRows = new int[rows];
+        EstBits = new ulong[(rows + 63) >> 6];
         LocalOf = new int[rows]; Array.Fill(LocalOf, -1);
         Perm = new int[rows];
         FeaturePerm = new int[features];
@@ -46,6 +53,7 @@ internal sealed class TreeWorkspace
         NodeThreshold = new float[nodes];
         NodeCount = new int[nodes]; NodeOffset = new int[nodes + 1];
         NodeRows = new int[rows]; NewIndex = new int[nodes]; Queue = new int[nodes];
+        Packed = new PackedNode[nodes];
     }
 
     /// <summary>The entries of node [start, end) in the order of feature 0 (use <c>.Local</c> for the local ids).</summary>
@@ -61,6 +69,12 @@ internal struct SplitStat
 {
     public double S, SRho, SZ, SZZ;
     public int Small;
+}
+
+/// <summary>One row's s and s rho for the regression rule's sweep.</summary>
+internal struct RegressionStat
+{
+    public double S, SRho;
 }
 
 /// <summary>A feature value with the local id of its row.</summary>

@@ -218,7 +218,7 @@ public class ForestTests
         Assert.Equal(text, loaded.Save().ToJsonString());
 
         var damaged = JsonNode.Parse(text)!.AsObject();
-        damaged["value"]!["leafRows"] = "AAAA";
+        damaged["value"]!["treeData"] = "AAAA";
         Assert.Throws<UpliftException>(() => CausalForestModel.Load(damaged));
     }
 
