@@ -61,7 +61,7 @@ public static class ClusterSetup
     public const string ServiceId = "uplift";
 
     /// <summary>Bound on one call (a partition's pass) before it counts as failed and the step is retried.</summary>
-    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>Starts a worker and runs it until <paramref name="stop"/> (or the process is told to stop).</summary>
     public static async Task RunWorker(WorkerSettings s, Action<ILoggingBuilder>? logging, CancellationToken stop)

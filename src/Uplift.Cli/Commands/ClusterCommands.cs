@@ -65,7 +65,7 @@ static class PartitionedCommands
         double seconds = clock.Elapsed.TotalSeconds;
         var metrics = new JsonObject
         {
-            ["fit_seconds"] = seconds, ["partitions"] = fit.Partitions, ["workers"] = workers.Count,
+            ["fit_seconds"] = seconds, ["partitions"] = fit.Partitions, ["workers"] = workers.Distinct().Count(),
             ["train_rows"] = fit.TrainRows, ["valid_rows"] = fit.ValidRows, ["test_rows"] = fit.TestRows,
             ["valid_aucc"] = fit.ValidAucc, ["test_aucc"] = fit.TestAucc,
             ["median_step_ms"] = progress.MedianStepMs, ["retries"] = progress.Retries,
@@ -74,7 +74,7 @@ static class PartitionedCommands
         if (json) Common.WriteJson(new JsonObject { ["model"] = kind, ["out"] = output, ["seed"] = seed, ["metrics"] = metrics.DeepClone() });
         else
         {
-            Console.WriteLine($"{kind}: trained on {fit.TrainRows} users in {fit.Partitions} partitions on {workers.Count} worker(s) in {seconds:0.0} s " +
+            Console.WriteLine($"{kind}: trained on {fit.TrainRows} users in {fit.Partitions} partitions on {workers.Distinct().Count()} worker(s) in {seconds:0.0} s " +
                 $"(median {progress.MedianStepMs:0.0} ms per objective evaluation, {progress.Retries} retries)");
             foreach (var w in workers.GroupBy(w => w).OrderBy(g => g.Key, StringComparer.Ordinal))
                 Console.WriteLine($"  worker {w.Key}: {w.Count()} partition(s)");

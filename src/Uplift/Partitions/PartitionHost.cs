@@ -98,11 +98,12 @@ public sealed class PartitionHost : IDisposable
         var parts = new List<int>[] { new(), new(), new() };
         for (int i = 0; i < _table.Rows; i++) parts[PartitionJob.PartOf(job.Seed, index, i, job.TrainFraction, job.ValidFraction)].Add(i);
         _rows = parts.Select(p => p.ToArray()).ToArray();
-        _partial = Preprocessor.FitPartial(_table, job.RolesFor(_table), _rows[0], job.Preprocess).ToJson().ToJsonString();
+        _partial = null;
     }
 
     /// <summary>The mergeable preprocessing statistics of this partition's training rows (JSON).</summary>
-    public string Partial() => _partial ?? throw Missing("file");
+    public string Partial() => _partial ??= Preprocessor.FitPartial(_table ?? throw Missing("file"), _job!.RolesFor(_table), _rows[0], _job.Preprocess)
+        .ToJson().ToJsonString();
 
     void Prepare(string preprocessorJson, bool baseline)
     {
