@@ -102,7 +102,7 @@ public sealed partial class Preprocessor
     }
 
     /// <summary>Merges partials in the given (partition) order: counts add; means and squared deviations combine
-    /// pairwise (Chan et al.'s update), so the result depends on the order but not on who computed each partial.</summary>
+    /// pairwise (<see cref="Moments.Merge"/>), so the result depends on the order but not on who computed each partial.</summary>
     internal static Partial Merge(IReadOnlyList<Partial> parts, PreprocessOptions options)
     {
         if (parts.Count == 0) throw new UpliftDataException("no partitions");
@@ -126,13 +126,8 @@ public sealed partial class Preprocessor
             {
                 if (m.Numeric[j])
                 {
-                    long na = m.N[j], nb = q.N[j], n = na + nb;
-                    if (nb == 0) continue;
-                    if (na == 0) { m.N[j] = nb; m.Mean[j] = q.Mean[j]; m.SS[j] = q.SS[j]; continue; }
-                    double delta = q.Mean[j] - m.Mean[j];
-                    m.Mean[j] += delta * nb / n;
-                    m.SS[j] += q.SS[j] + delta * delta * ((double)na * nb / n);
-                    m.N[j] = n;
+                    var merged = new Moments(m.N[j], m.Mean[j], m.SS[j]).Merge(new Moments(q.N[j], q.Mean[j], q.SS[j]));
+                    (m.N[j], m.Mean[j], m.SS[j]) = ((long)merged.N, merged.Mean, merged.SS);
                 }
                 else
                 {

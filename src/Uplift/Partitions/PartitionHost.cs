@@ -76,7 +76,17 @@ public sealed class PartitionHost : IDisposable
         bool engine = resid || _cfg!.Engine != cfg.Engine;
         _cfg = null;   // a stage that throws leaves the host unconfigured
         if (open) Open(PartitionJob.FromJson(JsonNode.Parse(cfg.Job)!.AsObject()), cfg.Index);
-        if (prep) { ResetFrom(1); if (cfg.Preprocessor is not null) Prepare(cfg.Preprocessor, cfg.Baseline); }
+        if (prep)
+        {
+            ResetFrom(1);
+            if (cfg.Preprocessor is not null)
+            {
+                // The raw table is dropped once transformed (it is the largest part of a partition): read it again.
+                if (_table is null) Open(PartitionJob.FromJson(JsonNode.Parse(cfg.Job)!.AsObject()), cfg.Index, keepPartial: true);
+                Prepare(cfg.Preprocessor, cfg.Baseline);
+                _table = null;
+            }
+        }
         if (resid) { ResetFrom(2); if (cfg.Preprocessor is not null && (cfg.BaselineModel is not null || !cfg.Baseline)) Residualize(cfg.BaselineModel); }
         if (engine) { ResetFrom(3); if (cfg.Engine is not null) Build(cfg.Engine); }
         _cfg = cfg;
@@ -89,7 +99,7 @@ public sealed class PartitionHost : IDisposable
         if (stage <= 1) { _prep = null; _sets = []; _prepStats = []; }
     }
 
-    void Open(PartitionJob job, int index)
+    void Open(PartitionJob job, int index, bool keepPartial = false)
     {
         ResetFrom(1);
         if ((uint)index >= (uint)job.Files.Count) throw new ArgumentOutOfRangeException(nameof(index));
@@ -98,7 +108,7 @@ public sealed class PartitionHost : IDisposable
         var parts = new List<int>[] { new(), new(), new() };
         for (int i = 0; i < _table.Rows; i++) parts[PartitionJob.PartOf(job.Seed, index, i, job.TrainFraction, job.ValidFraction)].Add(i);
         _rows = parts.Select(p => p.ToArray()).ToArray();
-        _partial = null;
+        if (!keepPartial) _partial = null;
     }
 
     /// <summary>The mergeable preprocessing statistics of this partition's training rows (JSON).</summary>
@@ -113,6 +123,7 @@ public sealed class PartitionHost : IDisposable
         double c1 = 0, c0 = 0; int n1 = 0;
         for (int i = 0; i < train.Rows; i++) if (train.T[i] != 0) { c1 += train.C[i]; n1++; } else c0 += train.C[i];
         var stats = new List<double> { train.Rows, n1, c1, c0, _sets[1].Rows, _sets[2].Rows };
+        _rows = [];
         if (baseline)
         {
             var all = Enumerable.Range(0, train.Rows).ToArray();
@@ -142,19 +153,9 @@ public sealed class PartitionHost : IDisposable
             valid = RankingTrainer.Residual(valid, mv, mc, po);
         }
         _trainFit = train; _validFit = valid;
-        var (mV, ssV) = MeanAndSquares(train.V);
-        var (mC, ssC) = MeanAndSquares(train.C);
-        _residualStats = [train.Rows, mV, ssV, mC, ssC];
-    }
-
-    static (double Mean, double SS) MeanAndSquares(double[] y)
-    {
-        double mean = 0;
-        foreach (var v in y) mean += v;
-        mean = y.Length == 0 ? 0 : mean / y.Length;
-        double ss = 0;
-        foreach (var v in y) ss += (v - mean) * (v - mean);
-        return (mean, ss);
+        var mv0 = Moments.Of(train.V);
+        var mc0 = Moments.Of(train.C);
+        _residualStats = [train.Rows, mv0.Mean, mv0.SS, mc0.Mean, mc0.SS];
     }
 
     /// <summary>After the baseline: [rows, mean V, Σ (V − mean)², mean C, Σ (C − mean)²] of the training outcomes the

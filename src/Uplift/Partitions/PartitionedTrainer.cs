@@ -135,24 +135,13 @@ public static class PartitionedTrainer
         return new PartitionedFit(new FittedPipeline(prep, model), parts.Count, nTrain, nValid, nTest, validAucc, testAucc);
     }
 
-    /// <summary>σ of an outcome from the partitions' [rows, mean, Σ squared deviations] at <paramref name="at"/> (Chan's merge;
+    /// <summary>σ of an outcome from the partitions' [rows, mean, Σ squared deviations] at <paramref name="at"/> (merged in partition order;
     /// 1 when zero), as <c>RankingTrainer.Scale</c> on one cohort.</summary>
     static double MergedScale(double[][] parts, int at)
     {
-        double n = 0, mean = 0, ss = 0;
-        foreach (var s in parts)
-        {
-            double nb = s[0];
-            if (nb == 0) continue;
-            if (n == 0) { n = nb; mean = s[at]; ss = s[at + 1]; continue; }
-            double delta = s[at] - mean, total = n + nb;
-            mean += delta * nb / total;
-            ss += s[at + 1] + delta * delta * (n * nb / total);
-            n = total;
-        }
-        double sd = n == 0 ? 0 : Math.Sqrt(ss / n);
-        if (!double.IsFinite(sd)) throw new UpliftDataException("outcomes must be finite");
-        return sd > 0 ? sd : 1.0;
+        var m = new Moments(0, 0, 0);
+        foreach (var s in parts) m = m.Merge(new Moments(s[0], s[at], s[at + 1]));
+        return RankingTrainer.ScaleOf(m);
     }
 
     /// <summary>T, V, C of one part of every partition, concatenated in partition order.</summary>

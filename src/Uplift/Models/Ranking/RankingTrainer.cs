@@ -185,14 +185,12 @@ internal static class RankingTrainer
     }
 
     /// <summary>σ: the standard deviation of an outcome over the training users (1 when it is zero), the unit the losses work in.</summary>
-    internal static double Scale(double[] y)
+    internal static double Scale(double[] y) => ScaleOf(Moments.Of(y));
+
+    /// <summary>σ from an outcome's moments (1 when it is zero).</summary>
+    internal static double ScaleOf(in Moments m)
     {
-        double mean = 0;
-        foreach (var v in y) mean += v;
-        mean /= y.Length;
-        double ss = 0;
-        foreach (var v in y) ss += (v - mean) * (v - mean);
-        double sd = Math.Sqrt(ss / y.Length);
+        double sd = m.Sd;
         if (!double.IsFinite(sd)) throw new UpliftDataException("outcomes must be finite");
         return sd > 0 ? sd : 1.0;
     }
