@@ -23,6 +23,8 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<float[]> Raw(int set, float[] p);
     Task<double[]> Labels(int set);
     Task<long> Score(string modelPath, string outPath);
+    /// <summary>Deactivates the grain (its next call activates it again, placed over the current workers).</summary>
+    Task Leave();
 }
 
 /// <summary>The grain: a <see cref="PartitionHost"/> in the worker's memory (Orleans runs one call at a time).</summary>
@@ -58,6 +60,8 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         try { return await Task.Run(body); }
         catch (UpliftException e) { throw new WorkerException(e.Message, retriable: e is PartitionStateException); }
     }
+
+    public Task Leave() { this.DeactivateOnIdle(); return Task.CompletedTask; }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -98,6 +102,9 @@ public sealed class GrainPartition(IPartitionGrain grain) : IPartition
     public Task<float[]> Raw(PartitionSet set, float[] p) => Call(() => grain.Raw((int)set, p));
     public Task<double[]> Labels(PartitionSet set) => Call(() => grain.Labels((int)set));
     public Task<long> Score(string modelPath, string outPath) => Call(() => grain.Score(modelPath, outPath));
+
+    /// <summary>Lets the partition re-activate over the current workers at its next call.</summary>
+    public Task Leave() => grain.Leave();
 
     static async Task<T> Call<T>(Func<Task<T>> call)
     {

@@ -152,6 +152,28 @@ public sealed class ClusterConnection(IHost host) : IAsyncDisposable
     public IReadOnlyList<GrainPartition> Partitions(PartitionJob job, string jobKey) =>
         Enumerable.Range(0, job.Files.Count).Select(i => new GrainPartition(_client.GetGrain<IPartitionGrain>($"{jobKey}/{i}"))).ToArray();
 
+    /// <summary>
+    /// The coordinator's rebalance hook: when more workers are active than at the last call, every partition is told to
+    /// leave, so that at its next call it re-activates under the hash placement over all current workers (the joined ones
+    /// included) and reloads its file. Used from the next step on; the model does not change (the coordinator restores
+    /// every partition's configuration before the step).
+    /// </summary>
+    public Func<bool> Rebalancer(IReadOnlyList<GrainPartition> parts)
+    {
+        var management = _client.GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        int known = Hosts();
+        int Hosts() => management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count;
+        return () =>
+        {
+            int now = Hosts();
+            bool joined = now > known;
+            known = now;
+            if (!joined) return false;
+            Task.WhenAll(parts.Select(p => p.Leave())).GetAwaiter().GetResult();
+            return true;
+        };
+    }
+
     public async ValueTask DisposeAsync()
     {
         try { await host.StopAsync(TimeSpan.FromSeconds(5)); } catch (Exception) { }

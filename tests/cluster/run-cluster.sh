@@ -64,16 +64,32 @@ done
 "${U[@]}" train --model drm --data 'parts/*.parquet' "${cols[@]}" --steps 1500 --restarts 1 --out killed.json "${cluster[@]}" --json >killed.out 2>killed.err &
 coord=$!
 for _ in $(seq 600); do grep -q "^evaluation 500:" killed.err 2>/dev/null && break; sleep 0.05; done
-kill -9 "${pids[2]}"; echo "killed worker 3 at: $(grep '^evaluation' killed.err | tail -1)"
+# Kill the worker holding the most partitions (placement lines: S127.0.0.1:1111K:generation=count ...).
+victim=$(grep '^placement:' killed.err | tail -1 | tr ' ' '\n' | grep '=' | sort -t= -k2 -n | tail -1 | sed -E 's/^S127\.0\.0\.1:1111([0-9]).*/\1/')
+case "$victim" in 1|2|3) ;; *) echo "FAIL no placement line to choose a worker from"; exit 1;; esac
+kill -9 "${pids[$((victim - 1))]}"; echo "killed worker $victim ($(grep '^placement:' killed.err | tail -1)) at: $(grep '^evaluation' killed.err | tail -1)"
 if ! wait $coord; then echo "FAIL the coordinator stopped:"; grep -v '^warn\|^      ' killed.err | tail -5; exit 1; fi
 grep -E "failed|retry" killed.err | head -3 || true
 retries=$(python3 -c "import json;print(json.load(open('killed.out'))['metrics']['retries'])")
 label="the coordinator retried after the kill (retries: $retries)"; check test "$retries" -ge 1
 label="drm with a worker killed mid-way is identical to one machine"; check same local-long.json killed.json
 
-# Scoring through the cluster (two workers left) against one machine.
+# The DRM again while a fourth worker joins after about a fifth of the evaluations: it gets partitions from the next
+# rebalance on (every 50 evaluations), and the model does not change.
+"${U[@]}" train --model drm --data 'parts/*.parquet' "${cols[@]}" --steps 1500 --restarts 1 --out joined.json "${cluster[@]}" >joined.out 2>joined.err &
+coord=$!
+for _ in $(seq 600); do grep -q "^evaluation 300:" joined.err 2>/dev/null && break; sleep 0.05; done
+"${U[@]}" worker --port 11114 --gateway 30004 "${membership[@]}" --threads 1 >worker4.log 2>&1 &
+pids+=($!)
+echo "worker 4 started at: $(grep '^evaluation' joined.err | tail -1)"
+if ! wait $coord; then echo "FAIL the coordinator stopped:"; grep -v '^warn\|^      ' joined.err | tail -5; exit 1; fi
+grep "worker S" joined.out || true
+label="the worker that joined holds partitions"; check grep -q "worker S127.0.0.1:11114" joined.out
+label="drm with a worker joining mid-way is identical to one machine"; check same local-long.json joined.json
+
+# Scoring through the cluster against one machine.
 "${U[@]}" score --model local-drm.json --data 'parts/*.parquet' --out scored-local/ >/dev/null
-"${U[@]}" score --model local-drm.json --data 'parts/*.parquet' --out scored-cluster/ --cluster 127.0.0.1:30001,127.0.0.1:30002 "${membership[@]}" 2>/dev/null
+"${U[@]}" score --model local-drm.json --data 'parts/*.parquet' --out scored-cluster/ "${cluster[@]}" 2>/dev/null
 label="8 scored partitions"; check test "$(ls scored-cluster | wc -l)" -eq 8
 label="cluster scoring equals one-machine scoring"; check diff -r scored-local scored-cluster
 exit $fail

@@ -92,7 +92,9 @@ static class PartitionedCommands
         try
         {
             var parts = connection.Partitions(job, JobKey(job));
-            var fit = PartitionedTrainer.Fit(job, parts, learner, Common.Context(seed, 1, null), progress);
+            progress.Placement = () => string.Join(" ", parts.GroupBy(p => p.Worker ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => $"{g.Key}={g.Count()}"));
+            var fit = PartitionedTrainer.Fit(job, parts, learner, Common.Context(seed, 1, null), progress, connection.Rebalancer(parts));
             return (fit, parts.Select(p => p.Worker ?? "?").ToArray());
         }
         finally { connection.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
@@ -158,6 +160,8 @@ sealed class ConsolePartitionProgress : PartitionProgress
 {
     readonly List<double> _ms = new();
     public int Retries { get; private set; }
+    /// <summary>Where the partitions are (worker=count ...), printed with each progress line (null = not on a cluster).</summary>
+    public Func<string>? Placement { get; set; }
     public double MedianStepMs
     {
         get
@@ -172,7 +176,10 @@ sealed class ConsolePartitionProgress : PartitionProgress
     {
         _ms.Add(elapsed.TotalMilliseconds);
         if (_ms.Count % 100 == 0)
+        {
             Console.Error.WriteLine($"evaluation {_ms.Count}: {elapsed.TotalMilliseconds:0.0} ms fan-out and merge over {partitions} partitions (median {MedianStepMs:0.0} ms)");
+            if (Placement is not null) Console.Error.WriteLine($"placement: {Placement()}");
+        }
     }
 
     public override void Retry(int attempt, Exception error)

@@ -11,8 +11,12 @@ namespace Uplift.Partitions;
 /// configuration again and retries the whole step, at most <see cref="MaxRetries"/> times.
 /// </summary>
 internal sealed class PartitionedCohort(IReadOnlyList<IPartition> parts, Func<IReadOnlyList<PartitionConfig>> configs,
-    int parameters, ReadOnlyMemory<bool> isWeight, long treated, long control, PartitionProgress? progress) : ICohort
+    int parameters, ReadOnlyMemory<bool> isWeight, long treated, long control, PartitionProgress? progress,
+    Func<bool>? rebalance = null) : ICohort
 {
+    /// <summary>Evaluations between two calls of the rebalance hook (workers that joined get partitions then).</summary>
+    public const int RebalanceEvery = 50;
+
     /// <summary>Retries of one step after a failure before the training gives up.</summary>
     public const int MaxRetries = 5;
 
@@ -21,6 +25,8 @@ internal sealed class PartitionedCohort(IReadOnlyList<IPartition> parts, Func<IR
     public StepResult Run(float[] p, float[]? grad, in ObjectiveSpec spec, MaskSpec? mask)
     {
         var s = spec;
+        // A worker that joined: the hook moves partitions (they re-activate elsewhere, empty), so all are restored first.
+        if (rebalance is not null && _call > 0 && _call % RebalanceEvery == 0 && rebalance()) Restore();
         for (int attempt = 0; ; attempt++)
         {
             try { return RunOnce(p, grad, s, mask); }

@@ -30,8 +30,15 @@ public sealed record PartitionedFit(FittedPipeline Model, int Partitions, long T
 /// </summary>
 public static class PartitionedTrainer
 {
+    /// <param name="job">The partition files, roles and split.</param>
+    /// <param name="parts">One partition per file, in file order (here or on a cluster).</param>
+    /// <param name="learner">A DRM or CRM learner (one arm).</param>
+    /// <param name="context">Seed (of the initialisations) and thread cap.</param>
+    /// <param name="progress">Sees each evaluation and each retry (null = none).</param>
+    /// <param name="rebalance">Called every <see cref="PartitionedCohort.RebalanceEvery"/> evaluations (null = never): true
+    /// when it moved partitions (to workers that joined), which are then configured again before the next step.</param>
     public static PartitionedFit Fit(PartitionJob job, IReadOnlyList<IPartition> parts, IUpliftLearner learner, FitContext context,
-        PartitionProgress? progress = null)
+        PartitionProgress? progress = null, Func<bool>? rebalance = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(learner);
@@ -123,7 +130,7 @@ public static class PartitionedTrainer
         }
         var isWeight = new bool[net.ParameterCount];
         for (int j = 0; j < isWeight.Length; j++) isWeight[j] = net.IsWeight(j);
-        var cohort = new PartitionedCohort(parts, () => configs, net.ParameterCount, isWeight, n1, n0, progress);
+        var cohort = new PartitionedCohort(parts, () => configs, net.ParameterCount, isWeight, n1, n0, progress, rebalance);
         Func<float[], double>? aucc = judgeAucc ? w => Aucc(parts, PartitionSet.Valid, w, valid, cohort) : null;
         var (best, trainG, _) = RankingTrainer.Loop(kind, o, plan, net, cohort, null, aucc, context);
         var info = new RankingFitInfo(judgeAucc ? AppliedSelection.ValidationAucc : AppliedSelection.TrainingObjective, baseline);
