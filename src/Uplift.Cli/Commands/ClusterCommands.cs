@@ -60,7 +60,7 @@ static class PartitionedCommands
             var parts = job.Files.Select(_ => new LocalPartition(threads)).ToArray();
             try { fit = PartitionedTrainer.Fit(job, parts, learner, Common.Context(seed, threads, null), progress); }
             finally { foreach (var p in parts) p.Dispose(); }
-            workers = ["this process"];
+            workers = job.Files.Select(_ => "this process").ToArray();
         }
         double seconds = clock.Elapsed.TotalSeconds;
         var metrics = new JsonObject
