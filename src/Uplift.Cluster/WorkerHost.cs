@@ -41,6 +41,8 @@ public sealed record WorkerSettings
     public Membership Membership { get; init; } = Membership.Localhost;
     /// <summary>With localhost membership: the primary worker's silo endpoint (null = this worker is the primary).</summary>
     public IPEndPoint? Primary { get; init; }
+    /// <summary>Bound on a call between workers (default <see cref="ClusterSetup.DefaultResponseTimeout"/>).</summary>
+    public TimeSpan CallTimeout { get; init; } = ClusterSetup.DefaultResponseTimeout;
 
     /// <summary>Threads each partition's passes use on a worker (null = all cores); results never depend on it.</summary>
     public static int? ThreadsPerPartition { get; set; }
@@ -49,6 +51,7 @@ public sealed record WorkerSettings
     {
         UpliftOptionException.Check(SiloPort is > 0 and < 65536, "--port", $"must be a TCP port, got {SiloPort}");
         UpliftOptionException.Check(GatewayPort is > 0 and < 65536 && GatewayPort != SiloPort, "--gateway", $"must be a TCP port other than --port, got {GatewayPort}");
+        ClusterSetup.CheckTimeout(CallTimeout);
         if (Primary is not null && Membership.RedisEndpoint is not null)
             throw new UpliftOptionException("--primary", "only with --membership localhost");
     }
@@ -60,8 +63,15 @@ public static class ClusterSetup
     public const string ClusterId = "uplift";
     public const string ServiceId = "uplift";
 
-    /// <summary>Bound on one call (a partition's pass) before it counts as failed and the step is retried.</summary>
-    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>Default bound on one call (a partition's pass) before it counts as failed and the step is retried: 15 s
+    /// (a pass over a partition of a few million rows takes well under a second; raise it, with --call-timeout, for
+    /// partitions of tens of millions of rows with an MLP scorer).</summary>
+    public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>Throws unless <paramref name="t"/> is in [1 s, 1 h].</summary>
+    public static TimeSpan CheckTimeout(TimeSpan t) =>
+        t >= TimeSpan.FromSeconds(1) && t <= TimeSpan.FromHours(1) ? t
+            : throw new UpliftOptionException("--call-timeout", $"must be 1 to 3600 seconds, got {t.TotalSeconds}");
 
     /// <summary>Starts a worker and runs it until <paramref name="stop"/> (or the process is told to stop).</summary>
     public static async Task RunWorker(WorkerSettings s, Action<ILoggingBuilder>? logging, CancellationToken stop)
@@ -90,7 +100,7 @@ public static class ClusterSetup
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
                 o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
             });
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = s.CallTimeout);
             // Partition state is rebuilt from files: a grain lives as long as its job (no idle collection mid-training).
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(6));
         });
@@ -99,9 +109,11 @@ public static class ClusterSetup
     }
 
     /// <summary>A coordinator's connection: the gateways of <paramref name="gateways"/> (HOST:PORT[,HOST:PORT...]) with
-    /// localhost membership, or the Redis membership table.</summary>
-    public static async Task<ClusterConnection> Connect(string gateways, Membership membership, Action<ILoggingBuilder>? logging)
+    /// localhost membership, or the Redis membership table; <paramref name="callTimeout"/> bounds each call to a partition.</summary>
+    public static async Task<ClusterConnection> Connect(string gateways, Membership membership, Action<ILoggingBuilder>? logging,
+        TimeSpan? callTimeout = null)
     {
+        var timeoutOfCalls = CheckTimeout(callTimeout ?? DefaultResponseTimeout);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
@@ -110,7 +122,7 @@ public static class ClusterSetup
             if (membership.RedisEndpoint is { } redis) client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
             else client.UseStaticClustering(ParseEndpoints(gateways));
             client.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ServiceId; });
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = timeoutOfCalls);
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
         });
         var host = builder.Build();

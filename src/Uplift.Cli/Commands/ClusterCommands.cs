@@ -25,7 +25,15 @@ sealed class ClusterFlags
         DefaultValueFactory = _ => "localhost",
     };
 
-    public void AddTo(Command cmd) { cmd.Options.Add(_cluster); cmd.Options.Add(_membership); }
+    readonly Option<double> _timeout = new("--call-timeout")
+    {
+        Description = "With --cluster: seconds a call to a partition may take before the step is retried (1-3600).",
+        DefaultValueFactory = _ => ClusterSetup.DefaultResponseTimeout.TotalSeconds,
+    };
+
+    public void AddTo(Command cmd) { cmd.Options.Add(_cluster); cmd.Options.Add(_membership); cmd.Options.Add(_timeout); }
+
+    public TimeSpan CallTimeout(ParseResult r) => ClusterSetup.CheckTimeout(TimeSpan.FromSeconds(r.GetValue(_timeout)));
 
     public string? Gateways(ParseResult r) => r.GetValue(_cluster);
     public string MembershipText(ParseResult r) => r.GetValue(_membership)!;
@@ -54,7 +62,7 @@ static class PartitionedCommands
         PartitionedFit fit;
         IReadOnlyList<string> workers;
         if (flags.Gateways(r) is { } gateways)
-            (fit, workers) = TrainOnCluster(job, gateways, Membership.Parse(flags.MembershipText(r)), learner, seed, progress);
+            (fit, workers) = TrainOnCluster(job, gateways, Membership.Parse(flags.MembershipText(r)), flags.CallTimeout(r), learner, seed, progress);
         else
         {
             var parts = job.Files.Select(_ => new LocalPartition(threads)).ToArray();
@@ -86,9 +94,9 @@ static class PartitionedCommands
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     static (PartitionedFit, IReadOnlyList<string>) TrainOnCluster(PartitionJob job, string gateways, Membership membership,
-        IUpliftLearner learner, long seed, ConsolePartitionProgress progress)
+        TimeSpan callTimeout, IUpliftLearner learner, long seed, ConsolePartitionProgress progress)
     {
-        var connection = ClusterSetup.Connect(gateways, membership, Logging).GetAwaiter().GetResult();
+        var connection = ClusterSetup.Connect(gateways, membership, Logging, callTimeout).GetAwaiter().GetResult();
         try
         {
             var parts = connection.Partitions(job, JobKey(job));
@@ -114,7 +122,7 @@ static class PartitionedCommands
             throw new UpliftOptionException("--out", "two partition files would write the same output name");
         var clock = Stopwatch.StartNew();
         long[] rows = flags.Gateways(r) is { } gateways
-            ? ScoreOnCluster(job, jobJson, Path.GetFullPath(modelPath), outs, gateways, Membership.Parse(flags.MembershipText(r)))
+            ? ScoreOnCluster(job, jobJson, Path.GetFullPath(modelPath), outs, gateways, Membership.Parse(flags.MembershipText(r)), flags.CallTimeout(r))
             : files.Select((_, i) => PartitionScoring.Score(new PartitionConfig(jobJson, i), modelPath, outs[i])).ToArray();
         double seconds = clock.Elapsed.TotalSeconds;
         if (json) Common.WriteJson(new JsonObject { ["rows"] = rows.Sum(), ["partitions"] = files.Count, ["seconds"] = seconds, ["out"] = outDir });
@@ -123,9 +131,12 @@ static class PartitionedCommands
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    static long[] ScoreOnCluster(PartitionJob job, string jobJson, string modelPath, string[] outs, string gateways, Membership membership)
+    static long[] ScoreOnCluster(PartitionJob job, string jobJson, string modelPath, string[] outs, string gateways, Membership membership,
+        TimeSpan callTimeout)
     {
-        var connection = ClusterSetup.Connect(gateways, membership, Logging).GetAwaiter().GetResult();
+        // Scoring a whole partition is one call: it gets at least 10 minutes.
+        var connection = ClusterSetup.Connect(gateways, membership, Logging, callTimeout > TimeSpan.FromMinutes(10) ? callTimeout : TimeSpan.FromMinutes(10))
+            .GetAwaiter().GetResult();
         try
         {
             var parts = connection.Partitions(job, JobKey(job) + "-score");
@@ -199,10 +210,15 @@ static class WorkerCommand
         var membership = new Option<string>("--membership") { Description = "localhost (development: all workers on this machine, one primary) or redis://HOST:PORT.", DefaultValueFactory = _ => "localhost" };
         var primary = new Option<string?>("--primary") { Description = "With localhost membership: HOST:PORT of the primary worker's --port (omit on the primary itself)." };
         var address = new Option<string>("--address") { Description = "Address to listen on and advertise.", DefaultValueFactory = _ => "127.0.0.1" };
+        var callTimeout = new Option<double>("--call-timeout")
+        {
+            Description = "Seconds a call between workers may take (1-3600).",
+            DefaultValueFactory = _ => ClusterSetup.DefaultResponseTimeout.TotalSeconds,
+        };
         var threads = Common.Threads();
         var cmd = new Command("worker", "Run a worker of an Orleans cluster: it holds partitions of the data and computes their share of each training step.")
         {
-            port, gateway, membership, primary, address, threads,
+            port, gateway, membership, primary, address, callTimeout, threads,
         };
         cmd.SetAction(r => Common.Run(() =>
         {
@@ -211,6 +227,7 @@ static class WorkerCommand
                 SiloPort = r.GetValue(port), GatewayPort = r.GetValue(gateway), Membership = Membership.Parse(r.GetValue(membership)!),
                 Address = IPAddress.TryParse(r.GetValue(address), out var a) ? a : throw new UpliftOptionException("--address", "must be an IP address"),
                 Primary = r.GetValue(primary) is { } p ? Endpoint(p) : null,
+                CallTimeout = TimeSpan.FromSeconds(r.GetValue(callTimeout)),
             };
             WorkerSettings.ThreadsPerPartition = r.GetValue(threads);
             using var stop = new CancellationTokenSource();
