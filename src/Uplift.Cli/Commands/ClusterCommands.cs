@@ -140,18 +140,13 @@ static class PartitionedCommands
         try
         {
             var parts = connection.Partitions(job, JobKey(job) + "-score");
-            var tasks = parts.Select(async (p, i) =>
+            // Each partition on its own: configured, then scored, with the retry rule of training (a lost worker's
+            // partition re-activates elsewhere and is configured again by the next attempt).
+            var tasks = parts.Select((p, i) => Task.Run(() => PartitionedCohort.Retrying(() =>
             {
-                for (int attempt = 0; ; attempt++)
-                {
-                    try
-                    {
-                        await p.Ensure(new PartitionConfig(jobJson, i));
-                        return await p.Score(modelPath, outs[i]);
-                    }
-                    catch (Exception) when (attempt < PartitionedCohort.MaxRetries) { await Task.Delay(TimeSpan.FromSeconds(1 << attempt)); }
-                }
-            });
+                p.Ensure(new PartitionConfig(jobJson, i)).GetAwaiter().GetResult();
+                return p.Score(modelPath, outs[i]).GetAwaiter().GetResult();
+            }, restore: () => { }, progress: null)));
             return Task.WhenAll(tasks).GetAwaiter().GetResult();
         }
         finally { connection.DisposeAsync().AsTask().GetAwaiter().GetResult(); }

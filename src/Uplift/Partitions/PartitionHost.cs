@@ -55,7 +55,6 @@ public sealed class PartitionHost : IDisposable
     double[] _prepStats = [];
     Dataset? _trainFit, _validFit;
     double[] _residualStats = [];
-    Network? _net;
     CohortEngine? _train, _valid, _test;
     long _forwardCall = -1;
     readonly int[] _counts = new int[2 * RankSelection.Buckets];
@@ -94,7 +93,7 @@ public sealed class PartitionHost : IDisposable
 
     void ResetFrom(int stage)
     {
-        if (stage <= 3) { _train?.Dispose(); _valid?.Dispose(); _test?.Dispose(); _train = _valid = _test = null; _net = null; _forwardCall = -1; }
+        if (stage <= 3) { _train?.Dispose(); _valid?.Dispose(); _test?.Dispose(); _train = _valid = _test = null; _forwardCall = -1; }
         if (stage <= 2) { _trainFit = _validFit = null; _residualStats = []; }
         if (stage <= 1) { _prep = null; _sets = []; _prepStats = []; }
     }
@@ -165,11 +164,11 @@ public sealed class PartitionHost : IDisposable
     void Build(string engineJson)
     {
         var e = JsonNode.Parse(engineJson)!.AsObject();
-        _net = NetworkOf(e, _trainFit!.Features);
+        var net = NetworkOf(e, _trainFit!.Features);
         double vs = (double)e["vScale"]!, cs = (double)e["cScale"]!;
-        _train = new CohortEngine(_net, _trainFit, vs, cs, MaxThreads, partition: true);
-        _valid = new CohortEngine(_net, _validFit!, vs, cs, MaxThreads, withGradient: false, partition: true);
-        _test = new CohortEngine(_net, _sets[2], vs, cs, MaxThreads, withGradient: false, partition: true);
+        _train = new CohortEngine(net, _trainFit, vs, cs, MaxThreads, partition: true);
+        _valid = new CohortEngine(net, _validFit!, vs, cs, MaxThreads, withGradient: false, partition: true);
+        _test = new CohortEngine(net, _sets[2], vs, cs, MaxThreads, withGradient: false, partition: true);
     }
 
     /// <summary>The network an engine configuration names (<c>scorer</c>: linear, or hidden sizes).</summary>

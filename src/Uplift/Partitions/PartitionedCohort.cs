@@ -10,7 +10,7 @@ namespace Uplift.Partitions;
 /// partitions by counts (<see cref="RankSelection"/>). A failed call (a worker lost) sends every partition its
 /// configuration again and retries the whole step, at most <see cref="MaxRetries"/> times.
 /// </summary>
-internal sealed class PartitionedCohort(IReadOnlyList<IPartition> parts, Func<IReadOnlyList<PartitionConfig>> configs,
+internal sealed class PartitionedCohort(IReadOnlyList<IPartition> parts, Action restore,
     int parameters, ReadOnlyMemory<bool> isWeight, long treated, long control, PartitionProgress? progress,
     Func<bool>? rebalance = null) : ICohort
 {
@@ -26,15 +26,26 @@ internal sealed class PartitionedCohort(IReadOnlyList<IPartition> parts, Func<IR
     {
         var s = spec;
         // A worker that joined: the hook moves partitions (they re-activate elsewhere, empty), so all are restored first.
-        if (rebalance is not null && _call > 0 && _call % RebalanceEvery == 0 && rebalance()) Restore();
+        if (rebalance is not null && _call > 0 && _call % RebalanceEvery == 0 && rebalance()) restore();
+        return Retrying(() => RunOnce(p, grad, s, mask), restore, progress);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/>; after a failure other than bad data or options (<see cref="Retriable"/>: a worker
+    /// lost, a timeout, a re-created partition), reports it, waits 1, 2, 4, 8 s, restores the partitions
+    /// (<paramref name="restore"/>: their configurations sent again) and calls again, at most <see cref="MaxRetries"/> times.
+    /// The one retry rule of every partitioned operation (steps, set-up stages, AUCC gathers, scoring).
+    /// </summary>
+    public static T Retrying<T>(Func<T> call, Action restore, PartitionProgress? progress)
+    {
         for (int attempt = 0; ; attempt++)
         {
-            try { return RunOnce(p, grad, s, mask); }
+            try { return call(); }
             catch (Exception e) when (attempt < MaxRetries && Retriable(e))
             {
                 progress?.Retry(attempt + 1, e);
                 Thread.Sleep(TimeSpan.FromSeconds(1 << Math.Min(attempt, 3)));
-                try { Restore(); } catch (Exception r) when (Retriable(r)) { }
+                try { restore(); } catch (Exception r) when (Retriable(r)) { }
             }
         }
     }
@@ -42,9 +53,6 @@ internal sealed class PartitionedCohort(IReadOnlyList<IPartition> parts, Func<IR
     /// <summary>False for failures a retry cannot mend: bad data, bad options, a programming error.</summary>
     public static bool Retriable(Exception e) =>
         e is not UpliftDataException and not UpliftOptionException and not ArgumentException and not InvalidOperationException;
-
-    /// <summary>Sends every partition its configuration (a re-created one reloads its file and redoes its stages).</summary>
-    public void Restore() => Wait(Task.WhenAll(parts.Select((q, i) => q.Ensure(configs()[i]))));
 
     StepResult RunOnce(float[] p, float[]? grad, ObjectiveSpec spec, MaskSpec? mask)
     {

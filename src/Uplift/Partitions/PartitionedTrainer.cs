@@ -56,13 +56,17 @@ public static class PartitionedTrainer
 
         string jobJson = job.ToJson().ToJsonString();
         var configs = Enumerable.Range(0, parts.Count).Select(i => new PartitionConfig(jobJson, i)).ToArray();
-        void Restore() => Task.WhenAll(parts.Select((q, i) => q.Ensure(configs[i]))).GetAwaiter().GetResult();
-        T Stage<T>(Func<Task<T>> call) => PartitionedTrainer.Stage(call, Restore, progress);
+        // Sends every partition its configuration (a re-created one reloads its file and redoes its stages).
+        Task EnsureAll() => Task.WhenAll(parts.Select((q, i) => q.Ensure(configs[i])));
+        void Restore() => EnsureAll().GetAwaiter().GetResult();
+        T Stage<T>(Func<Task<T>> call) => PartitionedCohort.Retrying(() => call().GetAwaiter().GetResult(), Restore, progress);
         void Apply(Func<PartitionConfig, PartitionConfig> change)
         {
             for (int i = 0; i < configs.Length; i++) configs[i] = change(configs[i]);
-            Stage(async () => { await Task.WhenAll(parts.Select((q, i) => q.Ensure(configs[i]))); return 0; });
+            Stage(async () => { await EnsureAll(); return 0; });
         }
+        // The AUCC of one part's rows at w, from the partitions' raw scores (gathered, in partition order).
+        double AuccOf(PartitionSet set, float[] w, Labelled labels) => Stage(async () => Aucc(await Task.WhenAll(parts.Select(q => q.Raw(set, w))), labels));
         Apply(c => c);
 
         // 1. Preprocessing from merged partials.
@@ -107,12 +111,13 @@ public static class PartitionedTrainer
         // 3. Outcome scales σ_V, σ_C (METHOD.md section 2) from merged means and squared deviations.
         var resid = Stage(() => Task.WhenAll(parts.Select(q => q.ResidualStats())));
         double vScale = MergedScale(resid, 1), cScale = MergedScale(resid, 3);
-        var net = o.Scorer == ScorerKind.Linear ? Network.Linear(d) : Network.Mlp(d, o.HiddenSizes);
-        string engineJson = new JsonObject
+        var engine = new JsonObject
         {
             ["hidden"] = new JsonArray((o.Scorer == ScorerKind.Linear ? [] : o.HiddenSizes).Select(h => (JsonNode?)h).ToArray()),
             ["vScale"] = vScale, ["cScale"] = cScale,
-        }.ToJsonString();
+        };
+        var net = PartitionHost.NetworkOf(engine, d);   // the network every partition builds from the same configuration
+        string engineJson = engine.ToJsonString();
         Apply(c => c with { Engine = engineJson });
 
         // 4. The Adam loop, judged by the validation AUCC.
@@ -130,15 +135,15 @@ public static class PartitionedTrainer
         }
         var isWeight = new bool[net.ParameterCount];
         for (int j = 0; j < isWeight.Length; j++) isWeight[j] = net.IsWeight(j);
-        var cohort = new PartitionedCohort(parts, () => configs, net.ParameterCount, isWeight, n1, n0, progress, rebalance);
-        Func<float[], double>? aucc = judgeAucc ? w => Aucc(parts, PartitionSet.Valid, w, valid, cohort) : null;
+        var cohort = new PartitionedCohort(parts, Restore, net.ParameterCount, isWeight, n1, n0, progress, rebalance);
+        Func<float[], double>? aucc = judgeAucc ? w => AuccOf(PartitionSet.Valid, w, valid) : null;
         var (best, trainG, _) = RankingTrainer.Loop(kind, o, plan, net, cohort, null, aucc, context);
         var info = new RankingFitInfo(judgeAucc ? AppliedSelection.ValidationAucc : AppliedSelection.TrainingObjective, baseline);
         var model = new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, null, json, info);
 
         var test = Gather(Stage(() => Task.WhenAll(parts.Select(q => q.Labels(PartitionSet.Test)))));
-        double? validAucc = valid.Rows > 0 ? Aucc(parts, PartitionSet.Valid, best, valid, cohort) : null;
-        double? testAucc = test.Rows > 0 ? Aucc(parts, PartitionSet.Test, best, test, cohort) : null;
+        double? validAucc = valid.Rows > 0 ? AuccOf(PartitionSet.Valid, best, valid) : null;
+        double? testAucc = test.Rows > 0 ? AuccOf(PartitionSet.Test, best, test) : null;
         return new PartitionedFit(new FittedPipeline(prep, model), parts.Count, nTrain, nValid, nTest, validAucc, testAucc);
     }
 
@@ -170,38 +175,18 @@ public static class PartitionedTrainer
 
     static readonly CostCurveOptions Grid = new() { Segments = DrmOptions.SelectionSegments };
 
-    /// <summary>The AUCC (METHOD.md section 6) of one part's rows ranked by f at <paramref name="w"/>, as the one-file training judges it.</summary>
-    static double Aucc(IReadOnlyList<IPartition> parts, PartitionSet set, float[] w, Labelled labels, PartitionedCohort cohort)
+    /// <summary>The AUCC (METHOD.md section 6) of one part's rows ranked by their raw scores f (one array per
+    /// partition, in partition order), as the one-file training judges it.</summary>
+    static double Aucc(float[][] raw, Labelled labels)
     {
-        for (int attempt = 0; ; attempt++)
+        var score = new double[labels.Rows];
+        int k = 0;
+        foreach (var f in raw)
         {
-            try
-            {
-                var raw = Task.WhenAll(parts.Select(q => q.Raw(set, w))).GetAwaiter().GetResult();
-                var score = new double[labels.Rows];
-                int k = 0;
-                foreach (var f in raw) foreach (var x in f) score[k++] = x;
-                if (k != labels.Rows) throw new PartitionStateException("scores and labels disagree in length");
-                return CostCurve.Aucc(score, labels.T, labels.V, labels.C, Grid);
-            }
-            catch (Exception) when (attempt < PartitionedCohort.MaxRetries) { cohort.Restore(); }
+            if (k + f.Length > score.Length) throw new PartitionStateException("scores and labels disagree in length");
+            foreach (var x in f) score[k++] = x;
         }
-    }
-
-    /// <summary>Runs a set-up call; after a failure other than bad data or options (a worker lost), waits, sends every
-    /// partition its configuration again (<paramref name="restore"/>) and retries, at most
-    /// <see cref="PartitionedCohort.MaxRetries"/> times.</summary>
-    internal static T Stage<T>(Func<Task<T>> call, Action restore, PartitionProgress? progress)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            try { return call().GetAwaiter().GetResult(); }
-            catch (Exception e) when (attempt < PartitionedCohort.MaxRetries && PartitionedCohort.Retriable(e))
-            {
-                progress?.Retry(attempt + 1, e);
-                Thread.Sleep(TimeSpan.FromSeconds(1 << Math.Min(attempt, 3)));
-                try { restore(); } catch (Exception r) when (PartitionedCohort.Retriable(r)) { }
-            }
-        }
+        if (k != labels.Rows) throw new PartitionStateException("scores and labels disagree in length");
+        return CostCurve.Aucc(score, labels.T, labels.V, labels.C, Grid);
     }
 }

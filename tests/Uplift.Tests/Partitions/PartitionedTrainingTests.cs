@@ -60,7 +60,7 @@ public class PartitionedTrainingTests
         for (int k = 0; k + 1 < cuts.Length; k++)
             engines.Add(new CohortEngine(net, data.Subset(Enumerable.Range(cuts[k], cuts[k + 1] - cuts[k]).ToArray()), 1.3, 0.7, maxThreads: 2, partition: true));
         var isWeight = Enumerable.Range(0, net.ParameterCount).Select(net.IsWeight).ToArray();
-        var cohort = new PartitionedCohort(engines.Select(e => (IPartition)new EnginePartition(e)).ToArray(), () => [],
+        var cohort = new PartitionedCohort(engines.Select(e => (IPartition)new EnginePartition(e)).ToArray(), () => { },
             net.ParameterCount, isWeight, whole.Treated, whole.Control, null);
         var g2 = new float[net.ParameterCount];
         var r2 = cohort.Run(p, g2, spec, mask);
