@@ -16,7 +16,12 @@ public readonly record struct ProgressInfo(string Stage, long Done, long Total, 
 /// <param name="Progress">Receives progress reports; null = silent.</param>
 public sealed record FitContext(long Seed = 1, int? MaxThreads = null, IProgress<ProgressInfo>? Progress = null)
 {
-    public ParallelOptions ParallelOptions => new() { MaxDegreeOfParallelism = MaxThreads ?? Environment.ProcessorCount };
+    /// <summary>Stops a fit early with <see cref="OperationCanceledException"/> (default: never). Checked between trees of
+    /// forests and boosting, between Adam steps and by every <see cref="ParallelOptions"/> loop; the auto learner uses it for
+    /// its time limit. A cancelled fit returns nothing, so it cannot change the numbers of a fit that completes.</summary>
+    public CancellationToken Cancellation { get; init; }
+
+    public ParallelOptions ParallelOptions => new() { MaxDegreeOfParallelism = MaxThreads ?? Environment.ProcessorCount, CancellationToken = Cancellation };
     public void Report(string stage, long done, long total, string? message = null) =>
         Progress?.Report(new ProgressInfo(stage, done, total, message));
 }

@@ -153,7 +153,9 @@ static class TrainCommand
         foreach (var c in ran)
             table.Add((c.Name == m.ChosenName ? "* " : "  ") + c.Name, Common.F3(c.TuneAucc!.Value), Common.F3(c.JudgeAucc!.Value),
                 Common.F1(c.Seconds ?? 0), c.Settings);
-        foreach (var c in skipped) table.Add("  " + c.Name, "-", "-", "-", "not started: time limit spent");
+        foreach (var c in skipped)
+            table.Add("  " + c.Name, "-", "-", c.Seconds is { } s ? Common.F1(s) : "-",
+                c.Stopped ? "stopped at the time limit" : "not started: time limit spent");
         text.Append(table);
         return text.ToString();
     }
@@ -166,7 +168,7 @@ static class TrainCommand
         ["time_limit_seconds"] = m.TimeLimitSeconds,
         ["candidates"] = new JsonArray([.. m.Candidates.Select(c => (JsonNode)new JsonObject
         {
-            ["name"] = c.Name, ["kind"] = c.Kind, ["settings"] = c.Settings, ["ran"] = c.Ran,
+            ["name"] = c.Name, ["kind"] = c.Kind, ["settings"] = c.Settings, ["ran"] = c.Ran, ["stopped"] = c.Stopped,
             ["tune_aucc"] = c.TuneAucc, ["judge_aucc"] = c.JudgeAucc, ["fit_seconds"] = c.Seconds,
         })]),
     };

@@ -82,7 +82,7 @@ public static partial class HtmlReport
                     sb.Append(c.Ran ? "<tr>" : "<tr class=\"muted-row\">").Append("<td>").Append(Esc(c.Name))
                       .Append(chosen ? " <span class=\"badge\">chosen</span>" : "").Append("</td><td>").Append(Esc(c.Kind)).Append("</td><td>").Append(Esc(c.Settings))
                       .Append("</td><td class=\"num\">").Append(c.TuneAucc is { } ta ? A3(ta) : "").Append("</td><td class=\"num strong\">")
-                      .Append(c.Ran ? A3(c.JudgeAucc!.Value) : "<span class=\"ci\">skipped (time limit)</span>").Append("</td></tr>\n");
+                      .Append(c.Ran ? A3(c.JudgeAucc!.Value) : c.Stopped ? "<span class=\"ci\">stopped at the time limit</span>" : "<span class=\"ci\">skipped (time limit)</span>").Append("</td></tr>\n");
                 }
                 sb.Append("</tbody>\n</table>\n</div>\n<p class=\"note\">Nested validation: each candidate tuned on one half of the validation users ")
                   .Append("(tune AUCC) and judged on the other (judge AUCC); the highest judge AUCC is chosen.</p>\n");

@@ -122,6 +122,16 @@ public sealed class LearnerContractTests
 
     [Theory]
     [MemberData(nameof(Learners))]
+    public void Fit_StopsWhenCancelled(string name)
+    {
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => LearnerCatalog.Create(name, Settings)
+            .Fit(Campaign.Value.Data, Validation.Value, new FitContext(3, 1) { Cancellation = stop.Token }));
+    }
+
+    [Theory]
+    [MemberData(nameof(Learners))]
     public void ModelFile_RoundTrip_GivesIdenticalScores(string name)
     {
         var (model, scores) = Fit(name);

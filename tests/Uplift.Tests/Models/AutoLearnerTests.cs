@@ -123,6 +123,29 @@ public sealed class AutoLearnerTests
     }
 
     [Fact]
+    public void TimeLimit_StopsTheCandidateThatIsRunning_AndRecordsIt()
+    {
+        var train = Campaign(2000, 3);
+        var valid = Campaign(1000, 4);
+        // "drm linear" (the second candidate) would take a million Adam steps: the limit stops it, no later one starts.
+        var endless = Small.With(Small.Get<DrmOptions>() with { Steps = 1_000_000, EvalEvery = 1000 });
+        const double limit = 6;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var model = (AutoModel)new AutoLearner(new AutoOptions { Base = endless, TimeLimitSeconds = limit }).Fit(train, valid, new FitContext(5, 1));
+        double seconds = watch.Elapsed.TotalSeconds;
+        Assert.True(seconds < limit + 20, $"the fit took {seconds:F1} s with a limit of {limit} s");
+        Assert.True(model.Candidates[0].Ran);
+        var drm = model.Candidates[1];
+        Assert.Equal(AutoCandidates.Names[1], drm.Name);
+        Assert.True(drm.Stopped);
+        Assert.False(drm.Ran);
+        Assert.True(drm.Seconds > 0);
+        Assert.All(model.Candidates.Skip(2), c => Assert.False(c.Ran));   // not started, or stopped at once
+        var loaded = (AutoModel)LearnerCatalog.Load(AutoRegistration.Name, ModelJson.FromNode(model.Save(), "model"));
+        Assert.Equal(model.Candidates.Select(c => c.Stopped), loaded.Candidates.Select(c => c.Stopped));
+    }
+
+    [Fact]
     public void SeveralArms_IsAClearError()
     {
         var data = MultiArmTestData.Generate(1500, 6, 21);

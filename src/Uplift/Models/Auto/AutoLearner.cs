@@ -7,7 +7,8 @@ namespace Uplift.Models.Auto;
 
 /// <summary>
 /// A model chosen for the user. Fits every candidate of <see cref="AutoCandidates"/> (in their order, cheap first, until
-/// <see cref="AutoOptions.TimeLimitSeconds"/> is spent) on the training users, each tuning on one half of the validation
+/// <see cref="AutoOptions.TimeLimitSeconds"/> is spent: a candidate still running then is stopped through
+/// <see cref="FitContext.Cancellation"/> and recorded as stopped) on the training users, each tuning on one half of the validation
 /// users (<see cref="NestedValidation"/>), then the rank average of the best <see cref="AutoOptions.EnsembleSize"/> by their
 /// AUCC on that half, and returns the candidate with the highest AUCC (METHOD.md section 6) on the other, judging half
 /// (ties: the earlier candidate). Nothing is refitted: the chosen model is the candidate's fit. Without validation users
@@ -51,7 +52,18 @@ public sealed class AutoLearner(AutoOptions? options = null) : IUpliftLearner, I
             }
             context.Report("auto", i, steps, $"fitting {c.Name}");
             var watch = Stopwatch.StartNew();
-            var model = c.Learner.Fit(fitOn, tune, context);
+            IUpliftModel model;
+            // The first candidate always runs to its end; the others are stopped when the limit is reached.
+            using (var stop = i > 0 && limit > 0 ? CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation) : null)
+            {
+                stop?.CancelAfter(TimeSpan.FromSeconds(Math.Max(0, limit - clock.Elapsed.TotalSeconds)));
+                try { model = c.Learner.Fit(fitOn, tune, stop is null ? context : context with { Cancellation = stop.Token }); }
+                catch (OperationCanceledException) when (stop is not null && stop.IsCancellationRequested && !context.Cancellation.IsCancellationRequested)
+                {
+                    results.Add(new AutoCandidateResult(c.Name, c.Kind, c.Settings, null, null, watch.Elapsed.TotalSeconds, Stopped: true));
+                    continue;
+                }
+            }
             double seconds = watch.Elapsed.TotalSeconds;
             results.Add(Judged(c.Name, c.Kind, c.Settings, model, tune, judge, context, seconds));
             fitted.Add((i, model));

@@ -5,11 +5,13 @@ using Uplift.IO;
 namespace Uplift.Models.Auto;
 
 /// <summary>One candidate of an auto fit as recorded: its name, learner, settings, AUCC on the tuning and the judging
-/// half of the validation users, and fit seconds (null AUCCs and seconds: skipped, the time limit was spent). The model
+/// half of the validation users, and fit seconds (null AUCCs: it did not run, the time limit was spent before it started,
+/// or <paramref name="Stopped"/>: it was stopped when the limit was reached, after <paramref name="Seconds"/>). The model
 /// file's model section holds no seconds (it is the same for the same candidates); <c>train</c> writes them in its metrics.</summary>
-public sealed record AutoCandidateResult(string Name, string Kind, string Settings, double? TuneAucc, double? JudgeAucc, double? Seconds)
+public sealed record AutoCandidateResult(string Name, string Kind, string Settings, double? TuneAucc, double? JudgeAucc, double? Seconds,
+    bool Stopped = false)
 {
-    /// <summary>False when the time limit was spent before the candidate could start.</summary>
+    /// <summary>False when the time limit was spent before the candidate could start or finish.</summary>
     public bool Ran => JudgeAucc is not null;
 }
 
@@ -61,7 +63,7 @@ public class AutoModel : IUpliftModel
         ["candidates"] = new JsonArray([.. Candidates.Select(c => (JsonNode)new JsonObject
         {
             ["name"] = c.Name, ["kind"] = c.Kind, ["settings"] = c.Settings,
-            ["tune_aucc"] = c.TuneAucc, ["judge_aucc"] = c.JudgeAucc,
+            ["tune_aucc"] = c.TuneAucc, ["judge_aucc"] = c.JudgeAucc, ["stopped"] = c.Stopped,
         })]),
         ["model"] = Chosen.Save(),
     };
@@ -83,7 +85,9 @@ public class AutoModel : IUpliftModel
             if (candidates.Any(x => x.Name == name)) throw c.Error("name", $"'{ModelJson.Clip(name, 60)}' appears twice");
             double? tune = Nullable(c, "tune_aucc"), judge = Nullable(c, "judge_aucc");
             if ((tune is null) != (judge is null)) throw c.Error("tune_aucc and judge_aucc must both be numbers (ran) or both null (skipped)");
-            candidates.Add(new AutoCandidateResult(name, c.String("kind"), c.String("settings"), tune, judge, null));
+            bool stopped = c.Optional("stopped") is not null && c.Bool("stopped");
+            if (stopped && tune is not null) throw c.Error("stopped", "is true for a candidate with AUCCs (a stopped candidate has none)");
+            candidates.Add(new AutoCandidateResult(name, c.String("kind"), c.String("settings"), tune, judge, null, stopped));
         }
         if (!candidates.Any(c => c.Name == chosenName && c.Ran))
             throw o.Error("chosen", $"'{ModelJson.Clip(chosenName, 60)}' is not a candidate that ran");

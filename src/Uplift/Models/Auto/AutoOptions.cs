@@ -9,9 +9,10 @@ public sealed record AutoOptions
     public const double DefaultTimeLimitSeconds = 300;
 
     /// <summary>
-    /// Seconds after which no new candidate is started (default 300; 0 = no limit). The candidates run in the fixed
-    /// order of <see cref="AutoCandidates"/> (cheap first); the first always runs, and a candidate started before the
-    /// limit runs to its end, so a fit can overrun the limit by one candidate's time. A limit makes the set of candidates
+    /// Seconds after which no candidate runs (default 300; 0 = no limit). The candidates run in the fixed order of
+    /// <see cref="AutoCandidates"/> (cheap first); the first always runs to its end; a later one still running at the limit
+    /// is stopped (between Adam steps, trees or boosting rounds) and recorded as stopped, so a fit ends at about the limit
+    /// plus the judging and the rank average (or the first candidate's time when that is longer). A limit makes the set of candidates
     /// that ran depend on the machine's speed: the model file records which ran, and with the same candidates the
     /// numbers are the same (same seed, same numbers holds for <c>0</c> or a limit no candidate reaches). Range 0..1e7.
     /// </summary>

@@ -10,7 +10,7 @@ public static class AutoRegistration
     public static LearnerRegistration<AutoOptions> Instance { get; } = new(Name, new AutoOptions(), o => new AutoLearner(o), AutoModel.Load,
     [
         Flag<AutoOptions>.Number("--time-limit", string.Create(CultureInfo.InvariantCulture,
-            $"auto: seconds after which no new candidate starts (default {AutoOptions.DefaultTimeLimitSeconds}; 0 = no limit; the running one finishes)."),
+            $"auto: seconds after which no candidate runs (default {AutoOptions.DefaultTimeLimitSeconds}; 0 = no limit; the first always finishes, a later one still running is stopped)."),
             (o, v) => o with { TimeLimitSeconds = v }),
     ]);
 }

@@ -74,6 +74,7 @@ internal static class RankingTrainer
             var adam = new Adam(net.ParameterCount, o.LearningRate);
             for (int step = 0; step < o.Steps; step++)
             {
+                context.Cancellation.ThrowIfCancellationRequested();
                 var res = train.Run(p, grad, spec, MaskAt(step));
                 if (!double.IsFinite(res.Loss)) break;   // diverged: this restart keeps what it had
                 adam.Step(p, grad);

@@ -175,6 +175,7 @@ internal sealed class Booster
         var trees = new List<RegressionTree>(_o.NumTrees);
         for (int t = 0; t < _o.NumTrees; t++)
         {
+            _parallel.CancellationToken.ThrowIfCancellationRequested();
             foreach (int id in _ids) { _g[id] = _w[id] * (_pred[id] - _y[id]); _h[id] = _w[id]; }
             // GrowTree adds the new leaf values to the in-bag rows; the out-of-bag rows walk the tree.
             var (tree, splitBins) = GrowTree(Rng.Derive(seed, RngStream.BoostingRows, t), Rng.Derive(seed, RngStream.BoostingFeatures, t));
