@@ -21,7 +21,7 @@ dotnet build "$repo/src/Uplift.Cli" -c Release -v q -nologo >/dev/null
 U=(dotnet "$repo/src/Uplift.Cli/bin/Release/net10.0/Uplift.Cli.dll")
 cd "$work"
 "${U[@]}" simulate --rows "$rows" --features "$features" --out parts/p.parquet --partitions 8 >/dev/null
-scorer=(); [ "$hidden" -gt 0 ] && scorer=(--hidden "$hidden")
+scorer=(--hidden linear); [ "$hidden" -gt 0 ] && scorer=(--hidden "$hidden")
 train=(train --model drm --data 'parts/*.parquet' --treatment treatment --value value --cost cost
   --exclude user_id,tau_v,tau_c,propensity,oracle_score --steps "$steps" --restarts 1 "${scorer[@]}" --json)
 params=$(( hidden > 0 ? features * hidden + 2 * hidden + 1 : features + 1 ))

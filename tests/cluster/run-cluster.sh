@@ -63,8 +63,8 @@ for m in drm crm; do
 done
 
 # The DRM again, longer, with worker 3 killed after about a third of the objective evaluations.
-"${U[@]}" train --model drm --data 'parts/*.parquet' "${cols[@]}" --steps 1500 --restarts 1 --out local-long.json >/dev/null 2>&1
-"${U[@]}" train --model drm --data 'parts/*.parquet' "${cols[@]}" --steps 1500 --restarts 1 --out killed.json "${cluster[@]}" --json >killed.out 2>killed.err &
+"${U[@]}" train --model drm --data 'parts/*.parquet' "${cols[@]}" --steps 1500 --restarts 1 --hidden linear --out local-long.json >/dev/null 2>&1
+"${U[@]}" train --model drm --data 'parts/*.parquet' "${cols[@]}" --steps 1500 --restarts 1 --hidden linear --out killed.json "${cluster[@]}" --json >killed.out 2>killed.err &
 coord=$!
 for _ in $(seq 600); do grep -q "^evaluation 500:" killed.err 2>/dev/null && break; sleep 0.05; done
 # Kill the worker holding the most partitions (placement lines: S127.0.0.1:1111K:generation=count ...).
@@ -80,8 +80,8 @@ label="drm with a worker killed mid-way is identical to one machine"; check same
 # The DRM again (4,000 steps, so that the new worker's start-up of a few seconds ends well before the training) while
 # a fourth worker joins after 100 evaluations: it gets partitions from the next rebalance on (every 50 evaluations
 # once it is active), and the model does not change.
-"${U[@]}" train --model drm --data 'parts/*.parquet' "${cols[@]}" --steps 4000 --restarts 1 --out local-join.json >/dev/null 2>&1
-"${U[@]}" train --model drm --data 'parts/*.parquet' "${cols[@]}" --steps 4000 --restarts 1 --out joined.json "${cluster[@]}" >joined.out 2>joined.err &
+"${U[@]}" train --model drm --data 'parts/*.parquet' "${cols[@]}" --steps 4000 --restarts 1 --hidden linear --out local-join.json >/dev/null 2>&1
+"${U[@]}" train --model drm --data 'parts/*.parquet' "${cols[@]}" --steps 4000 --restarts 1 --hidden linear --out joined.json "${cluster[@]}" >joined.out 2>joined.err &
 coord=$!
 for _ in $(seq 600); do grep -q "^evaluation 100:" joined.err 2>/dev/null && break; sleep 0.05; done
 "${U[@]}" worker --port 11114 --gateway 30004 "${membership[@]}" --threads 1 >worker4.log 2>&1 &

@@ -111,14 +111,19 @@ public static class PartitionedTrainer
         // 3. Outcome scales σ_V, σ_C (METHOD.md section 2) from merged means and squared deviations.
         var resid = Stage(() => Task.WhenAll(parts.Select(q => q.ResidualStats())));
         double vScale = MergedScale(resid, 1), cScale = MergedScale(resid, 3);
-        var engine = new JsonObject
+        // The network of one scorer, configured on every partition (each builds it from the same configuration).
+        string? applied = null;
+        Network Configure(DrmOptions r)
         {
-            ["hidden"] = new JsonArray((o.Scorer == ScorerKind.Linear ? [] : o.HiddenSizes).Select(h => (JsonNode?)h).ToArray()),
-            ["vScale"] = vScale, ["cScale"] = cScale,
-        };
-        var net = PartitionHost.NetworkOf(engine, d);   // the network every partition builds from the same configuration
-        string engineJson = engine.ToJsonString();
-        Apply(c => c with { Engine = engineJson });
+            var engine = new JsonObject
+            {
+                ["hidden"] = new JsonArray((r.Scorer == ScorerKind.Linear ? [] : r.HiddenSizes).Select(h => (JsonNode?)h).ToArray()),
+                ["vScale"] = vScale, ["cScale"] = cScale,
+            };
+            string engineJson = engine.ToJsonString();
+            if (engineJson != applied) { Apply(c => c with { Engine = engineJson }); applied = engineJson; }
+            return PartitionHost.NetworkOf(engine, d);
+        }
 
         // 4. The Adam loop, judged by the validation AUCC.
         var valid = Gather(Stage(() => Task.WhenAll(parts.Select(q => q.Labels(PartitionSet.Valid)))));
@@ -133,13 +138,34 @@ public static class PartitionedTrainer
             json["effectiveTopFraction"] = q;
             plan = new RankingTrainer.CrmPlan(q, crmOptions.T0, crmOptions.TemperatureStep, crmOptions.TemperatureEvery);
         }
-        var isWeight = new bool[net.ParameterCount];
-        for (int j = 0; j < isWeight.Length; j++) isWeight[j] = net.IsWeight(j);
-        var cohort = new PartitionedCohort(parts, Restore, net.ParameterCount, isWeight, n1, n0, progress, rebalance);
-        Func<float[], double>? aucc = judgeAucc ? w => AuccOf(PartitionSet.Valid, w, valid) : null;
-        var (best, trainG, _) = RankingTrainer.Loop(kind, o, plan, net, cohort, null, aucc, context);
         var info = new RankingFitInfo(judgeAucc ? AppliedSelection.ValidationAucc : AppliedSelection.TrainingObjective, baseline);
-        var model = new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, null, json, info);
+        var kept = new Dictionary<RankingModel, (DrmOptions Options, float[] Best)>(ReferenceEqualityComparer.Instance);
+        RankingModel Train(DrmOptions r, JsonObject j)
+        {
+            var net = Configure(r);
+            var isWeight = new bool[net.ParameterCount];
+            for (int k = 0; k < isWeight.Length; k++) isWeight[k] = net.IsWeight(k);
+            var cohort = new PartitionedCohort(parts, Restore, net.ParameterCount, isWeight, n1, n0, progress, rebalance);
+            Func<float[], double>? aucc = judgeAucc ? w => AuccOf(PartitionSet.Valid, w, valid) : null;
+            var (w, trainG, _) = RankingTrainer.Loop(kind, r, plan, net, cohort, null, aucc, context);
+            var m = new RankingModel(kind, net, w, vScale, cScale, context.Seed, trainG, null, j, info);
+            kept[m] = (r, w);
+            return m;
+        }
+        RankingModel model;
+        if (o.Scorer != ScorerKind.Auto) model = Train(o, json);
+        else
+        {
+            model = RankingTrainer.ChooseScorer(o, json, judgeAucc, Train, m =>
+            {
+                var (r, w) = kept[m];
+                Configure(r);
+                return AuccOf(PartitionSet.Valid, w, valid);
+            }, (m, j) => m.WithOptions(j));
+        }
+        // The kept scorer's network on every partition again (the auto choice may have configured the other one last).
+        var (chosenOptions, best) = kept.Values.First(k => k.Options.Scorer == model.Scorer);
+        Configure(chosenOptions);
 
         var test = Gather(Stage(() => Task.WhenAll(parts.Select(q => q.Labels(PartitionSet.Test)))));
         double? validAucc = valid.Rows > 0 ? AuccOf(PartitionSet.Valid, best, valid) : null;
@@ -173,7 +199,6 @@ public static class PartitionedTrainer
         return new Labelled(t.ToArray(), v.ToArray(), c.ToArray());
     }
 
-    static readonly CostCurveOptions Grid = new() { Segments = DrmOptions.SelectionSegments };
 
     /// <summary>The AUCC (METHOD.md section 6) of one part's rows ranked by their raw scores f (one array per
     /// partition, in partition order), as the one-file training judges it.</summary>
@@ -187,6 +212,6 @@ public static class PartitionedTrainer
             foreach (var x in f) score[k++] = x;
         }
         if (k != labels.Rows) throw new PartitionStateException("scores and labels disagree in length");
-        return CostCurve.Aucc(score, labels.T, labels.V, labels.C, Grid);
+        return CostCurve.Aucc(score, labels.T, labels.V, labels.C, RankingTrainer.SelectionGrid);
     }
 }

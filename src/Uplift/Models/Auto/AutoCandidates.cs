@@ -35,7 +35,7 @@ public static class AutoCandidates
         var crm = s.Get<CrmOptions>();
         var r = s.Get<RLearnerOptions>() with { BaseLearner = BaseLearnerKind.Boosted, Outcome = RLearnerOutcome.Both };
         var cf = s.Get<CausalForestOptions>();
-        int[] hidden = drm.Scorer == ScorerKind.Mlp ? drm.HiddenSizes : [64];
+        int[] hidden = drm.Scorer == ScorerKind.Linear ? [64] : drm.HiddenSizes;
         var drmLinear = drm with { Scorer = ScorerKind.Linear };
         var drmMlp = drm with { Scorer = ScorerKind.Mlp, HiddenSizes = hidden };
         var crmLinear = crm with { Drm = crm.Drm with { Scorer = ScorerKind.Linear } };

@@ -45,6 +45,10 @@ public sealed class GatingModel : IMultiArmModel
         _options = (JsonObject)options.DeepClone();
     }
 
+    /// <summary>This model with other recorded options (the scorer choice of <c>DrmOptions.Scorer</c> = auto).</summary>
+    internal GatingModel WithOptions(JsonObject options) => new(Kind, _net, Arms, _p, ValueScale, CostScale, Seed, Temperature, _lambdas,
+        TrainObjective, ValidationAucc, options, ValueFactor, CostFactor);
+
     public string Kind { get; }
     public int Features => _net.Inputs;
     public int Arms { get; }

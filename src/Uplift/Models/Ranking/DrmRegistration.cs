@@ -11,8 +11,14 @@ public static class DrmRegistration
     /// <summary>The network, objective and optimiser flags, shared with the CRM (<see cref="CrmRegistration"/>).</summary>
     public static IReadOnlyList<LearnerFlag<DrmOptions>> Flags { get; } =
     [
-        Flag<DrmOptions>.Text("--hidden", "MLP hidden sizes, e.g. 64 or 92 or 64,32 (default: linear scorer).",
-            (o, v) => o with { Scorer = ScorerKind.Mlp, HiddenSizes = FlagText.PositiveInts(v, "--hidden") }),
+        Flag<DrmOptions>.Text("--hidden",
+            "Scorer: auto (default: the linear scorer or an MLP of 64, whichever has the higher validation AUCC) | linear | MLP hidden sizes, e.g. 64 or 92 or 64,32.",
+            (o, v) => v.Trim().ToLowerInvariant() switch
+            {
+                "auto" => o with { Scorer = ScorerKind.Auto },
+                "linear" => o with { Scorer = ScorerKind.Linear },
+                _ => o with { Scorer = ScorerKind.Mlp, HiddenSizes = FlagText.PositiveInts(v, "--hidden") },
+            }),
         Flag<DrmOptions>.Int("--steps", "Adam steps per restart (default 1500).", (o, v) => o with { Steps = v }),
         Flag<DrmOptions>.Int("--restarts", "Random restarts (default 3); the best snapshot of all is kept (see --selection).",
             (o, v) => o with { Restarts = v }),

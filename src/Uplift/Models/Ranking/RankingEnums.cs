@@ -7,6 +7,9 @@ public enum ScorerKind
     Linear,
     /// <summary>A multi-layer perceptron with tanh hidden layers and a linear scalar output.</summary>
     Mlp,
+    /// <summary>An option only, never a fitted model's scorer: fit the linear scorer and the MLP (<see cref="DrmOptions.HiddenSizes"/>)
+    /// and keep the one with the higher validation AUCC (<see cref="DrmOptions.Scorer"/>).</summary>
+    Auto,
 }
 
 /// <summary>
@@ -47,7 +50,7 @@ public enum AppliedSelection
 /// <summary>The spellings of the ranking models' enums (command line and model file).</summary>
 public static class RankingNames
 {
-    public static NameTable<ScorerKind> Scorer { get; } = new((ScorerKind.Linear, "linear"), (ScorerKind.Mlp, "mlp"));
+    public static NameTable<ScorerKind> Scorer { get; } = new((ScorerKind.Linear, "linear"), (ScorerKind.Mlp, "mlp"), (ScorerKind.Auto, "auto"));
     public static NameTable<OutcomeBaseline> Baseline { get; } = new((OutcomeBaseline.Linear, "linear"), (OutcomeBaseline.None, "none"));
     public static NameTable<ModelSelection> Selection { get; } =
         new((ModelSelection.ValidationAucc, "aucc"), (ModelSelection.ValidationObjective, "objective"));

@@ -51,6 +51,10 @@ public sealed unsafe class RankingModel : IUpliftModel
         FitInfo = fitInfo;
     }
 
+    /// <summary>This model with other recorded options (the scorer choice of <see cref="DrmOptions.Scorer"/> = auto).</summary>
+    internal RankingModel WithOptions(JsonObject options) =>
+        new(Kind, _net, _p, ValueScale, CostScale, Seed, TrainObjective, ValidationObjective, options, FitInfo);
+
     /// <summary>The network weights in the unpadded layout: per hidden layer W (K x H row-major) and b, then w_out and b_out.</summary>
     public float[] Weights => _net.ToLogical(_p);
 
@@ -171,7 +175,7 @@ public sealed unsafe class RankingModel : IUpliftModel
         string kind = json.Choice("kind", DrmRegistration.Name, CrmRegistration.Name);
         json.Int("format", 1, 1);
         int features = json.Int("features", 1, int.MaxValue);
-        var scorer = RankingNames.Scorer.Of(json.Choice("scorer", [.. RankingNames.Scorer.Names]));
+        var scorer = RankingNames.Scorer.Of(json.Choice("scorer", RankingNames.Scorer.Name(ScorerKind.Linear), RankingNames.Scorer.Name(ScorerKind.Mlp)));
         var hidden = json.Ints("hiddenSizes", why: null, min: 1, max: MaxHidden);
         if (scorer == ScorerKind.Linear && hidden.Length != 0) throw json.Error("hiddenSizes", $"must be empty for the linear scorer, got {hidden.Length} layers");
         if (scorer == ScorerKind.Mlp && hidden.Length == 0) throw json.Error("hiddenSizes", "must list at least one layer for the mlp scorer");

@@ -23,6 +23,62 @@ internal static class RankingTrainer
     public static RankingModel Fit(string kind, DrmOptions o, CrmPlan? crm, System.Text.Json.Nodes.JsonObject optionsJson,
         Dataset train, Dataset? validation, FitContext context, SnapshotObserver? observer = null)
     {
+        if (o.Scorer != ScorerKind.Auto) return FitScorer(kind, o, crm, optionsJson, train, validation, context, observer);
+        var judge = o.Selection == ModelSelection.ValidationAucc && validation is not null && validation.HasOutcomes
+            && Stats.DifferenceOfMeans(validation.T, validation.C) > 0 ? validation : null;
+        return ChooseScorer(o, optionsJson, judge is not null,
+            (r, json) => FitScorer(kind, r, crm, json, train, validation, context, observer),
+            m => Uplift.Evaluation.CostCurve.Aucc(m.Score(judge!, context.MaxThreads), judge!.T, judge.V, judge.C, SelectionGrid),
+            (m, json) => m.WithOptions(json));
+    }
+
+    /// <summary>
+    /// <see cref="DrmOptions.Scorer"/> = auto: the linear scorer, then (when <paramref name="canJudge"/>) the MLP, each fitted
+    /// with the options resolved to it, and the one whose <paramref name="aucc"/> is higher (ties: linear) kept, with
+    /// <c>scorerChoice</c> (both AUCCs, or why only the linear one was fitted) added to its recorded options.
+    /// </summary>
+    internal static TModel ChooseScorer<TModel>(DrmOptions o, System.Text.Json.Nodes.JsonObject optionsJson, bool canJudge,
+        Func<DrmOptions, System.Text.Json.Nodes.JsonObject, TModel> fit, Func<TModel, double> aucc,
+        Func<TModel, System.Text.Json.Nodes.JsonObject, TModel> withOptions)
+    {
+        (DrmOptions, System.Text.Json.Nodes.JsonObject) Resolved(ScorerKind s)
+        {
+            var r = o with { Scorer = s };
+            var json = (System.Text.Json.Nodes.JsonObject)optionsJson.DeepClone();
+            var own = r.ToJson();
+            foreach (var key in new[] { "scorer", "hiddenSizes", "l2" }) json[key] = own[key]!.DeepClone();
+            return (r, json);
+        }
+        var (lo, lj) = Resolved(ScorerKind.Linear);
+        var linear = fit(lo, lj);
+        if (!canJudge)
+        {
+            lj["scorerChoice"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["chosen"] = "linear", ["reason"] = "no validation AUCC to choose by: only the linear scorer was fitted",
+            };
+            return withOptions(linear, lj);
+        }
+        var (mo, mj) = Resolved(ScorerKind.Mlp);
+        var mlp = fit(mo, mj);
+        double a = aucc(linear), b = aucc(mlp);
+        bool takeMlp = b > a;
+        var choice = new System.Text.Json.Nodes.JsonObject
+        {
+            ["chosen"] = takeMlp ? "mlp" : "linear",
+            ["linearValidationAucc"] = a, ["mlpValidationAucc"] = b,
+        };
+        var chosenJson = takeMlp ? mj : lj;
+        chosenJson["scorerChoice"] = choice;
+        return withOptions(takeMlp ? mlp : linear, chosenJson);
+    }
+
+    /// <summary>The cost-curve grid of <see cref="ModelSelection.ValidationAucc"/> (<see cref="DrmOptions.SelectionSegments"/> segments).</summary>
+    internal static readonly Uplift.Evaluation.CostCurveOptions SelectionGrid = new() { Segments = DrmOptions.SelectionSegments };
+
+    static RankingModel FitScorer(string kind, DrmOptions o, CrmPlan? crm, System.Text.Json.Nodes.JsonObject optionsJson,
+        Dataset train, Dataset? validation, FitContext context, SnapshotObserver? observer)
+    {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(context);
         CheckData(train, "training");
@@ -117,9 +173,16 @@ internal static class RankingTrainer
         var json = (System.Text.Json.Nodes.JsonObject)optionsJson.DeepClone();
         json["selectionApplied"] = RankingNames.AppliedSelection.Name(judged is null ? AppliedSelection.TrainingObjective : AppliedSelection.ValidationAucc);
         json["outcomeBaselineApplied"] = baseline;
-        var settings = new GatingSettings(kind, o.Scorer == ScorerKind.Linear ? [] : o.HiddenSizes, o.Steps, o.Restarts, o.LearningRate,
-            o.ResolvedL2, o.EvalEvery, GatingSettings.DefaultTemperature, GatingSettings.DefaultLambdaFactors, topFraction, json);
-        return GatingTrainer.Fit(settings, train, judged, Scale(train.V), Scale(train.C), context);
+        GatingModel Gating(DrmOptions r, System.Text.Json.Nodes.JsonObject j)
+        {
+            var settings = new GatingSettings(kind, r.Scorer == ScorerKind.Linear ? [] : r.HiddenSizes, r.Steps, r.Restarts, r.LearningRate,
+                r.ResolvedL2, r.EvalEvery, GatingSettings.DefaultTemperature, GatingSettings.DefaultLambdaFactors, topFraction, j);
+            return GatingTrainer.Fit(settings, train, judged, Scale(train.V), Scale(train.C), context);
+        }
+        if (o.Scorer != ScorerKind.Auto) return Gating(o, json);
+        // The gating's own selection score: the validation multi-arm AUCC of its kept parameters.
+        return ChooseScorer(o, json, judged is not null && o.Selection == ModelSelection.ValidationAucc, Gating,
+            m => m.ValidationAucc ?? double.NegativeInfinity, (m, j) => m.WithOptions(j));
     }
 
     static bool EveryGroup(Dataset d)
@@ -137,7 +200,6 @@ internal static class RankingTrainer
     /// </summary>
     sealed class ValidationAucc(CohortEngine engine, Dataset validation)
     {
-        static readonly Uplift.Evaluation.CostCurveOptions Grid = new() { Segments = DrmOptions.SelectionSegments };
         readonly float[] _f = new float[validation.Rows];
         readonly double[] _score = new double[validation.Rows];
 
@@ -145,7 +207,7 @@ internal static class RankingTrainer
         {
             engine.RawScores(p, _f);
             for (int i = 0; i < _f.Length; i++) _score[i] = _f[i];
-            return Uplift.Evaluation.CostCurve.Aucc(_score, validation.T, validation.V, validation.C, Grid);
+            return Uplift.Evaluation.CostCurve.Aucc(_score, validation.T, validation.V, validation.C, SelectionGrid);
         }
     }
 
