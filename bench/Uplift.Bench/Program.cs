@@ -71,7 +71,13 @@ switch (what)
         long csv = Machine.Ints(rest, "--csv-rows")?[0] ?? 1_000_000;
         Console.WriteLine("| input | scorer | rows | threads | wall s | rows/s | peak MiB | CPU s | measured |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (var r in ScoreBench.Run(users, 50, csvRows: csv, log: line => Console.Error.WriteLine(line)))
+        // --parquet default: the six inputs of issue 13 (none/snappy/zstd x 100k/1M-row groups); "legacy" = one uncompressed file, 262,144-row groups
+        var which = Machine.Strings(rest, "--parquet");
+        var parquet = which is null ? ScoreBench.Issue13Parquet
+            : which is ["legacy"] ? null
+            : ScoreBench.Issue13Parquet.Where(v => which.Contains(ScoreBench.Label(v.Compression, v.GroupRows))).ToList();
+        var scorers = Machine.Strings(rest, "--scorers");
+        foreach (var r in ScoreBench.Run(users, 50, csvRows: csv, log: line => Console.Error.WriteLine(line), parquet: parquet, scorers: scorers))
             Console.WriteLine($"| {r.Input} | {r.Scorer} | {r.Rows:N0} | {r.Threads} | {r.Seconds:F1} | {r.RowsPerSecond:N0} | {r.PeakMiB:F0} | {r.CpuSeconds:F1} | {r.Measured} |");
         break;
     }

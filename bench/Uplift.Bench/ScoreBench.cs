@@ -34,8 +34,17 @@ public static class ScoreBench
     public sealed record Row(string Input, string Scorer, long Rows, int Features, int Threads, double Seconds,
         double RowsPerSecond, double PeakMiB, double CpuSeconds, string Measured);
 
-    /// <summary>Rows per row group of the generated Parquet file (about 100 MB of doubles at 50 features).</summary>
+    /// <summary>Rows per row group of the generated Parquet file by default (about 100 MB of doubles at 50 features).</summary>
     public const int ParquetGroupRows = 262_144;
+
+    /// <summary>The Parquet inputs of issue 13: uncompressed, Snappy and zstd (what Spark and pandas write), each with
+    /// row groups of 100,000 and 1,000,000 rows.</summary>
+    public static readonly IReadOnlyList<(CompressionMethod Compression, int GroupRows)> Issue13Parquet =
+        [.. new[] { CompressionMethod.None, CompressionMethod.Snappy, CompressionMethod.Zstd }.SelectMany(c => new[] { (c, 100_000), (c, 1_000_000) })];
+
+    /// <summary>"parquet-none-100k": the input label of a Parquet variant.</summary>
+    public static string Label(CompressionMethod compression, int groupRows) =>
+        $"parquet-{compression.ToString().ToLowerInvariant()}-{(groupRows % 1_000_000 == 0 ? $"{groupRows / 1_000_000}M" : groupRows % 1000 == 0 ? $"{groupRows / 1000}k" : groupRows.ToString(CultureInfo.InvariantCulture))}";
 
     /// <param name="rows">Users to score (default 10 million).</param>
     /// <param name="features">Numeric features (default 50).</param>
@@ -44,9 +53,14 @@ public static class ScoreBench
     /// <param name="folder">Where the temporary files go (default: the system temp folder).</param>
     /// <param name="cliDll">Uplift.Cli.dll to run as a child process (default: the Release build next to the repository, if present).</param>
     /// <param name="log">Progress lines (default: none).</param>
+    /// <param name="parquet">Parquet inputs to write and score, one file each (default: uncompressed, row groups of
+    /// <see cref="ParquetGroupRows"/>); empty = skip Parquet.</param>
+    /// <param name="scorers">Scorers to run ("linear", "mlp64"; default both).</param>
     public static IReadOnlyList<Row> Run(long rows = 10_000_000, int features = 50, int? threads = null, long? csvRows = null,
-        string? folder = null, string? cliDll = null, Action<string>? log = null)
+        string? folder = null, string? cliDll = null, Action<string>? log = null,
+        IReadOnlyList<(CompressionMethod Compression, int GroupRows)>? parquet = null, IReadOnlyCollection<string>? scorers = null)
     {
+        parquet ??= [(CompressionMethod.None, ParquetGroupRows)];
         log ??= _ => { };
         cliDll ??= FindCli();
         string dir = Path.Combine(folder ?? Path.GetTempPath(), "uplift-score-bench-" + Guid.NewGuid().ToString("N")[..8]);
@@ -55,11 +69,11 @@ public static class ScoreBench
         try
         {
             var sw = Stopwatch.StartNew();
-            var models = TrainModels(features, dir);
+            var models = TrainModels(features, dir).Where(m => scorers is null || scorers.Contains(m.Name)).ToList();
             log($"trained linear and mlp(64) on a 50,000-row sample in {sw.Elapsed.TotalSeconds:0.0} s");
 
             // Writes the input in one format, scores it with each model, deletes it.
-            void Measure(string format, long n, Action<string, long, int> write)
+            void Measure(string format, string label, long n, Action<string, long, int> write)
             {
                 sw.Restart();
                 string input = Path.Combine(dir, "users." + format);
@@ -67,15 +81,16 @@ public static class ScoreBench
                 log($"wrote {input}: {n:N0} x {features}, {new FileInfo(input).Length / 1048576.0:N0} MiB in {sw.Elapsed.TotalSeconds:0.0} s");
                 foreach (var (name, model) in models)
                 {
-                    result.Add(Score(format, name, model, input, Path.Combine(dir, $"scores-{name}.{format}"), n, features, threads, cliDll));
+                    result.Add(Score(label, name, model, input, Path.Combine(dir, $"scores-{name}.{format}"), n, features, threads, cliDll));
                     log(Describe(result[^1]));
                 }
                 File.Delete(input);
             }
 
-            Measure("parquet", rows, (path, n, d) => WriteParquet(path, n, d));
+            foreach (var (compression, groupRows) in parquet)
+                Measure("parquet", Label(compression, groupRows), rows, (path, n, d) => WriteParquet(path, n, d, compression, groupRows));
             long nCsv = csvRows ?? rows;
-            if (nCsv > 0) Measure("csv", nCsv, WriteCsv);
+            if (nCsv > 0) Measure("csv", "csv", nCsv, WriteCsv);
         }
         finally
         {
@@ -171,25 +186,25 @@ public static class ScoreBench
         _ => rng.NextDouble(),
     };
 
-    public static void WriteParquet(string path, long rows, int features, CompressionMethod compression = CompressionMethod.None)
+    public static void WriteParquet(string path, long rows, int features, CompressionMethod compression = CompressionMethod.None, int groupRows = ParquetGroupRows)
     {
         var fields = new List<DataField> { new DataField<long>("id") };
         for (int j = 0; j < features; j++) fields.Add(new DataField<double>(Name(j)));
         var schema = new ParquetSchema(fields);
         using var fs = File.Create(path);
         var writer = ParquetWriter.CreateAsync(schema, fs, new ParquetOptions { CompressionMethod = compression }).GetAwaiter().GetResult();
-        try { WriteGroups(writer, fields, rows, features); }
+        try { WriteGroups(writer, fields, rows, features, groupRows); }
         finally { writer.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
     }
 
-    static void WriteGroups(ParquetWriter writer, List<DataField> fields, long rows, int features)
+    static void WriteGroups(ParquetWriter writer, List<DataField> fields, long rows, int features, int groupRows)
     {
         var rng = new Random(11);
-        var ids = new long[ParquetGroupRows];
-        var col = new double[ParquetGroupRows];
-        for (long start = 0; start < rows; start += ParquetGroupRows)
+        var ids = new long[groupRows];
+        var col = new double[groupRows];
+        for (long start = 0; start < rows; start += groupRows)
         {
-            int len = (int)Math.Min(ParquetGroupRows, rows - start);
+            int len = (int)Math.Min(groupRows, rows - start);
             using var rg = writer.CreateRowGroup();
             for (int i = 0; i < len; i++) ids[i] = start + i;
             rg.WriteAsync<long>(fields[0], ids.AsMemory(0, len)).GetAwaiter().GetResult();
