@@ -78,6 +78,7 @@ static class TrainCommand
                 ["valid_rows"] = campaign.Valid.Rows,
                 ["test_rows"] = campaign.Test.Rows,
                 ["valid_aucc"] = run.ValidAucc,
+                ["train_rows_by_arm"] = TrainRowsByArm(campaign.Train.T, campaign.Preprocessor),
             };
             if (run.Test is { } test) metrics["test_aucc"] = test.Aucc;
             if (fitted is AutoModel auto) metrics["auto"] = AutoJson(auto);   // the choice with each candidate's fit seconds
@@ -172,6 +173,17 @@ static class TrainCommand
             ["tune_aucc"] = c.TuneAucc, ["judge_aucc"] = c.JudgeAucc, ["fit_seconds"] = c.Seconds,
         })]),
     };
+
+    /// <summary>Training users per group, control first then the arms in label order: [{label, rows}, ...].</summary>
+    static JsonArray TrainRowsByArm(byte[] t, Preprocessor pre)
+    {
+        var n = new int[pre.Arms + 1];
+        foreach (var b in t) if (b < n.Length) n[b]++;
+        return new JsonArray([.. Enumerable.Range(0, n.Length).Select(k => (JsonNode)new JsonObject
+        {
+            ["label"] = k == 0 ? pre.ControlLabel : pre.ArmLabels[k - 1], ["rows"] = n[k],
+        })]);
+    }
 
     static int CountMissing(RawColumn col)
     {

@@ -27,7 +27,8 @@ public sealed record ReportModelDetails
     public string? TrainedWith { get; init; }
     /// <summary>Training rows (metrics.train_rows); null = not recorded.</summary>
     public int? TrainRows { get; init; }
-    /// <summary>Training rows per arm (label, rows); null = not recorded (model files of format 1 do not hold them).</summary>
+    /// <summary>Training rows per group (label, rows; control first), from metrics.train_rows_by_arm; null = not recorded
+    /// (files written before 2026-12-02 21:30 UTC do not hold them).</summary>
     public IReadOnlyList<KeyValuePair<string, int>>? TrainRowsPerArm { get; init; }
     /// <summary>Validation rows (metrics.valid_rows); null = not recorded.</summary>
     public int? ValidRows { get; init; }
@@ -51,6 +52,10 @@ public sealed record ReportModelDetails
             Settings = SettingsOf(section),
             TrainedWith = file.Options["args"] is JsonValue a && a.TryGetValue(out string? args) && !string.IsNullOrWhiteSpace(args) ? "uplift " + args : null,
             TrainRows = Number(file.Metrics["train_rows"]) is { } tr && tr == Math.Floor(tr) && tr is >= 0 and <= int.MaxValue ? (int)tr : null,
+            TrainRowsPerArm = file.Metrics["train_rows_by_arm"] is JsonArray byArm
+                && byArm.Select(e => (Label: e?["label"] is JsonValue l && l.TryGetValue(out string? s) ? s : null, N: Number(e?["rows"]))).ToList() is { Count: > 0 } pairs
+                && pairs.All(p => p.Label is not null && p.N is { } x && x == Math.Floor(x) && x is >= 0 and <= int.MaxValue)
+                ? [.. pairs.Select(p => new KeyValuePair<string, int>(p.Label!, (int)p.N!.Value))] : null,
             ValidRows = Number(file.Metrics["valid_rows"]) is { } vr && vr == Math.Floor(vr) && vr is >= 0 and <= int.MaxValue ? (int)vr : null,
             ValidationAucc = Number(file.Metrics["valid_aucc"]),
             AutoChosen = auto?.ChosenName,

@@ -135,12 +135,14 @@ public class HtmlReportDetailsTests
         var pre = Pre(data);
         var withMetrics = new ModelFile(new FuncModel(2, r => r[0]), pre, 1,
             new JsonObject { ["model"] = "test", ["args"] = "train --model test --out m.json" },
-            new JsonObject { ["train_rows"] = 3600, ["valid_rows"] = 1200, ["valid_aucc"] = 0.6789 });
+            new JsonObject { ["train_rows"] = 3600, ["valid_rows"] = 1200, ["valid_aucc"] = 0.6789,
+                ["train_rows_by_arm"] = new JsonArray(new JsonObject { ["label"] = "control", ["rows"] = 1790 }, new JsonObject { ["label"] = "offer", ["rows"] = 1810 }) });
         var bare = new ModelFile(new FuncModel(2, r => r[1]), pre, 1);
         var d1 = ReportModelDetails.FromModelFile(withMetrics);
         var d2 = ReportModelDetails.FromModelFile(bare);
         Assert.Equal((3600, 1200, 0.6789), (d1.TrainRows!.Value, d1.ValidRows!.Value, d1.ValidationAucc!.Value));
-        Assert.Null(d1.TrainRowsPerArm); // not in a model file of format 1
+        Assert.Equal([new("control", 1790), new("offer", 1810)], d1.TrainRowsPerArm!);
+        Assert.Null(d2.TrainRowsPerArm);   // not recorded
         Assert.Null(d2.TrainRows); Assert.Null(d2.ValidationAucc); Assert.Null(d2.TrainedWith); Assert.Null(d2.Settings);
 
         string html = HtmlReport.Render(Input([
@@ -153,8 +155,8 @@ public class HtmlReportDetailsTests
         Assert.Contains("0.679</span> <span class=\"ci\">on 1,200 validation users", rec);
         Assert.Contains("<td>3,600</td>", rec);
         Assert.Contains("<code>uplift train --model test --out m.json</code>", rec);
-        Assert.Equal(2, CountOf(rec, "not recorded")); // settings (the test model stores none) and users per arm
-        Assert.Contains("Training users per arm</th><td><span class=\"ci\">not recorded", rec);
+        Assert.Equal(1, CountOf(rec, "not recorded")); // settings (the test model stores none)
+        Assert.Contains("Training users per arm</th><td>control 1,790 · offer 1,810", rec);
         Assert.Equal(5, CountOf(bar, "not recorded")); // settings, trained with, users, per arm, validation AUCC
     }
 
