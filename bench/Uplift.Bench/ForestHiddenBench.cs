@@ -16,8 +16,19 @@ namespace Uplift.Bench;
 /// </summary>
 public static class ForestHiddenBench
 {
-    public static Uplift.Data.Dataset Data(int rows = 60_000, int features = 12) =>
-        SyntheticCampaign.Generate(new SyntheticOptions { Rows = rows, Features = features, Seed = 1 }).Data;
+    public static Uplift.Data.Dataset Data(int rows = 60_000, int features = 12) => Campaign(rows, features).Data;
+
+    /// <summary>The campaign with its truth (the same users as <c>uplift simulate --rows 60000 --features 12 --seed 1</c>).</summary>
+    static SyntheticData Campaign(int rows = 60_000, int features = 12) =>
+        SyntheticCampaign.Generate(new SyntheticOptions { Rows = rows, Features = features, Seed = 1 });
+
+    /// <summary>Mean squared error of the out-of-bag tau_v and tau_c against the truth (what bench/grf/grf_bench.cpp prints for grf).</summary>
+    static (double V, double C) OobMse(CausalForestModel m, SyntheticData truth, int threads)
+    {
+        static double Mse(double[] a, double[] b) { double s = 0; for (int i = 0; i < a.Length; i++) s += (a[i] - b[i]) * (a[i] - b[i]); return s / a.Length; }
+        var context = new FitContext(1, threads);
+        return (Mse(m.Value.PredictOob(context), truth.TauV), Mse(m.Cost.PredictOob(context), truth.TauC));
+    }
 
     sealed class StageClock : IProgress<ProgressInfo>
     {
@@ -97,12 +108,18 @@ public static class ForestHiddenBench
     /// <summary>The hidden-size benchmark: stage times of one fit per tree count, then the file table.</summary>
     public static void Run(int[] treeCounts, int threads, string dir, Action<string> print, bool files = true)
     {
-        var data = Data();
+        var campaign = Campaign();
+        var data = campaign.Data;
         var models = new List<CausalForestModel>();
         print("| stage | seconds |");
         print("|---|---|");
         foreach (int trees in treeCounts)
-            models.Add(Fit(data, new CausalForestOptions { NumTrees = trees }, threads, print));
+        {
+            var m = Fit(data, new CausalForestOptions { NumTrees = trees }, threads, print);
+            var (v, c) = OobMse(m, campaign, threads);
+            print(FormattableString.Invariant($"<!-- {trees} trees: OOB MSE of tau_v {v:G6}, of tau_c {c:G6} -->"));
+            models.Add(m);
+        }
         if (!files) return;
         print("");
         print("| file | trees | size | per tree | save (median of 3) | load (median of 3) |");

@@ -65,7 +65,11 @@ int main(int argc, char** argv) {
     }
     std::vector<double> hat[2];
     for (int k = 0; k < 2; k++) {  // Y.hat (outcome column p), W.hat (column p + 1)
-      Data d(m, n, cols); d.set_outcome_index(p + k);
+      // The nuisance forest sees X and its own outcome only (R's regression_forest(X, Y) and (X, W)): with the other
+      // column in the matrix it would split on it (W predicts Y, Y predicts W) and centre the treatment signal away.
+      std::vector<double> mk(m.begin(), m.begin() + (p + 1) * n);
+      if (k == 1) std::copy(m.begin() + (p + 1) * n, m.end(), mk.begin() + p * n);
+      Data d(mk, n, p + 1); d.set_outcome_index(p);
       Forest f = regression_trainer().train(d, options(orth, 1));
       auto pr = regression_predictor(threads).predict_oob(f, d, false);
       hat[k].resize(n);
