@@ -139,32 +139,22 @@ public static class PartitionedTrainer
             plan = new RankingTrainer.CrmPlan(q, crmOptions.T0, crmOptions.TemperatureStep, crmOptions.TemperatureEvery);
         }
         var info = new RankingFitInfo(judgeAucc ? AppliedSelection.ValidationAucc : AppliedSelection.TrainingObjective, baseline);
-        var kept = new Dictionary<RankingModel, (DrmOptions Options, float[] Best)>(ReferenceEqualityComparer.Instance);
-        RankingModel Train(DrmOptions r, JsonObject j)
+        var kept = new Dictionary<ScorerKind, (DrmOptions Options, float[] Best)>();
+        (RankingModel, double) Train(DrmOptions r, JsonObject j)
         {
             var net = Configure(r);
             var isWeight = new bool[net.ParameterCount];
             for (int k = 0; k < isWeight.Length; k++) isWeight[k] = net.IsWeight(k);
             var cohort = new PartitionedCohort(parts, Restore, net.ParameterCount, isWeight, n1, n0, progress, rebalance);
             Func<float[], double>? aucc = judgeAucc ? w => AuccOf(PartitionSet.Valid, w, valid) : null;
-            var (w, trainG, _) = RankingTrainer.Loop(kind, r, plan, net, cohort, null, aucc, context);
-            var m = new RankingModel(kind, net, w, vScale, cScale, context.Seed, trainG, null, j, info);
-            kept[m] = (r, w);
-            return m;
+            var (w, trainG, _, judged) = RankingTrainer.Loop(kind, r, plan, net, cohort, null, aucc, context);
+            kept[r.Scorer] = (r, w);
+            return (new RankingModel(kind, net, w, vScale, cScale, context.Seed, trainG, null, j, info), judged);
         }
-        RankingModel model;
-        if (o.Scorer != ScorerKind.Auto) model = Train(o, json);
-        else
-        {
-            model = RankingTrainer.ChooseScorer(o, json, judgeAucc, Train, m =>
-            {
-                var (r, w) = kept[m];
-                Configure(r);
-                return AuccOf(PartitionSet.Valid, w, valid);
-            }, (m, j) => m.WithOptions(j));
-        }
-        // The kept scorer's network on every partition again (the auto choice may have configured the other one last).
-        var (chosenOptions, best) = kept.Values.First(k => k.Options.Scorer == model.Scorer);
+        var model = o.Scorer != ScorerKind.Auto ? Train(o, json).Item1
+            : RankingTrainer.ChooseScorer(o, json, judgeAucc, Train, (m, j) => m.WithOptions(j));
+        // The kept scorer's network on every partition again (the auto choice configured the MLP last).
+        var (chosenOptions, best) = kept[model.Scorer];
         Configure(chosenOptions);
 
         var test = Gather(Stage(() => Task.WhenAll(parts.Select(q => q.Labels(PartitionSet.Test)))));
@@ -198,7 +188,6 @@ public static class PartitionedTrainer
         }
         return new Labelled(t.ToArray(), v.ToArray(), c.ToArray());
     }
-
 
     /// <summary>The AUCC (METHOD.md section 6) of one part's rows ranked by their raw scores f (one array per
     /// partition, in partition order), as the one-file training judges it.</summary>

@@ -23,22 +23,22 @@ internal static class RankingTrainer
     public static RankingModel Fit(string kind, DrmOptions o, CrmPlan? crm, System.Text.Json.Nodes.JsonObject optionsJson,
         Dataset train, Dataset? validation, FitContext context, SnapshotObserver? observer = null)
     {
-        if (o.Scorer != ScorerKind.Auto) return FitScorer(kind, o, crm, optionsJson, train, validation, context, observer);
-        var judge = o.Selection == ModelSelection.ValidationAucc && validation is not null && validation.HasOutcomes
-            && Stats.DifferenceOfMeans(validation.T, validation.C) > 0 ? validation : null;
-        return ChooseScorer(o, optionsJson, judge is not null,
-            (r, json) => FitScorer(kind, r, crm, json, train, validation, context, observer),
-            m => Uplift.Evaluation.CostCurve.Aucc(m.Score(judge!, context.MaxThreads), judge!.T, judge.V, judge.C, SelectionGrid),
+        if (o.Scorer != ScorerKind.Auto) return FitScorer(kind, o, crm, optionsJson, train, validation, context, observer).Model;
+        // The condition under which FitScorer judges its snapshots by the validation AUCC.
+        bool judged = o.Selection == ModelSelection.ValidationAucc && validation is not null && validation.HasOutcomes
+            && Stats.DifferenceOfMeans(validation.T, validation.C) > 0;
+        return ChooseScorer(o, optionsJson, judged, (r, json) => FitScorer(kind, r, crm, json, train, validation, context, observer),
             (m, json) => m.WithOptions(json));
     }
 
     /// <summary>
     /// <see cref="DrmOptions.Scorer"/> = auto: the linear scorer, then (when <paramref name="canJudge"/>) the MLP, each fitted
-    /// with the options resolved to it, and the one whose <paramref name="aucc"/> is higher (ties: linear) kept, with
-    /// <c>scorerChoice</c> (both AUCCs, or why only the linear one was fitted) added to its recorded options.
+    /// with the options resolved to it by <paramref name="fit"/>, which also returns the validation AUCC its kept parameters
+    /// were selected by; the higher one is kept (ties: linear), with <c>scorerChoice</c> (both AUCCs, or why only the
+    /// linear one was fitted) added to its recorded options.
     /// </summary>
     internal static TModel ChooseScorer<TModel>(DrmOptions o, System.Text.Json.Nodes.JsonObject optionsJson, bool canJudge,
-        Func<DrmOptions, System.Text.Json.Nodes.JsonObject, TModel> fit, Func<TModel, double> aucc,
+        Func<DrmOptions, System.Text.Json.Nodes.JsonObject, (TModel Model, double Aucc)> fit,
         Func<TModel, System.Text.Json.Nodes.JsonObject, TModel> withOptions)
     {
         (DrmOptions, System.Text.Json.Nodes.JsonObject) Resolved(ScorerKind s)
@@ -50,7 +50,7 @@ internal static class RankingTrainer
             return (r, json);
         }
         var (lo, lj) = Resolved(ScorerKind.Linear);
-        var linear = fit(lo, lj);
+        var (linear, a) = fit(lo, lj);
         if (!canJudge)
         {
             lj["scorerChoice"] = new System.Text.Json.Nodes.JsonObject
@@ -60,8 +60,7 @@ internal static class RankingTrainer
             return withOptions(linear, lj);
         }
         var (mo, mj) = Resolved(ScorerKind.Mlp);
-        var mlp = fit(mo, mj);
-        double a = aucc(linear), b = aucc(mlp);
+        var (mlp, b) = fit(mo, mj);
         bool takeMlp = b > a;
         var choice = new System.Text.Json.Nodes.JsonObject
         {
@@ -76,7 +75,8 @@ internal static class RankingTrainer
     /// <summary>The cost-curve grid of <see cref="ModelSelection.ValidationAucc"/> (<see cref="DrmOptions.SelectionSegments"/> segments).</summary>
     internal static readonly Uplift.Evaluation.CostCurveOptions SelectionGrid = new() { Segments = DrmOptions.SelectionSegments };
 
-    static RankingModel FitScorer(string kind, DrmOptions o, CrmPlan? crm, System.Text.Json.Nodes.JsonObject optionsJson,
+    /// <summary>One scorer's fit, and the kept snapshot's validation AUCC (or objective) it was judged by.</summary>
+    static (RankingModel Model, double Judged) FitScorer(string kind, DrmOptions o, CrmPlan? crm, System.Text.Json.Nodes.JsonObject optionsJson,
         Dataset train, Dataset? validation, FitContext context, SnapshotObserver? observer)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -101,17 +101,18 @@ internal static class RankingTrainer
         using var engine = new CohortEngine(net, train, vScale, cScale, context.MaxThreads);
         using var valEngine = validation is null ? null : new CohortEngine(net, validation, vScale, cScale, context.MaxThreads, withGradient: false);
         var aucc = validationAsGiven is not null ? new ValidationAucc(valEngine!, validationAsGiven) : null;
-        var (best, trainG, valG) = Loop(kind, o, crm, net, engine, valEngine, aucc is null ? null : aucc.Of, context, observer);
-        return new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, valG, optionsJson, fitInfo);
+        var (best, trainG, valG, score) = Loop(kind, o, crm, net, engine, valEngine, aucc is null ? null : aucc.Of, context, observer);
+        return (new RankingModel(kind, net, best, vScale, cScale, context.Seed, trainG, valG, optionsJson, fitInfo), score);
     }
 
     /// <summary>
     /// The Adam loop of <see cref="Fit"/> over any cohort (one engine, or a cohort split in partitions,
     /// <c>Partitions/PartitionedTrainer</c>): restarts with derived seeds, snapshots judged by <paramref name="aucc"/>
     /// (validation AUCC) or the objective on <paramref name="validation"/> (or on <paramref name="train"/> without one).
-    /// Returns the kept parameters and the objective g on the training and validation cohorts.
+    /// Returns the kept parameters, the objective g on the training and validation cohorts, and the kept snapshot's
+    /// judged score (its validation AUCC when <paramref name="aucc"/> is given).
     /// </summary>
-    internal static (float[] Best, double TrainG, double? ValidG) Loop(string kind, DrmOptions o, CrmPlan? crm, Network net,
+    internal static (float[] Best, double TrainG, double? ValidG, double BestScore) Loop(string kind, DrmOptions o, CrmPlan? crm, Network net,
         ICohort train, ICohort? validation, Func<float[], double>? aucc, FitContext context, SnapshotObserver? observer = null)
     {
         var spec = new ObjectiveSpec(o.Objective, o.Lambda, o.L1, o.ResolvedL2);
@@ -148,7 +149,7 @@ internal static class RankingTrainer
         if (best is null) throw new UpliftException($"{kind} training diverged in every restart (non-finite objective); try a smaller learning rate");
         double trainG = train.Run(best, null, spec, finalMask).G;
         double? valG = validation?.Run(best, null, spec, finalMask).G;
-        return (best, trainG, valG);
+        return (best, trainG, valG, bestScore);
     }
 
     /// <summary>
@@ -181,8 +182,12 @@ internal static class RankingTrainer
         }
         if (o.Scorer != ScorerKind.Auto) return Gating(o, json);
         // The gating's own selection score: the validation multi-arm AUCC of its kept parameters.
-        return ChooseScorer(o, json, judged is not null && o.Selection == ModelSelection.ValidationAucc, Gating,
-            m => m.ValidationAucc ?? double.NegativeInfinity, (m, j) => m.WithOptions(j));
+        return ChooseScorer(o, json, judged is not null && o.Selection == ModelSelection.ValidationAucc,
+            (r, j) =>
+            {
+                var m = Gating(r, j);
+                return (m, m.ValidationAucc ?? double.NegativeInfinity);
+            }, (m, j) => m.WithOptions(j));
     }
 
     static bool EveryGroup(Dataset d)

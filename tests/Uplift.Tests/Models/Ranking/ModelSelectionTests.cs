@@ -34,6 +34,32 @@ public class ModelSelectionTests
     }
 
     [Fact]
+    public void AutoScorer_KeepsTheFixedScorerWithTheHigherValidationAucc_AndRecordsBoth()
+    {
+        var train = TestData.Campaign(3000, 5, seed: 25, noise: 2.0);
+        var val = TestData.Campaign(1500, 5, seed: 26, noise: 2.0);
+        var o = new DrmOptions { Steps = 80, Restarts = 1, EvalEvery = 20 };
+        RankingModel Fit(ScorerKind s, Uplift.Data.Dataset? v) => new DrmLearner(o with { Scorer = s }).FitRanking(train, v, new FitContext(4, 1));
+        var auto = Fit(ScorerKind.Auto, val);
+        var linear = Fit(ScorerKind.Linear, val);
+        var mlp = Fit(ScorerKind.Mlp, val);
+        var choice = auto.Options["scorerChoice"]!.AsObject();
+        double a = (double)choice["linearValidationAucc"]!, b = (double)choice["mlpValidationAucc"]!;
+        Assert.Equal(Aucc(linear, val), a, 9);
+        Assert.Equal(Aucc(mlp, val), b, 9);
+        var expected = b > a ? mlp : linear;
+        Assert.Equal(b > a ? "mlp" : "linear", (string)choice["chosen"]!);
+        Assert.Equal(expected.Scorer, auto.Scorer);
+        Assert.Equal(expected.Weights, auto.Weights);
+        Assert.Equal(RankingNames.Scorer.Name(expected.Scorer), (string)auto.Options["scorer"]!);
+        // Without validation users there is no AUCC to choose by: the linear scorer alone, and the file says why.
+        var alone = Fit(ScorerKind.Auto, null);
+        Assert.Equal(ScorerKind.Linear, alone.Scorer);
+        Assert.Equal(Fit(ScorerKind.Linear, null).Weights, alone.Weights);
+        Assert.Contains("no validation AUCC", (string)alone.Options["scorerChoice"]!["reason"]!);
+    }
+
+    [Fact]
     public void ObjectiveSelectionKeepsTheHighestValidationObjective()
     {
         var train = TestData.Campaign(3000, 5, seed: 23, noise: 2.0);
